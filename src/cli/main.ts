@@ -1,0 +1,11 @@
+import { Command } from 'commander';
+
+/** berth's command line: each subcommand lives in commands/<name>.ts and only wires flags to modules. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('berth')
+    .description('Kubernetes ingress controller and HTTP gateway: sticky sessions that survive pod draining')
+    .showHelpAfterError()
+    .enablePositionalOptions();
+  // Subcommands register themselves here, one line each.
+  await program.parseAsync(argv, { from: 'user' });
+}

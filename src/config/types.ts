@@ -1,0 +1,200 @@
+/**
+ * GatewayConfig: Kong's declarative configuration (`_format_version: "3.0"`), the part berth
+ * proxies with. The data plane imports only this module's types, never Kubernetes types; the
+ * control plane's translator produces exactly this shape, and `POST /config` accepts it.
+ *
+ * Field names are Kong's (snake_case) so a file written for Kong loads here unchanged. The few
+ * berth extensions are marked `berth:`; each is optional and documented in README.
+ */
+
+export const FORMAT_VERSION = '3.0';
+
+export type Protocol = 'http' | 'https';
+export type RouteProtocol = 'http' | 'https';
+
+export interface GatewayConfig {
+  _format_version: string;
+  services?: ServiceConfig[];
+  /** Top-level routes name their service with `service: <name>` (Kong allows both forms). */
+  routes?: RouteConfig[];
+  upstreams?: UpstreamConfig[];
+  certificates?: CertificateConfig[];
+  /** Global plugins are not supported; route- and service-scoped plugins live on those entities. */
+  plugins?: PluginConfig[];
+}
+
+export interface ServiceConfig {
+  name: string;
+  protocol?: Protocol; // default http
+  host: string; // an upstream's name, or a hostname/IP
+  port?: number; // default 80 (443 for https)
+  path?: string; // prefix prepended to the upstream request path
+  retries?: number; // default 5
+  connect_timeout?: number; // ms, default 60000
+  read_timeout?: number; // ms, default 60000
+  write_timeout?: number; // ms, default 60000
+  tags?: string[];
+  routes?: RouteConfig[];
+  plugins?: PluginConfig[];
+}
+
+export interface RouteConfig {
+  name: string;
+  /** Only on top-level routes: the service's name. */
+  service?: string | { name: string };
+  protocols?: RouteProtocol[]; // default ["http","https"]
+  methods?: string[];
+  hosts?: string[];
+  /** Prefix paths, or regexes when they start with `~`. */
+  paths?: string[];
+  /** Header name -> accepted values; a value starting with `~*` is a case-insensitive regex. */
+  headers?: Record<string, string[]>;
+  /** berth: query parameter name -> accepted exact values (Gateway API HTTPRoute query matches). */
+  query_params?: Record<string, string[]>;
+  strip_path?: boolean; // default true (Kong)
+  preserve_host?: boolean; // default false
+  regex_priority?: number; // default 0
+  https_redirect_status_code?: number;
+  tags?: string[];
+  plugins?: PluginConfig[];
+}
+
+/**
+ * Plugins berth implements (the ones KIC emits for HTTPRoute filters). Anything else is a
+ * validation error rather than being silently ignored.
+ */
+export type PluginConfig =
+  | { name: 'request-transformer'; enabled?: boolean; config: RequestTransformerConfig; tags?: string[] }
+  | { name: 'response-transformer'; enabled?: boolean; config: ResponseTransformerConfig; tags?: string[] }
+  | { name: 'redirect'; enabled?: boolean; config: RedirectConfig; tags?: string[] };
+
+/** Header entries are "Name:value" strings, as Kong writes them. */
+export interface RequestTransformerConfig {
+  remove?: { headers?: string[] };
+  rename?: { headers?: string[] };
+  replace?: { headers?: string[]; uri?: string };
+  add?: { headers?: string[] };
+  append?: { headers?: string[] };
+  /** berth: replace the matched path prefix with this value (HTTPRoute URLRewrite ReplacePrefixMatch). */
+  replace_prefix?: { prefix: string; replacement: string };
+}
+
+export interface ResponseTransformerConfig {
+  remove?: { headers?: string[] };
+  rename?: { headers?: string[] };
+  replace?: { headers?: string[] };
+  add?: { headers?: string[] };
+  append?: { headers?: string[] };
+}
+
+/** Kong's `redirect` plugin (3.9+): answer with a redirect instead of proxying. */
+export interface RedirectConfig {
+  status_code?: number; // default 301
+  location: string;
+  keep_incoming_path?: boolean;
+}
+
+export type Algorithm =
+  | 'round-robin'
+  | 'consistent-hashing'
+  | 'least-connections'
+  | 'latency'
+  | 'sticky-sessions';
+
+export type HashOn = 'none' | 'consumer' | 'ip' | 'header' | 'cookie' | 'path' | 'query_arg' | 'uri_capture';
+
+export interface UpstreamConfig {
+  name: string;
+  algorithm?: Algorithm; // default round-robin
+  slots?: number; // 10..65536, default 10000
+  hash_on?: HashOn; // default none
+  hash_fallback?: HashOn; // default none
+  hash_on_header?: string;
+  hash_fallback_header?: string;
+  hash_on_cookie?: string;
+  hash_on_cookie_path?: string; // default "/"
+  hash_on_query_arg?: string;
+  hash_fallback_query_arg?: string;
+  hash_on_uri_capture?: string;
+  hash_fallback_uri_capture?: string;
+  host_header?: string;
+  sticky_sessions_cookie?: string;
+  sticky_sessions_cookie_path?: string; // default "/"
+  /**
+   * berth: Gateway API session persistence. `header` carries the session in a request/response
+   * header instead of a cookie; `absolute_timeout` (seconds) is signed into the value;
+   * `lifetime: permanent` adds Max-Age/Expires.
+   */
+  sticky_sessions_header?: string;
+  sticky_sessions_absolute_timeout?: number;
+  sticky_sessions_lifetime?: 'session' | 'permanent';
+  healthchecks?: HealthchecksConfig;
+  tags?: string[];
+  targets?: TargetConfig[];
+}
+
+export interface TargetConfig {
+  /** "host:port"; IPv6 in brackets: "[fd00::1]:8080". */
+  target: string;
+  weight?: number; // 0..65535, default 100
+  /**
+   * Identity travels in tags as `berth.identity=<id>` (e.g. a pod UID), so the config stays valid
+   * Kong declarative config. Without it the target's identity is its address.
+   */
+  tags?: string[];
+}
+
+export const IDENTITY_TAG_PREFIX = 'berth.identity=';
+
+export interface HealthchecksConfig {
+  threshold?: number; // 0..100, default 0
+  active?: ActiveHealthcheckConfig;
+  passive?: PassiveHealthcheckConfig;
+}
+
+export interface ActiveHealthcheckConfig {
+  type?: 'http' | 'https' | 'tcp' | 'grpc' | 'grpcs';
+  timeout?: number; // seconds, default 1
+  concurrency?: number; // default 10
+  http_path?: string; // default "/"
+  https_sni?: string;
+  https_verify_certificate?: boolean;
+  headers?: Record<string, string[]>;
+  healthy?: { interval?: number; http_statuses?: number[]; successes?: number };
+  unhealthy?: {
+    interval?: number;
+    http_statuses?: number[];
+    tcp_failures?: number;
+    timeouts?: number;
+    http_failures?: number;
+  };
+}
+
+export interface PassiveHealthcheckConfig {
+  type?: 'http' | 'https' | 'tcp' | 'grpc' | 'grpcs';
+  healthy?: { http_statuses?: number[]; successes?: number };
+  unhealthy?: { http_statuses?: number[]; tcp_failures?: number; timeouts?: number; http_failures?: number };
+}
+
+export interface CertificateConfig {
+  id?: string;
+  cert: string; // PEM
+  key: string; // PEM
+  snis?: Array<string | { name: string }>;
+  tags?: string[];
+}
+
+/** The error body of an invalid declarative config (Kong's `POST /config` 400). */
+export interface ConfigErrorBody {
+  code: 14;
+  name: 'invalid declarative configuration';
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+/** With `flatten_errors=1`, Kong lists errors per entity instead. */
+export interface FlatConfigError {
+  entity_type: string;
+  entity_name?: string;
+  errors: Array<{ type: 'field' | 'entity'; field?: string; message: string }>;
+}
