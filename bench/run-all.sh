@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm run bench: every benchmark berth has, in one run, from a clone of the project alone.
+#   1. proxy: berth vs HAProxy, nginx and two plain-Node proxies (bench/run.sh, the shared harness)
+#   2. translation: 5,000 Services/HTTPRoutes full translation, one EndpointSlice change
+#   3. propagation: a manifest edit until the proxy behaves differently
+# Tunables: the harness's (REPEAT, DURATION, PEERS, ...; see bench/HARNESS.md) and BENCH_ONLY=proxy|translate|propagation.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+only=${BENCH_ONLY:-}
+status=0
+
+if [[ -z $only || $only == proxy ]]; then
+  echo "## 1. Proxy: berth vs HAProxy, nginx, node-http, node-undici"
+  CANDIDATE_NAME=berth bash bench/run.sh \
+    "node $root/bin/berth.js gateway --config \"\$BENCH_CONFIG\" --proxy-listen 127.0.0.1:\$BENCH_PORT --admin-listen 127.0.0.1:0 --log-level warn" \
+    || status=1
+fi
+if [[ -z $only || $only == translate ]]; then
+  echo; echo "## 2. Translation"
+  node --import tsx bench/translate.ts || status=1
+fi
+if [[ -z $only || $only == propagation ]]; then
+  echo; echo "## 3. Change propagation (manifests folder -> proxy)"
+  node --import tsx bench/propagation.ts || status=1
+fi
+exit $status
