@@ -42,7 +42,8 @@ export function parseManifestText(file: string, text: string): ParsedManifest {
     const error = doc.errors[0];
     if (error) {
       const pos = error.linePos?.[0];
-      throw new ManifestParseError(file, pos?.line, pos?.col, error.message.split('\n')[0] ?? error.code);
+      const detail = (error.message.split('\n')[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, '');
+      throw new ManifestParseError(file, pos?.line, pos?.col, detail);
     }
     collect(doc.toJS({ maxAliasCount: 100 }), `${file} document ${index + 1}`, result);
   }
