@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerEchoCommand } from './commands/echo.js';
 
 /** berth's command line: each subcommand lives in commands/<name>.ts and only wires flags to modules. */
 export async function main(argv: string[]): Promise<void> {
@@ -7,5 +8,6 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .enablePositionalOptions();
   // Subcommands register themselves here, one line each.
+  registerEchoCommand(program);
   await program.parseAsync(argv, { from: 'user' });
 }
