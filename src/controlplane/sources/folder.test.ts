@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import type { Logger } from '../../lib/log.js';
 import type { KubeObject } from '../types.js';
 import { createFolderSource } from './folder.js';
 import type { ObjectSource } from './source.js';
 
 /** A logger that keeps its lines so tests can check what the user would read. */
-function memoryLogger(): { log: ReturnType<typeof pino>; lines: Array<Record<string, any>> } {
+function memoryLogger(): { log: Logger; lines: Array<Record<string, any>> } {
   const lines: Array<Record<string, any>> = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
   return { log, lines };
