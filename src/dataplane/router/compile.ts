@@ -1,0 +1,58 @@
+import type { GatewayConfig } from '../../config/types.js';
+import { RouteEntry } from './entry.js';
+import { IndexedRouter } from './match.js';
+import type { Router } from './types.js';
+
+/**
+ * compileRouter turns a validated, normalized config into a Router. Priority follows Kong's
+ * `traditional_compatible` router (kong/router/transform.lua), highest first:
+ *   1. number of matcher kinds the route sets (methods, hosts, headers, paths, query_params);
+ *   2. only plain hosts (no wildcard) before routes with a wildcard host;
+ *   3. number of headers;
+ *   4. regex paths before prefix paths; regexes by regex_priority;
+ *   5. prefix paths by length (the longest prefix wins);
+ *   6. config order.
+ * A prefix path is a plain string prefix, as in Kong: `/echo` also matches `/echoes`. (The
+ * translator emits `~/echo$` plus `/echo/` for an HTTPRoute PathPrefix `/echo`, as KIC does.)
+ */
+export function compileRouter(config: GatewayConfig): Router {
+  const entries: RouteEntry[] = [];
+  for (const service of config.services ?? []) {
+    for (const route of service.routes ?? []) {
+      const paths = route.paths?.length ? route.paths : [undefined];
+      for (const path of paths) entries.push(new RouteEntry(route, service, path, entries.length));
+    }
+  }
+  entries.sort(compareEntries);
+  entries.forEach((e, i) => (e.rank = i));
+  const byHost = new Map<string, RouteEntry[]>();
+  const wildcard: RouteEntry[] = [];
+  const hostless: RouteEntry[] = [];
+  for (const e of entries) {
+    for (const host of new Set(e.exactHosts)) {
+      const bucket = byHost.get(host);
+      if (bucket) bucket.push(e);
+      else byHost.set(host, [e]);
+    }
+    if (e.hasWildcardHost) wildcard.push(e);
+    if (e.exactHosts.length === 0 && !e.hasWildcardHost) hostless.push(e);
+  }
+  return new IndexedRouter(byHost, wildcard, hostless);
+}
+
+/** priorityKey: the sort key of an entry, compared element by element, larger first. */
+export function priorityKey(e: RouteEntry): number[] {
+  const r = e.route;
+  const kinds = [r.methods, r.hosts, r.paths].filter((v) => v !== undefined && v.length > 0).length +
+    (Object.keys(r.headers ?? {}).length > 0 ? 1 : 0) + (Object.keys(r.query_params ?? {}).length > 0 ? 1 : 0);
+  const plainHosts = (r.hosts?.length ?? 0) > 0 && !e.hasWildcardHost ? 1 : 0;
+  const isRegex = e.regex !== null ? 1 : 0;
+  return [kinds, plainHosts, Object.keys(r.headers ?? {}).length, isRegex, isRegex ? r.regex_priority ?? 0 : 0, e.prefix?.length ?? 0];
+}
+
+function compareEntries(a: RouteEntry, b: RouteEntry): number {
+  const ka = priorityKey(a);
+  const kb = priorityKey(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return kb[i]! - ka[i]!;
+  return a.order - b.order;
+}
