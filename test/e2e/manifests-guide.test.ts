@@ -122,7 +122,7 @@ describe('the guide in --manifests mode', { timeout: 120_000 }, () => {
     });
     assert.equal(moved.status, 200);
     assert.ok(moved.setCookie?.startsWith('session-id='), 'a moved session gets a new cookie');
-    const next = cookiePair(moved.setCookie);
+    const next = cookiePair(moved.setCookie!);
     assert.notEqual(next, session);
     for (let i = 0; i < 5; i++) {
       const r = await echo(next);
