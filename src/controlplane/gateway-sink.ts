@@ -1,10 +1,9 @@
 import type { GatewayConfig } from '../config/types.js';
-import type { Logger } from '../lib/log.js';
 import type { ConfigSink } from './sinks.js';
 
 /** The part of the Gateway (src/dataplane/gateway.ts) the in-process sink needs. */
 export interface ConfigApplier {
-  apply(input: unknown): { ok: true; changed: boolean } | { ok: false; error: { message?: string } };
+  apply(input: unknown): { ok: true } | { ok: false; error: { message?: string }; flat?: unknown };
 }
 
 /** ConfigRejectedError: the gateway refused a translated config (a translator bug, not a transient fault). */
@@ -14,23 +13,21 @@ export class ConfigRejectedError extends Error {
 
 /**
  * GatewayConfigSink applies configs to the gateway in this process (`berth run`). A hash equal to
- * the live one is skipped, so unrelated object changes cost no validation.
+ * the last one it accepted is skipped, so unrelated object changes cost no validation; the gateway
+ * logs each config it makes live.
  */
 export class GatewayConfigSink implements ConfigSink {
   #hash: string | undefined;
 
-  constructor(
-    private readonly gateway: ConfigApplier,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly gateway: ConfigApplier) {}
 
   async push(config: GatewayConfig, hash: string): Promise<void> {
     if (hash === this.#hash) return;
     const result = this.gateway.apply(config);
     if (!result.ok) {
-      throw new ConfigRejectedError(`gateway rejected the translated config: ${result.error.message ?? 'invalid'}`);
+      const detail = result.flat === undefined ? '' : ` ${JSON.stringify(result.flat)}`;
+      throw new ConfigRejectedError(`gateway rejected the translated config: ${result.error.message ?? 'invalid'}${detail}`);
     }
     this.#hash = hash;
-    if (result.changed) this.log.info({ hash }, 'configuration applied');
   }
 }

@@ -1,0 +1,83 @@
+import { Command, Option } from 'commander';
+import { Controller } from '../../controlplane/controller.js';
+import { GatewayConfigSink } from '../../controlplane/gateway-sink.js';
+import { MemoryStatusSink } from '../../controlplane/memory-status.js';
+import type { StatusSink } from '../../controlplane/sinks.js';
+import { createFolderSource } from '../../controlplane/sources/folder.js';
+import { createKubeSource } from '../../controlplane/sources/kube.js';
+import type { ObjectSource } from '../../controlplane/sources/source.js';
+import { KubeStatusSink } from '../../controlplane/status/kube-status.js';
+import { IncrementalTranslator } from '../../controlplane/translator/index.js';
+import { Gateway } from '../../dataplane/gateway.js';
+import { createLogger, type Logger } from '../../lib/log.js';
+import { addControllerFlags, kubeconfigFrom, translateOptionsFrom, type ControllerFlagValues } from '../controller-flags.js';
+import { addGatewayFlags, gatewayOptionsFrom } from './gateway.js';
+
+type RunFlags = ControllerFlagValues & { manifests?: string; config?: string; logLevel?: string } & Record<string, unknown>;
+
+/**
+ * registerRunCommand adds `berth run`: the controller and the gateway in one process. With
+ * --manifests DIR the objects come from a folder and statuses are served on the admin API;
+ * otherwise from the cluster (kubeconfig, KUBECONFIG or in-cluster) with statuses written back.
+ */
+export function registerRunCommand(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('run the ingress controller and the gateway in one process')
+    .addOption(new Option('--manifests <dir>', 'read Kubernetes manifests from a folder instead of a cluster').env('BERTH_MANIFESTS'));
+  addControllerFlags(addGatewayFlags(cmd)).action(async (flags: RunFlags) => run(flags));
+}
+
+async function run(flags: RunFlags): Promise<void> {
+  const log = createLogger(flags.logLevel ?? 'info');
+  if (flags.config) log.warn({ config: flags.config }, '--config is ignored by `berth run`: the controller owns the configuration');
+  const gateway = new Gateway(gatewayOptionsFrom(flags, log));
+  const { source, statusSink } = sourceAndStatus(flags, gateway, log);
+  const controller = new Controller({
+    source,
+    translator: new IncrementalTranslator(translateOptionsFrom(flags)),
+    configSinks: [new GatewayConfigSink(gateway)],
+    statusSink,
+    log,
+  });
+  // Listeners first: a slow or unreachable API server must not keep the admin API (health) down.
+  await gateway.start();
+  await controller.start();
+  log.info({ proxy: gateway.proxyAddress(), admin: gateway.adminAddress(), mode: flags.manifests ? 'manifests' : 'kubernetes' }, 'berth is running');
+  onShutdown(log, async () => {
+    await controller.stop();
+    await gateway.stop();
+  });
+}
+
+function sourceAndStatus(flags: RunFlags, gateway: Gateway, log: Logger): { source: ObjectSource; statusSink: StatusSink } {
+  if (flags.manifests) {
+    const statusSink = new MemoryStatusSink();
+    statusSink.register(gateway);
+    return { source: createFolderSource(flags.manifests, log), statusSink };
+  }
+  const kubeconfig = kubeconfigFrom(flags);
+  return {
+    source: createKubeSource({ kubeconfig, namespaces: flags.watchNamespace ?? [], log }),
+    statusSink: new KubeStatusSink({ kubeconfig, log }),
+  };
+}
+
+/** onShutdown stops gracefully on the first SIGTERM/SIGINT and exits at once on a second one. */
+function onShutdown(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
