@@ -23,6 +23,7 @@ function openWatch(url: string, count: number): Promise<any[]> {
     const req = get(url, (res) => {
       res.on('error', () => {});
       const lines = createInterface(res);
+      lines.on('error', () => {});
       lines.on('line', (l) => {
         events.push(JSON.parse(l));
         if (events.length === count) { clearTimeout(timer); req.destroy(); resolve(events); }

@@ -96,11 +96,11 @@ export class ApiServer {
     this.store.delete(resourceFor(apiVersion, kind), namespace, name);
   }
 
-  /** writeKubeconfig writes a kubeconfig (plain http, no credentials) pointing at this server. */
+  /** writeKubeconfig writes a kubeconfig pointing at this server: plain http (client-node wants skip-TLS-verify for that), no credentials. */
   writeKubeconfig(file: string, namespace = 'default'): string {
     writeFileSync(file, [
       'apiVersion: v1', 'kind: Config', 'current-context: standin',
-      'clusters:', `- name: standin`, `  cluster:`, `    server: ${this.url}`,
+      'clusters:', `- name: standin`, `  cluster:`, `    server: ${this.url}`, '    insecure-skip-tls-verify: true',
       'users:', '- name: standin', '  user: {}',
       'contexts:', '- name: standin', '  context:', '    cluster: standin', '    user: standin', `    namespace: ${namespace}`,
       '',
@@ -173,6 +173,8 @@ export class ApiServer {
 
   private watch(req: IncomingMessage, res: ServerResponse, p: ParsedPath, url: URL): void {
     res.writeHead(200, { 'Content-Type': 'application/json' });
+    // The real API server sends headers at once; clients wait for them before reading events.
+    res.flushHeaders();
     const watcher: Watcher = {
       resource: p.resource,
       namespace: p.namespace,

@@ -1,0 +1,117 @@
+import {
+  CoreV1Api, CustomObjectsApi, ListWatch, Watch,
+  type KubeConfig, type KubernetesListObject, type KubernetesObject,
+} from '@kubernetes/client-node';
+import type { Logger } from '../../lib/log.js';
+import type { KubeObject } from '../types.js';
+import { collectionPath, type WatchedKind } from './kube-kinds.js';
+import { toKubeObject } from './kube-normalize.js';
+
+/** Backoff bounds for restarting a failed list/watch: quick on a blip, capped during an outage. */
+const BACKOFF_MIN_MS = 250;
+const BACKOFF_MAX_MS = 5000;
+
+/**
+ * KindInformer lists then watches one kind (in one namespace or cluster-wide) through client-node's
+ * ListWatch, which relists on 410 Gone but stops for good on any other error: this restarts it with
+ * capped exponential backoff. Its cache survives errors, so objects() keeps the last known state
+ * while the API server is away.
+ */
+export class KindInformer {
+  private readonly lw: ListWatch<KubernetesObject>;
+  private readonly normalized = new WeakMap<object, KubeObject>();
+  private backoffMs = BACKOFF_MIN_MS;
+  private timer: NodeJS.Timeout | null = null;
+  private failedSinceStart = false;
+  private stopped = true;
+  private firstSync!: () => void;
+  /** Resolves once the first list has been loaded. */
+  readonly synced: Promise<void> = new Promise((resolve) => (this.firstSync = resolve));
+  isSynced = false;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly kind: WatchedKind,
+    private readonly namespace: string | undefined,
+    private readonly log: Logger,
+    onChange: () => void,
+  ) {
+    const path = collectionPath(kind, namespace);
+    this.lw = new ListWatch(path, new Watch(kc), listFunction(kc, kind, namespace), false, undefined, kind.fieldSelector);
+    this.lw.on('change', onChange);
+    this.lw.on('error', (err) => this.onError(err));
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.lw.stop();
+  }
+
+  objects(): KubeObject[] {
+    return this.lw.list().map((obj) => {
+      let plain = this.normalized.get(obj);
+      if (!plain) {
+        plain = toKubeObject(obj, this.kind);
+        this.normalized.set(obj, plain);
+      }
+      return plain;
+    });
+  }
+
+  /** run (re)starts the list+watch; ListWatch.start resolves once listed and the watch is open. */
+  private async run(): Promise<void> {
+    this.timer = null;
+    this.failedSinceStart = false;
+    await this.lw.start();
+    if (this.failedSinceStart || this.stopped) return;
+    this.backoffMs = BACKOFF_MIN_MS;
+    if (!this.isSynced) {
+      this.isSynced = true;
+      this.firstSync();
+    }
+  }
+
+  private onError(err: unknown): void {
+    this.failedSinceStart = true;
+    if (this.stopped || this.timer) return;
+    const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
+    this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
+    this.log.warn({ kind: this.kind.kind, namespace: this.namespace, err: describe(err), retryInMs: Math.round(delay) },
+      'list/watch failed; keeping the last known objects and retrying');
+    this.timer = setTimeout(() => void this.run(), delay);
+    this.timer.unref?.();
+  }
+}
+
+type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
+
+/** listFunction lists through the typed core API or, for every group-qualified kind, the custom objects API (raw JSON). */
+function listFunction(kc: KubeConfig, kind: WatchedKind, namespace: string | undefined): ListFn {
+  const ns = kind.namespaced ? namespace : undefined;
+  const fieldSelector = kind.fieldSelector;
+  if (kind.group === '') {
+    const core = kc.makeApiClient(CoreV1Api);
+    if (kind.plural === 'services') {
+      return () => (ns ? core.listNamespacedService({ namespace: ns, fieldSelector }) : core.listServiceForAllNamespaces({ fieldSelector }));
+    }
+    if (kind.plural === 'secrets') {
+      return () => (ns ? core.listNamespacedSecret({ namespace: ns, fieldSelector }) : core.listSecretForAllNamespaces({ fieldSelector }));
+    }
+    throw new Error(`no core list function for ${kind.plural}`);
+  }
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const base = { group: kind.group, version: kind.version, plural: kind.plural, fieldSelector };
+  return () => (ns ? custom.listNamespacedCustomObject({ ...base, namespace: ns }) : custom.listClusterCustomObject(base));
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'object' && err !== null && 'type' in err ? String((err as { type: unknown }).type) : String(err);
+}
