@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerEchoCommand } from './commands/echo.js';
+import { registerGatewayCommand } from './commands/gateway.js';
 
 /** berth's command line: each subcommand lives in commands/<name>.ts and only wires flags to modules. */
 export async function main(argv: string[]): Promise<void> {
@@ -9,5 +10,6 @@ export async function main(argv: string[]): Promise<void> {
     .enablePositionalOptions();
   // Subcommands register themselves here, one line each.
   registerEchoCommand(program);
+  registerGatewayCommand(program);
   await program.parseAsync(argv, { from: 'user' });
 }

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { ConfigLoadError, loadConfigFile } from '../../config/load.js';
+import { Gateway, type GatewayOptions } from '../../dataplane/gateway.js';
+import { loadSessionSecrets } from '../../dataplane/sticky/token.js';
+import { createLogger, type Logger } from '../../lib/log.js';
+import { parseListen, valueOption } from '../flags.js';
+
+/** GatewayFlagValues: what addGatewayFlags parses (commander camel-cases the names). */
+export interface GatewayFlagValues {
+  proxyListen?: string;
+  proxyListenTls?: string;
+  adminListen?: string;
+  config?: string;
+  logLevel?: string;
+  sessionSecret?: string;
+  sessionSecretFile?: string;
+  shutdownTimeout?: string;
+}
+
+/** addGatewayFlags adds the data plane's flags (each also from its BERTH_* environment variable). */
+export function addGatewayFlags(cmd: Command): Command {
+  return cmd
+    .addOption(valueOption('--proxy-listen', 'proxy listen address host:port', 'BERTH_PROXY_LISTEN', '0.0.0.0:8000'))
+    .addOption(valueOption('--proxy-listen-tls', 'HTTPS proxy listen address host:port (certificates from the config)', 'BERTH_PROXY_LISTEN_TLS'))
+    .addOption(valueOption('--admin-listen', 'admin API listen address host:port', 'BERTH_ADMIN_LISTEN', '127.0.0.1:8001'))
+    .addOption(valueOption('--config', 'declarative config file (YAML or JSON, Kong format)', 'BERTH_CONFIG'))
+    .addOption(valueOption('--log-level', 'log level (trace, debug, info, warn, error, silent)', 'BERTH_LOG_LEVEL', 'info'))
+    .addOption(valueOption('--session-secret', 'sticky session secrets, comma-separated; the first signs', 'BERTH_SESSION_SECRET'))
+    .addOption(valueOption('--session-secret-file', 'file with one sticky session secret per line', 'BERTH_SESSION_SECRET_FILE'))
+    .addOption(valueOption('--shutdown-timeout', 'ms to let in-flight requests finish on SIGTERM', 'BERTH_SHUTDOWN_TIMEOUT', '10000'));
+}
+
+/** gatewayOptionsFrom turns parsed flags into GatewayOptions; warns when the keyring was generated. */
+export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): GatewayOptions {
+  const { keyring, warning } = loadSessionSecrets({ secret: opts.sessionSecret, secretFile: opts.sessionSecretFile });
+  if (warning !== undefined) log.warn(warning);
+  const shutdown = Number(opts.shutdownTimeout ?? 10_000);
+  return {
+    proxyListen: parseListen(opts.proxyListen ?? '0.0.0.0:8000'),
+    proxyListenTls: opts.proxyListenTls ? parseListen(opts.proxyListenTls) : undefined,
+    adminListen: opts.adminListen ? parseListen(opts.adminListen) : undefined,
+    keyring,
+    log,
+    shutdownTimeoutMs: Number.isFinite(shutdown) && shutdown >= 0 ? shutdown : 10_000,
+  };
+}
+
+/** registerGatewayCommand adds `berth gateway`: the data plane alone, configured by file or POST /config. */
+export function registerGatewayCommand(program: Command): void {
+  const cmd = program.command('gateway').description('run the HTTP gateway (data plane) with a declarative config');
+  addGatewayFlags(cmd).action(async (flags: GatewayFlagValues) => runGateway(flags));
+}
+
+async function runGateway(flags: GatewayFlagValues): Promise<void> {
+  const log = createLogger(flags.logLevel ?? 'info');
+  const gateway = new Gateway(gatewayOptionsFrom(flags, log));
+  if (flags.config) applyFile(gateway, flags.config);
+  await gateway.start();
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining in-flight requests');
+    gateway.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** applyFile loads the start-up config; an invalid file stops start-up with a readable message. */
+function applyFile(gateway: Gateway, path: string): void {
+  try {
+    const result = gateway.apply(loadConfigFile(path));
+    if (!result.ok) throw new ConfigLoadError(`${path}: ${result.error.message}`);
+  } catch (err) {
+    if (err instanceof ConfigLoadError) {
+      process.stderr.write(`berth: invalid configuration\n${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConfigErrorBody, FlatConfigError, GatewayConfig } from '../config/types.js';
+import type { Logger } from '../lib/log.js';
+import { hashConfig } from '../config/hash.js';
+import { validateConfig } from '../config/validate.js';
+import { GatewayMetrics } from '../lib/metrics.js';
+import { AdminServer } from './admin/server.js';
+import type { ProxyContext } from './proxy/context.js';
+import { PoolSet } from './proxy/pool.js';
+import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps } from './runtime.js';
+import { ProxyServer, type ListenAddress } from './server.js';
+import type { SessionKeyring } from './sticky/token.js';
+import { TargetRegistry } from './targets/registry.js';
+
+export interface GatewayOptions {
+  proxyListen: ListenAddress;
+  proxyListenTls?: ListenAddress;
+  adminListen?: ListenAddress;
+  keyring: SessionKeyring;
+  log: Logger;
+  shutdownTimeoutMs?: number;
+}
+
+export type ApplyResult =
+  | { ok: true; hash: string; changed: boolean }
+  | { ok: false; status: 400; error: ConfigErrorBody; flat: FlatConfigError[] };
+
+/**
+ * Gateway: the data plane as one object. `apply` validates a config and swaps the next Runtime in
+ * with one assignment: the next request uses it, requests in flight finish on the old one.
+ */
+export class Gateway {
+  readonly metrics = new GatewayMetrics();
+  readonly pools = new PoolSet();
+  /** Identifies this process in Kong-shaped admin answers. */
+  readonly nodeId = randomUUID();
+  private readonly registry = new TargetRegistry();
+  private readonly ctx: ProxyContext;
+  private readonly deps: RuntimeDeps;
+  private readonly proxy: ProxyServer;
+  private readonly admin: AdminServer;
+  private addresses: { proxy: ListenAddress | null; tls: ListenAddress | null; admin: ListenAddress | null } = {
+    proxy: null,
+    tls: null,
+    admin: null,
+  };
+
+  constructor(private readonly opts: GatewayOptions) {
+    this.ctx = { runtime: emptyRuntime(), metrics: this.metrics, pools: this.pools, log: opts.log };
+    this.deps = {
+      pools: this.pools,
+      registry: this.registry,
+      log: opts.log,
+      balancerDeps: { keyring: opts.keyring, now: Date.now, random: Math.random },
+      onTargetRetired: (t) => this.pools.closeIdle(t.address),
+    };
+    this.proxy = new ProxyServer(this.ctx);
+    this.admin = new AdminServer(this, opts.log);
+  }
+
+  /** The live config, or null before the first successful apply. */
+  get config(): GatewayConfig | null {
+    return this.ctx.runtime.config;
+  }
+
+  /** The live runtime (read by the admin API). */
+  get runtime(): Runtime {
+    return this.ctx.runtime;
+  }
+
+  async start(): Promise<void> {
+    const log = this.opts.log;
+    this.addresses.proxy = await this.proxy.listen(this.opts.proxyListen);
+    log.info({ address: this.addresses.proxy.host, port: this.addresses.proxy.port }, 'proxy listening');
+    if (this.opts.proxyListenTls) {
+      this.addresses.tls = await this.proxy.listenTls(this.opts.proxyListenTls);
+      log.info({ address: this.addresses.tls.host, port: this.addresses.tls.port }, 'proxy TLS listening');
+    }
+    if (this.opts.adminListen) {
+      this.addresses.admin = await this.admin.listen(this.opts.adminListen);
+      log.info({ address: this.addresses.admin.host, port: this.addresses.admin.port }, 'admin listening');
+    }
+  }
+
+  /** apply validates `input` and makes it live; never throws on bad input. */
+  apply(input: unknown): ApplyResult {
+    const result = validateConfig(input);
+    if (!result.ok) return { ok: false, status: 400, error: result.error, flat: result.flat };
+    const hash = hashConfig(result.config);
+    if (hash === this.ctx.runtime.hash) return { ok: true, hash, changed: false };
+    let next: Runtime;
+    try {
+      next = buildRuntime(result.config, hash, this.ctx.runtime, this.deps);
+    } catch (err) {
+      return rejected(err instanceof Error ? err.message : String(err));
+    }
+    this.ctx.runtime = next;
+    this.proxy.refreshTls();
+    this.opts.log.info({ hash, upstreams: next.upstreams.size, routes: next.routes.size }, 'configuration applied');
+    return { ok: true, hash, changed: true };
+  }
+
+  addAdminRoute(method: string, path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): void {
+    this.admin.addRoute(method, path, handler);
+  }
+
+  /** Connection and request counters of the proxy listeners. */
+  stats(): { accepted: number; active: number; requests: number } {
+    return this.proxy.stats;
+  }
+
+  proxyAddress(): ListenAddress {
+    if (this.addresses.proxy === null) throw new Error('gateway not started');
+    return this.addresses.proxy;
+  }
+
+  proxyTlsAddress(): ListenAddress | null {
+    return this.addresses.tls;
+  }
+
+  adminAddress(): ListenAddress | null {
+    return this.addresses.admin;
+  }
+
+  /** stop stops accepting, drains in-flight requests up to shutdownTimeoutMs, then stops checks. */
+  async stop(): Promise<void> {
+    const timeout = this.opts.shutdownTimeoutMs ?? 10_000;
+    await Promise.all([this.proxy.close(timeout), this.admin.close()]);
+    for (const up of this.ctx.runtime.upstreams.values()) up.health?.stop();
+    this.pools.closeAllIdle();
+  }
+}
+
+function rejected(message: string): ApplyResult {
+  return {
+    ok: false,
+    status: 400,
+    error: { code: 14, name: 'invalid declarative configuration', message, fields: {} },
+    flat: [{ entity_type: 'config', errors: [{ type: 'entity', message }] }],
+  };
+}

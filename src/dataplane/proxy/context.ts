@@ -1,0 +1,15 @@
+import type { Logger } from '../../lib/log.js';
+import type { GatewayMetrics } from '../../lib/metrics.js';
+import type { Runtime } from '../runtime.js';
+import type { PoolSet } from './pool.js';
+
+/**
+ * ProxyContext: what every request reads. `runtime` is replaced by one assignment on reload; a
+ * request reads it once when it starts, so it finishes on the config it started with.
+ */
+export interface ProxyContext {
+  runtime: Runtime;
+  readonly metrics: GatewayMetrics;
+  readonly pools: PoolSet;
+  readonly log: Logger;
+}

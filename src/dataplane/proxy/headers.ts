@@ -1,0 +1,120 @@
+/**
+ * Header rules of the proxy: hop-by-hop headers (RFC 9110 s7.6.1) never cross the proxy, and the
+ * X-Forwarded-* / X-Real-IP / Via set is always written by the proxy itself (Kong trusts incoming
+ * X-Forwarded-* only from configured addresses; berth has none configured, so it replaces them,
+ * except X-Forwarded-For, which is appended to).
+ */
+
+/** Lower-cased names that are removed in both directions. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
+
+/** Lower-cased request header names the proxy drops and writes itself. */
+const REQUEST_DROP: ReadonlySet<string> = new Set([
+  ...HOP_BY_HOP,
+  'host',
+  'expect',
+  'via',
+  'x-real-ip',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-path',
+  'x-forwarded-prefix',
+]);
+
+// Lowercasing every header name costs; only names whose length matches a dropped one are checked.
+const REQUEST_DROP_LENGTHS = lengthTable(REQUEST_DROP);
+const HOP_LENGTHS = lengthTable(HOP_BY_HOP);
+
+function lengthTable(names: ReadonlySet<string>): Uint8Array {
+  const table = new Uint8Array(64);
+  for (const n of names) table[n.length] = 1;
+  return table;
+}
+
+/** isDroppedRequestHeader: the raw-case request header `name` must not be copied upstream. */
+export function isDroppedRequestHeader(name: string, extra: ReadonlySet<string> | null): boolean {
+  if (extra !== null && extra.has(name.toLowerCase())) return true;
+  return REQUEST_DROP_LENGTHS[name.length] === 1 && REQUEST_DROP.has(name.toLowerCase());
+}
+
+/** isHopByHopHeader: the raw-case `name` is hop-by-hop. */
+export function isHopByHopHeader(name: string): boolean {
+  return HOP_LENGTHS[name.length] === 1 && HOP_BY_HOP.has(name.toLowerCase());
+}
+
+/**
+ * connectionListed: header names a `Connection` header value lists beyond the usual tokens (they
+ * are hop-by-hop too), or null when there are none, which is nearly always.
+ */
+export function connectionListed(value: string | undefined): Set<string> | null {
+  if (value === undefined || value === 'keep-alive' || value === 'close' || value.length === 0) return null;
+  let out: Set<string> | null = null;
+  for (const part of value.split(',')) {
+    const token = part.trim().toLowerCase();
+    if (token === '' || token === 'close' || token === 'keep-alive' || token === 'upgrade') continue;
+    (out ??= new Set()).add(token);
+  }
+  return out;
+}
+
+/** copyRequestHeaders appends "Name: value\r\n" for every raw header that crosses the proxy. */
+export function copyRequestHeaders(raw: readonly string[], extraDrop: ReadonlySet<string> | null): string {
+  let out = '';
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (isDroppedRequestHeader(name, extraDrop)) continue;
+    out += name + ': ' + raw[i + 1]! + '\r\n';
+  }
+  return out;
+}
+
+/** forwardedHeaders renders X-Forwarded-*, X-Real-IP and Via for the upstream request. */
+export function forwardedHeaders(
+  clientIp: string,
+  priorForwardedFor: string | string[] | undefined,
+  priorVia: string | string[] | undefined,
+  tls: boolean,
+  host: string,
+  port: number,
+  path: string,
+): string {
+  const xff = priorForwardedFor === undefined ? clientIp : String(priorForwardedFor) + ', ' + clientIp;
+  const via = priorVia === undefined ? '1.1 berth' : String(priorVia) + ', 1.1 berth';
+  return (
+    'X-Forwarded-For: ' + xff +
+    '\r\nX-Forwarded-Proto: ' + (tls ? 'https' : 'http') +
+    '\r\nX-Forwarded-Host: ' + host +
+    '\r\nX-Forwarded-Port: ' + port +
+    '\r\nX-Forwarded-Path: ' + path +
+    '\r\nX-Real-IP: ' + clientIp +
+    '\r\nVia: ' + via + '\r\n'
+  );
+}
+
+/** hostWithoutPort: "Example.com:8080" -> "example.com", "[::1]:80" -> "[::1]". */
+export function hostWithoutPort(host: string | undefined): string {
+  if (host === undefined) return '';
+  const end = host.charCodeAt(0) === 91 /* [ */ ? host.indexOf(']') + 1 : host.indexOf(':');
+  const bare = end > 0 ? host.slice(0, end) : host;
+  return bare.toLowerCase();
+}
+
+/** validHeaderValue: no CR, LF or NUL (config-supplied values are checked before use). */
+export function validHeaderValue(value: string): boolean {
+  return !/[\r\n\0]/.test(value);
+}
+
+/** validHeaderName: an RFC 9110 token. */
+export function validHeaderName(name: string): boolean {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name);
+}

@@ -1,0 +1,206 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { ResponseParser, type ResponseHandler } from './response-parser.js';
+import { ProxyError, toProxyError } from './errors.js';
+
+/** ConnectionUser: the request currently driving an upstream connection. */
+export interface ConnectionUser extends ResponseHandler {
+  onConnected(): void;
+  /** The connection failed or closed while in use. */
+  onConnectionError(err: ProxyError): void;
+  onTimeout(): void;
+  /** The socket's write buffer drained (request body backpressure). */
+  onDrain(): void;
+}
+
+/**
+ * UpstreamConnection: one keep-alive connection to a target, with its own response parser. Socket
+ * listeners are attached once per connection, never per request; they forward to `user`.
+ */
+export class UpstreamConnection {
+  readonly socket: net.Socket;
+  readonly parser = new ResponseParser();
+  user: ConnectionUser | null;
+  connected = false;
+  /** Has carried an earlier request (a failure may be a stale keep-alive race, not a dead target). */
+  reused = false;
+  closed = false;
+  private timeoutMs: number;
+  private lastError: Error | null = null;
+
+  constructor(readonly pool: ConnectionPool, user: ConnectionUser, connectTimeoutMs: number) {
+    this.user = user;
+    this.timeoutMs = connectTimeoutMs;
+    this.socket = pool.tls
+      ? tls.connect({ host: pool.host, port: pool.port, servername: pool.servername, rejectUnauthorized: false })
+      : net.connect({ host: pool.host, port: pool.port, noDelay: true });
+    this.socket.setTimeout(connectTimeoutMs);
+    this.socket.on(pool.tls ? 'secureConnect' : 'connect', () => this.onConnect());
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('end', () => this.onEnd());
+    this.socket.on('error', (err) => (this.lastError = err));
+    this.socket.on('close', () => this.onClose());
+    this.socket.on('timeout', () => this.onSocketTimeout());
+    this.socket.on('drain', () => this.user?.onDrain());
+  }
+
+  /** setTimeout sets the inactivity timeout (read or write), touching the socket only on change. */
+  setTimeout(ms: number): void {
+    if (ms === this.timeoutMs) return;
+    this.timeoutMs = ms;
+    this.socket.setTimeout(ms);
+  }
+
+  /** release hands the connection back: to the idle list when reusable, else closes it. */
+  release(keepAlive: boolean): void {
+    this.user = null;
+    if (keepAlive && !this.closed) this.pool.putIdle(this);
+    else this.destroy();
+  }
+
+  destroy(): void {
+    this.user = null;
+    this.socket.destroy();
+  }
+
+  private onConnect(): void {
+    this.connected = true;
+    if (this.user === null) this.pool.putIdle(this);
+    else this.user.onConnected();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.user !== null && this.parser.busy) this.parser.execute(chunk);
+    else this.socket.destroy(); // unsolicited bytes: the connection is out of step
+  }
+
+  private onEnd(): void {
+    if (this.user !== null && this.parser.endsAtClose) this.parser.finishAtClose();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.pool.forget(this);
+    const user = this.user;
+    if (user === null) return;
+    this.user = null;
+    if (!this.connected) user.onConnectionError(toProxyError(this.lastError ?? closedError(), true));
+    else user.onConnectionError(toProxyError(this.lastError ?? resetError(), false));
+  }
+
+  private onSocketTimeout(): void {
+    const user = this.user;
+    if (user === null) return void this.socket.destroy();
+    if (!this.connected) {
+      this.user = null;
+      this.socket.destroy();
+      return user.onConnectionError(new ProxyError('CONNECT_TIMEOUT', 'connect timeout', true));
+    }
+    user.onTimeout();
+  }
+}
+
+function closedError(): Error {
+  return Object.assign(new Error('connection closed before it was established'), { code: 'ECONNREFUSED' });
+}
+
+function resetError(): Error {
+  return Object.assign(new Error('upstream closed the connection'), { code: 'ECONNRESET' });
+}
+
+/** ConnectionPool: keep-alive connections to one address (and scheme), most recently used first. */
+export class ConnectionPool {
+  private readonly idle: UpstreamConnection[] = [];
+  /** Live connections, idle and busy. */
+  open = 0;
+
+  constructor(
+    readonly address: string,
+    readonly host: string,
+    readonly port: number,
+    readonly tls: boolean,
+    readonly servername: string | undefined,
+    private readonly maxIdle = 512,
+  ) {}
+
+  /** acquire returns an idle connection (already connected) or starts a new one. */
+  acquire(user: ConnectionUser, connectTimeoutMs: number): UpstreamConnection {
+    const conn = this.idle.pop();
+    if (conn !== undefined) {
+      conn.user = user;
+      conn.reused = true;
+      return conn;
+    }
+    this.open++;
+    return new UpstreamConnection(this, user, connectTimeoutMs);
+  }
+
+  putIdle(conn: UpstreamConnection): void {
+    if (this.idle.length >= this.maxIdle) return conn.destroy();
+    this.idle.push(conn);
+  }
+
+  forget(conn: UpstreamConnection): void {
+    this.open--;
+    const i = this.idle.lastIndexOf(conn);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  /** closeIdle closes every idle connection now; busy ones finish their request first. */
+  closeIdle(): void {
+    for (const conn of this.idle.splice(0)) conn.destroy();
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+}
+
+/**
+ * PoolSet: every upstream connection pool of the process, keyed by scheme + address, so a target
+ * that survives a reload (or appears in two upstreams) keeps its warm connections. The admin API
+ * reads open connection counts from here.
+ */
+export class PoolSet {
+  private readonly pools = new Map<string, ConnectionPool>();
+  /** Upgraded (WebSocket) connections per address: they count as open connections of a target. */
+  private readonly upgraded = new Map<string, number>();
+
+  get(address: string, host: string, port: number, useTls: boolean): ConnectionPool {
+    const key = (useTls ? 'https://' : 'http://') + address;
+    let pool = this.pools.get(key);
+    if (pool === undefined) {
+      pool = new ConnectionPool(address, host, port, useTls, net.isIP(host) === 0 ? host : undefined);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** openConnections: pooled (idle + busy) and upgraded connections to `address`. */
+  openConnections(address: string): number {
+    const plain = this.pools.get('http://' + address)?.open ?? 0;
+    const secure = this.pools.get('https://' + address)?.open ?? 0;
+    return plain + secure + (this.upgraded.get(address) ?? 0);
+  }
+
+  /** closeIdle drops idle connections to `address` (its target left the config). */
+  closeIdle(address: string): void {
+    this.pools.get('http://' + address)?.closeIdle();
+    this.pools.get('https://' + address)?.closeIdle();
+  }
+
+  closeAllIdle(): void {
+    for (const pool of this.pools.values()) pool.closeIdle();
+  }
+
+  /** trackUpgrade counts an upgraded connection until the returned function is called. */
+  upgradeOpened(address: string): void {
+    this.upgraded.set(address, (this.upgraded.get(address) ?? 0) + 1);
+  }
+
+  upgradeClosed(address: string): void {
+    const n = (this.upgraded.get(address) ?? 1) - 1;
+    if (n <= 0) this.upgraded.delete(address);
+    else this.upgraded.set(address, n);
+  }
+}

@@ -1,0 +1,330 @@
+import { isHopByHopHeader } from './headers.js';
+
+/**
+ * ResponseParser: an HTTP/1.1 response parser for one upstream connection, written for the proxy
+ * path. It parses the head itself (status line + headers into a flat raw array ready for
+ * `writeHead`, hop-by-hop names already removed) and only frames the body (content-length,
+ * chunked, close-delimited), handing body bytes through as slices of the socket's buffers.
+ */
+export interface ResponseHandler {
+  onResponseHead(status: number, headers: string[]): void;
+  onResponseBody(chunk: Buffer): void;
+  /** The response is complete; `last` is its final body slice, if any arrived with the end. */
+  onResponseEnd(last: Buffer | null, keepAlive: boolean): void;
+  onResponseError(reason: string): void;
+}
+
+const enum State {
+  Idle,
+  Head,
+  Length,
+  ChunkSize,
+  ChunkExt,
+  ChunkData,
+  ChunkDataEnd,
+  Trailers,
+  UntilClose,
+  Done,
+}
+
+const MAX_HEAD = 64 * 1024;
+const MAX_CHUNK = 2 ** 40;
+
+export class ResponseParser {
+  handler: ResponseHandler | null = null;
+  private state = State.Idle;
+  private noBody = false;
+  private keepAlive = true;
+  private pending: Buffer | null = null;
+  private remaining = 0;
+  private sawDigit = false;
+  private lineLen = 0;
+
+  /** expect prepares for the response to a request just sent; `noBody` for HEAD requests. */
+  expect(handler: ResponseHandler, noBody: boolean): void {
+    this.handler = handler;
+    this.noBody = noBody;
+    this.state = State.Head;
+    this.pending = null;
+  }
+
+  /** Waiting for (or inside) a response. */
+  get busy(): boolean {
+    return this.state !== State.Idle && this.state !== State.Done;
+  }
+
+  /** The body runs until the connection closes, so a close completes it. */
+  get endsAtClose(): boolean {
+    return this.state === State.UntilClose;
+  }
+
+  /** Nothing of the current response has arrived yet. */
+  get awaitingHead(): boolean {
+    return this.state === State.Head && this.pending === null;
+  }
+
+  /** execute feeds bytes read from the socket. */
+  execute(buf: Buffer): void {
+    if (this.state === State.Head) return this.readHead(buf);
+    this.readBody(buf, 0);
+  }
+
+  /** finishAtClose completes a close-delimited body when the upstream closes. */
+  finishAtClose(): void {
+    this.finish(null, false);
+  }
+
+  private fail(reason: string): void {
+    this.state = State.Done;
+    this.handler!.onResponseError(reason);
+  }
+
+  private finish(last: Buffer | null, keepAlive: boolean): void {
+    this.state = State.Done;
+    this.handler!.onResponseEnd(last, keepAlive);
+  }
+
+  private readHead(chunk: Buffer): void {
+    const buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    const end = buf.indexOf('\r\n\r\n', this.pending === null ? 0 : Math.max(0, this.pending.length - 3), 'latin1');
+    if (end < 0) {
+      if (buf.length > MAX_HEAD) return this.fail('response head too large');
+      this.pending = buf;
+      return;
+    }
+    this.pending = null;
+    const status = this.parseHead(buf.toString('latin1', 0, end));
+    if (status < 0) return;
+    if (status < 200) {
+      // 1xx interim responses (100 Continue, 103 Early Hints) are not forwarded.
+      this.state = State.Head;
+      if (end + 4 < buf.length) this.readHead(buf.subarray(end + 4));
+      return;
+    }
+    if (this.state === State.Done) return; // the handler aborted inside onResponseHead
+    this.readBody(buf, end + 4);
+  }
+
+  /** parseHead returns the status, or -1 after reporting an error. */
+  private parseHead(head: string): number {
+    const lineEnd = head.indexOf('\r\n');
+    const statusLine = lineEnd < 0 ? head : head.slice(0, lineEnd);
+    const m = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/.exec(statusLine);
+    if (m === null) {
+      this.fail('malformed status line');
+      return -1;
+    }
+    const status = Number(m[2]);
+    const headers: string[] = [];
+    const framing = lineEnd < 0 ? emptyFraming() : collectHeaders(head, lineEnd + 2, headers);
+    if (framing === null) {
+      this.fail('malformed response header');
+      return -1;
+    }
+    if (status < 200) return status;
+    if (status === 101) {
+      this.fail('unexpected 101 response');
+      return -1;
+    }
+    this.keepAlive = m[1] === '1' ? !framing.close : framing.keepAlive;
+    this.chooseFraming(status, framing);
+    this.handler!.onResponseHead(status, headers);
+    return status;
+  }
+
+  private chooseFraming(status: number, f: Framing): void {
+    if (this.noBody || status === 204 || status === 304) {
+      this.state = State.Length;
+      this.remaining = 0;
+    } else if (f.chunked) {
+      this.state = State.ChunkSize;
+      this.remaining = 0;
+      this.sawDigit = false;
+    } else if (f.length >= 0) {
+      this.state = State.Length;
+      this.remaining = f.length;
+    } else {
+      this.state = State.UntilClose;
+      this.keepAlive = false;
+    }
+  }
+
+  private readBody(buf: Buffer, start: number): void {
+    switch (this.state) {
+      case State.Length:
+        return this.readLength(buf, start);
+      case State.UntilClose:
+        if (start < buf.length) this.handler!.onResponseBody(start === 0 ? buf : buf.subarray(start));
+        return;
+      case State.Idle:
+      case State.Done:
+        // Bytes with no request outstanding: the connection is out of step; never reuse it.
+        if (start < buf.length) this.keepAlive = false;
+        return;
+      default:
+        return this.readChunked(buf, start);
+    }
+  }
+
+  private readLength(buf: Buffer, start: number): void {
+    const avail = buf.length - start;
+    if (avail < this.remaining) {
+      this.remaining -= avail;
+      if (avail > 0) this.handler!.onResponseBody(start === 0 ? buf : buf.subarray(start));
+      return;
+    }
+    const take = this.remaining;
+    this.remaining = 0;
+    const last = take === 0 ? null : buf.subarray(start, start + take);
+    // Extra bytes after a complete response: the upstream is pipelining garbage; don't reuse.
+    this.finish(last, this.keepAlive && start + take === buf.length);
+  }
+
+  private readChunked(buf: Buffer, start: number): void {
+    let i = start;
+    while (i < buf.length && this.state !== State.Done) {
+      if (this.state === State.ChunkData) {
+        const take = Math.min(this.remaining, buf.length - i);
+        this.handler!.onResponseBody(buf.subarray(i, i + take));
+        i += take;
+        this.remaining -= take;
+        if (this.remaining === 0) this.state = State.ChunkDataEnd;
+        continue;
+      }
+      if (!this.chunkByte(buf[i]!)) return;
+      i++;
+    }
+  }
+
+  /** chunkByte advances the chunk framing by one byte; false after reporting an error. */
+  private chunkByte(c: number): boolean {
+    switch (this.state) {
+      case State.ChunkSize:
+        return this.chunkSizeByte(c);
+      case State.ChunkExt:
+        if (c === 10) return this.chunkSizeDone();
+        return true;
+      case State.ChunkDataEnd:
+        if (c === 13) return true;
+        if (c !== 10) return this.failed('bad chunk terminator');
+        this.state = State.ChunkSize;
+        this.sawDigit = false;
+        this.remaining = 0;
+        return true;
+      default:
+        return this.trailerByte(c);
+    }
+  }
+
+  private chunkSizeByte(c: number): boolean {
+    const v = hexValue(c);
+    if (v >= 0) {
+      this.remaining = this.remaining * 16 + v;
+      this.sawDigit = true;
+      return this.remaining <= MAX_CHUNK || this.failed('chunk too large');
+    }
+    if (c === 59 /* ; */ || c === 32 || c === 9) {
+      this.state = State.ChunkExt;
+      return true;
+    }
+    if (c === 13) return true;
+    if (c === 10) return this.chunkSizeDone();
+    return this.failed('bad chunk size');
+  }
+
+  private chunkSizeDone(): boolean {
+    if (!this.sawDigit) return this.failed('bad chunk size');
+    if (this.remaining === 0) {
+      this.state = State.Trailers;
+      this.lineLen = 0;
+    } else {
+      this.state = State.ChunkData;
+    }
+    return true;
+  }
+
+  private trailerByte(c: number): boolean {
+    if (c === 13) return true;
+    if (c !== 10) {
+      this.lineLen++;
+      return this.lineLen <= MAX_HEAD || this.failed('trailer too large');
+    }
+    if (this.lineLen === 0) {
+      this.finish(null, this.keepAlive);
+      return false;
+    }
+    this.lineLen = 0;
+    return true;
+  }
+
+  private failed(reason: string): boolean {
+    this.fail(reason);
+    return false;
+  }
+}
+
+interface Framing {
+  length: number;
+  chunked: boolean;
+  close: boolean;
+  keepAlive: boolean;
+  transferEncoding: boolean;
+}
+
+function emptyFraming(): Framing {
+  return { length: -1, chunked: false, close: false, keepAlive: false, transferEncoding: false };
+}
+
+/** collectHeaders fills `out` with [name, value, ...] minus hop-by-hop; null when malformed. */
+function collectHeaders(head: string, pos: number, out: string[]): Framing | null {
+  const f = emptyFraming();
+  while (pos < head.length) {
+    let eol = head.indexOf('\r\n', pos);
+    if (eol < 0) eol = head.length;
+    const colon = head.indexOf(':', pos);
+    if (colon <= pos || colon > eol) return null;
+    const name = head.slice(pos, colon);
+    const value = head.slice(colon + 1, eol).trim();
+    pos = eol + 2;
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return null;
+    if (!noteFraming(name, value, f)) return null;
+    if (!isHopByHopHeader(name)) out.push(name, value);
+  }
+  // With a Transfer-Encoding, Content-Length is meaningless (RFC 9112 s6.3) and must not leak.
+  if (f.transferEncoding) {
+    f.length = -1;
+    removeHeader(out, 'content-length');
+  }
+  return f;
+}
+
+function removeHeader(out: string[], lowerName: string): void {
+  for (let i = out.length - 2; i >= 0; i -= 2) {
+    if (out[i]!.toLowerCase() === lowerName) out.splice(i, 2);
+  }
+}
+
+function noteFraming(name: string, value: string, f: Framing): boolean {
+  if (name.length === 14 && name.toLowerCase() === 'content-length') {
+    if (!/^\d{1,15}$/.test(value)) return false;
+    const n = Number(value);
+    if (f.length >= 0 && f.length !== n) return false;
+    f.length = n;
+  } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+    f.transferEncoding = true;
+    f.chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+    if (!f.chunked) f.close = true; // an unknown coding: the body runs until close
+  } else if (name.length === 10 && name.toLowerCase() === 'connection') {
+    const v = value.toLowerCase();
+    if (v.includes('close')) f.close = true;
+    if (v.includes('keep-alive')) f.keepAlive = true;
+  }
+  return true;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}

@@ -1,0 +1,109 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ProxyContext } from './proxy/context.js';
+import { Exchange } from './proxy/exchange.js';
+import { selectContext } from './proxy/tls.js';
+import { Upgrade } from './proxy/websocket.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * ProxyServer: the proxy's listeners (plain, and TLS with SNI from the live config). Each request
+ * becomes an Exchange; an Upgrade request becomes an Upgrade. Malformed HTTP never reaches us:
+ * node's parser answers 400 and closes.
+ */
+export class ProxyServer {
+  private readonly servers: http.Server[] = [];
+  private readonly upgraded = new Set<Duplex>();
+  private tlsServer: https.Server | null = null;
+  /** Counters for the admin API's GET /status. */
+  readonly stats = { accepted: 0, active: 0, requests: 0 };
+
+  constructor(private readonly ctx: ProxyContext) {}
+
+  private configure(server: http.Server): void {
+    const ctx = this.ctx;
+    server.keepAliveTimeout = 75_000;
+    server.headersTimeout = 60_000;
+    server.requestTimeout = 0; // long uploads are bounded by the service's timeouts instead
+    const stats = this.stats;
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      stats.requests++;
+      new Exchange(ctx, req, res).start();
+    });
+    server.on('connection', (socket: Duplex) => {
+      stats.accepted++;
+      stats.active++;
+      socket.once('close', () => stats.active--);
+    });
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+      new Upgrade(ctx, req, socket, head, this.upgraded).start(),
+    );
+    this.servers.push(server);
+  }
+
+  /** listen starts the plain HTTP listener and resolves with its bound address. */
+  listen(addr: ListenAddress): Promise<ListenAddress> {
+    const server = http.createServer({ noDelay: true });
+    this.configure(server);
+    return bind(server, addr);
+  }
+
+  /** listenTls starts the HTTPS listener; certificates come from the live config by SNI. */
+  listenTls(addr: ListenAddress): Promise<ListenAddress> {
+    const server = https.createServer({
+      noDelay: true,
+      SNICallback: (servername, cb) => cb(null, selectContext(this.ctx.runtime.tls, servername) ?? undefined),
+    });
+    this.tlsServer = server;
+    this.configure(server);
+    this.refreshTls();
+    return bind(server, addr);
+  }
+
+  /** refreshTls installs the default certificate for clients that send no SNI. */
+  refreshTls(): void {
+    const pem = this.ctx.runtime.tls.fallbackPem;
+    if (this.tlsServer !== null && pem !== null) this.tlsServer.setSecureContext({ cert: pem.cert, key: pem.key });
+  }
+
+  /**
+   * close stops accepting, lets in-flight requests (and upgraded connections) finish, and cuts
+   * whatever is left at the deadline.
+   */
+  async close(deadlineMs: number): Promise<void> {
+    const closed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    const deadline = Date.now() + deadlineMs;
+    while (Date.now() < deadline && !(await this.idle())) {
+      for (const s of this.servers) s.closeIdleConnections();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    for (const s of this.servers) s.closeAllConnections();
+    for (const socket of this.upgraded) socket.destroy();
+    await Promise.all(closed);
+  }
+
+  private async idle(): Promise<boolean> {
+    if (this.upgraded.size > 0) return false;
+    const counts = await Promise.all(
+      this.servers.map((s) => new Promise<number>((resolve) => s.getConnections((_e, n) => resolve(n ?? 0)))),
+    );
+    return counts.every((n) => n === 0);
+  }
+}
+
+function bind(server: http.Server, addr: ListenAddress): Promise<ListenAddress> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(addr.port, addr.host, () => {
+      server.off('error', reject);
+      const a = server.address() as AddressInfo;
+      resolve({ host: a.address, port: a.port });
+    });
+  });
+}

@@ -1,0 +1,134 @@
+import type { ServiceConfig, UpstreamConfig } from '../config/types.js';
+import type { Logger } from '../lib/log.js';
+import { hashUpstream } from '../config/hash.js';
+import { formatAddress, parseTargetAddress, targetIdentity } from '../config/target-address.js';
+import type { Balancer, PickRequest } from './balancers/balancer.js';
+import { createBalancer, type BalancerDeps } from './balancers/registry.js';
+import { HealthChecker } from './health/checker.js';
+import type { TargetRegistry } from './targets/registry.js';
+import type { TargetState } from './targets/target.js';
+
+export interface UpstreamDeps {
+  readonly registry: TargetRegistry;
+  readonly balancerDeps: BalancerDeps;
+  readonly log: Logger;
+  /** A target left the config: its idle pooled connections close now. */
+  onTargetRetired(target: TargetState): void;
+}
+
+/**
+ * UpstreamRuntime: one upstream's balancer, targets and health checker. Unlike Runtime it lives
+ * across reloads (like TargetState): an unchanged upstream is reused as is, a changed one is
+ * updated in place so its balancer keeps per-target state for surviving targets.
+ */
+export class UpstreamRuntime {
+  health: HealthChecker | null = null;
+
+  constructor(
+    readonly name: string,
+    /** False for a service's implicit host:port upstream (not listed by the admin API). */
+    readonly listed: boolean,
+    public config: UpstreamConfig,
+    public hash: string,
+    public targets: TargetState[],
+    public balancer: Balancer,
+  ) {}
+}
+
+/** buildUpstreams reuses, updates, creates and retires upstreams to match `list`. */
+export function buildUpstreams(
+  list: readonly UpstreamConfig[],
+  prev: ReadonlyMap<string, UpstreamRuntime>,
+  deps: UpstreamDeps,
+): Map<string, UpstreamRuntime> {
+  const next = new Map<string, UpstreamRuntime>();
+  for (const u of list) {
+    const hash = hashUpstream(u);
+    const old = prev.get(u.name);
+    if (old !== undefined && old.hash === hash) next.set(u.name, old);
+    else next.set(u.name, old !== undefined ? updateUpstream(old, u, hash, deps) : createUpstream(u, hash, deps));
+  }
+  for (const [name, old] of prev) {
+    if (next.has(name)) continue;
+    old.health?.stop();
+    for (const t of old.targets) retire(t, deps);
+  }
+  return next;
+}
+
+function resolveTargets(u: UpstreamConfig, deps: UpstreamDeps): TargetState[] {
+  const out = new Set<TargetState>();
+  for (const t of u.targets ?? []) {
+    const { host, port } = parseTargetAddress(t.target);
+    out.add(deps.registry.upsert(u.name, targetIdentity(t), host, port, t.weight ?? 100));
+  }
+  return [...out];
+}
+
+function createUpstream(u: UpstreamConfig, hash: string, deps: UpstreamDeps): UpstreamRuntime {
+  const targets = resolveTargets(u, deps);
+  const up = new UpstreamRuntime(u.name, true, u, hash, targets, createBalancer(u, deps.balancerDeps));
+  up.balancer.update(targets);
+  up.health = new HealthChecker(u, () => up.targets, () => up.balancer.update(up.targets), { log: deps.log });
+  up.health.start();
+  return up;
+}
+
+function updateUpstream(up: UpstreamRuntime, u: UpstreamConfig, hash: string, deps: UpstreamDeps): UpstreamRuntime {
+  const targets = resolveTargets(u, deps);
+  const keep = new Set(targets);
+  for (const t of up.targets) if (!keep.has(t)) retire(t, deps);
+  if (balancerKey(up.config) !== balancerKey(u)) up.balancer = createBalancer(u, deps.balancerDeps);
+  up.config = u;
+  up.hash = hash;
+  up.targets = targets;
+  up.balancer.update(targets);
+  up.health?.reconfigure(u);
+  return up;
+}
+
+function retire(t: TargetState, deps: UpstreamDeps): void {
+  deps.registry.retire(t);
+  deps.onTargetRetired(t);
+}
+
+/** balancerKey: the fields a balancer is built from; other changes only update its targets. */
+function balancerKey(u: UpstreamConfig): string {
+  return JSON.stringify([
+    u.algorithm, u.slots, u.hash_on, u.hash_fallback, u.hash_on_header, u.hash_fallback_header,
+    u.hash_on_cookie, u.hash_on_cookie_path, u.hash_on_query_arg, u.hash_fallback_query_arg,
+    u.hash_on_uri_capture, u.hash_fallback_uri_capture, u.sticky_sessions_cookie,
+    u.sticky_sessions_cookie_path, u.sticky_sessions_header, u.sticky_sessions_absolute_timeout,
+    u.sticky_sessions_lifetime,
+  ]);
+}
+
+/** SingleTarget: the balancer of a service that names a host:port; retries go to the same host. */
+class SingleTarget implements Balancer {
+  constructor(private readonly target: TargetState) {}
+  update(): void {}
+  pick(_req: PickRequest): TargetState | null {
+    return this.target;
+  }
+}
+
+/** directUpstream: the implicit upstream of a service whose host is not an upstream's name. */
+export function directUpstream(
+  service: ServiceConfig,
+  prev: ReadonlyMap<string, UpstreamRuntime>,
+  next: Map<string, UpstreamRuntime>,
+  deps: UpstreamDeps,
+): UpstreamRuntime {
+  const port = service.port ?? (service.protocol === 'https' ? 443 : 80);
+  const address = formatAddress(service.host, port);
+  const existing = next.get(address) ?? prev.get(address);
+  if (existing !== undefined) {
+    next.set(address, existing);
+    return existing;
+  }
+  const target = deps.registry.upsert(address, address, service.host, port, 100);
+  const config: UpstreamConfig = { name: address, targets: [{ target: address }] };
+  const up = new UpstreamRuntime(address, false, config, '', [target], new SingleTarget(target));
+  next.set(address, up);
+  return up;
+}
