@@ -1,0 +1,75 @@
+import { hostname } from 'node:os';
+import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../lib/log.js';
+import type { Permission } from '../sources/kube-kinds.js';
+import type { TranslationEvent } from '../types.js';
+
+/** EVENT_PERMISSIONS: events are created through events.k8s.io/v1, never updated. */
+export const EVENT_PERMISSIONS: readonly Permission[] = [{ group: 'events.k8s.io', resource: 'events', verbs: ['create'] }];
+
+/** Cluster-scoped objects (GatewayClass) have no namespace; their events go here, as kubectl does. */
+const CLUSTER_EVENT_NAMESPACE = 'default';
+/** The Events API rejects notes over 1 kB. */
+const MAX_NOTE = 1024;
+/** Bound on remembered events: a translation that reports ever-new messages must not grow memory. */
+const MAX_REMEMBERED = 5000;
+
+/**
+ * EventRecorder creates each translation event once while the translator keeps reporting it: an
+ * event that disappears from the results and comes back is a new occurrence and is created again.
+ * A failed create is not remembered, so the next publish retries it.
+ */
+export class EventRecorder {
+  private readonly api: EventsV1Api;
+  private emitted = new Set<string>();
+
+  constructor(kc: KubeConfig, private readonly controller: string, private readonly log: Logger,
+    private readonly instance = hostname()) {
+    this.api = kc.makeApiClient(EventsV1Api);
+  }
+
+  /** record creates the events not already created; resolves to how many creates failed. */
+  async record(events: readonly TranslationEvent[]): Promise<number> {
+    const next = new Set<string>();
+    let failed = 0;
+    for (const event of events) {
+      const key = eventKey(event);
+      if (next.has(key) || next.size >= MAX_REMEMBERED) continue;
+      if (this.emitted.has(key) || (await this.create(event))) next.add(key);
+      else failed++;
+    }
+    this.emitted = next;
+    return failed;
+  }
+
+  private async create(event: TranslationEvent): Promise<boolean> {
+    const ref = event.involvedObject;
+    const namespace = ref.namespace ?? CLUSTER_EVENT_NAMESPACE;
+    try {
+      await this.api.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${ref.name}.`, namespace },
+          eventTime: new Date(),
+          type: event.type,
+          reason: event.reason,
+          note: event.message.slice(0, MAX_NOTE),
+          action: 'Translate',
+          reportingController: this.controller,
+          reportingInstance: this.instance,
+          regarding: { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace, uid: ref.uid },
+        },
+      });
+      return true;
+    } catch (err) {
+      this.log.warn({ err: String(err), reason: event.reason, object: `${ref.kind}/${ref.namespace ?? ''}/${ref.name}` },
+        'creating an event failed; will retry on the next publish');
+      return false;
+    }
+  }
+}
+
+function eventKey(e: TranslationEvent): string {
+  const r = e.involvedObject;
+  return `${r.apiVersion}|${r.kind}|${r.namespace ?? ''}|${r.name}|${e.type}|${e.reason}|${e.message}`;
+}
