@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { TargetState } from '../targets/target.js';
 import { SessionKeyring, encodeSessionToken } from '../sticky/token.js';
 import type { Balancer, PickRequest } from './balancer.js';
+import { RoundRobinBalancer } from './round-robin.js';
 import { StickyBalancer, stickyOptionsFrom, type StickyOptions } from './sticky.js';
 
 /** Picks servesNew targets in turn, so these tests do not depend on round-robin.ts. */
@@ -211,4 +212,28 @@ test('stickyOptionsFrom maps the upstream fields', () => {
     }),
     { header: 'X-S', path: '/a', permanent: true, absoluteTimeoutSec: 300 },
   );
+});
+
+test('with round-robin: 200 sessions survive a drain, 300 new ones avoid it, removal moves them once', () => {
+  const [a, bt, c] = [target('uid-a', 1), target('uid-b', 2), target('uid-c', 3)];
+  const b = new StickyBalancer(new RoundRobinBalancer(), { cookie: 'sess', path: '/', permanent: false }, deps);
+  b.update([a, bt, c]);
+  const sessions = Array.from({ length: 200 }, () => {
+    const req = request();
+    return { target: b.pick(req)!, cookie: `sess=${cookieValue(req.setCookie)}` };
+  });
+  assert.equal(sessions.filter((s) => s.target === a).length, 67, 'round-robin spread');
+  a.weight = 0;
+  b.update([a, bt, c]);
+  for (const s of sessions) assert.equal(b.pick(request({ cookie: s.cookie })), s.target);
+  for (let i = 0; i < 300; i++) assert.notEqual(b.pick(request()), a);
+  b.update([bt, c]);
+  for (const s of sessions.filter((x) => x.target === a)) {
+    const moved = request({ cookie: s.cookie });
+    const to = b.pick(moved)!;
+    assert.equal(moved.stickyOutcome, 'moved_gone');
+    const next = request({ cookie: `sess=${cookieValue(moved.setCookie)}` });
+    assert.equal(b.pick(next), to);
+    assert.equal(next.stickyOutcome, 'kept');
+  }
 });

@@ -5,6 +5,7 @@ import {
   TOKEN_LENGTH,
   encodeSessionToken,
   sessionIdsOf,
+  sessionTokenExpiry,
   verifySessionToken,
 } from '../sticky/token.js';
 import type { Balancer, PickRequest, StickyOutcome } from './balancer.js';
@@ -50,6 +51,9 @@ interface IdentityTokens {
   sessionIds: string[];
 }
 
+/** Bound on remembered verified values; full means start over (each entry is a valid value). */
+const VERIFIED_CAP = 10_000;
+
 /** Where a request's session value led: a target, or why there is none. */
 type Resolution = TargetState | 'new' | 'invalid' | 'moved_gone';
 
@@ -70,6 +74,11 @@ export class StickyBalancer implements Balancer {
   /** Session id under any key -> target (expiring and old-key values). */
   private bySessionId = new Map<string, TargetState>();
   private tokens = new Map<string, IdentityTokens>();
+  /**
+   * Expiring or old-key values that passed the MAC, so repeat requests skip the HMAC. Only
+   * verified values enter (a client cannot fill it with garbage) and the cap bounds it.
+   */
+  private readonly verified = new Map<string, { sessionId: string; expiresAtSec: number }>();
   private readonly cookiePrefix: string;
   private readonly cookieAttrs: string;
   private readonly requestHeader: string | undefined;
@@ -171,9 +180,23 @@ export class StickyBalancer implements Balancer {
     if (value.length !== TOKEN_LENGTH) return 'invalid';
     const hit = this.byToken.get(value);
     if (hit !== undefined) return hit;
-    const id = verifySessionToken(this.deps.keyring, value, Math.floor(nowMs / 1000));
+    const id = this.verify(value, Math.floor(nowMs / 1000));
     if (id === null) return 'invalid';
     return this.bySessionId.get(id) ?? 'moved_gone';
+  }
+
+  private verify(value: string, nowSec: number): string | null {
+    const known = this.verified.get(value);
+    if (known !== undefined) {
+      if (known.expiresAtSec === 0 || known.expiresAtSec > nowSec) return known.sessionId;
+      this.verified.delete(value);
+      return null;
+    }
+    const id = verifySessionToken(this.deps.keyring, value, nowSec);
+    if (id === null) return null;
+    if (this.verified.size >= VERIFIED_CAP) this.verified.clear();
+    this.verified.set(value, { sessionId: id, expiresAtSec: sessionTokenExpiry(value) });
+    return id;
   }
 
   /** assign: a fresh pin from the inner balancer, written back to the client. */

@@ -151,6 +151,11 @@ export function encodeSessionToken(keyring: SessionKeyring, identity: string, ex
   return buf.toString('base64url');
 }
 
+/** sessionTokenExpiry: the expiry (epoch seconds, 0 = none) of a value that already verified. */
+export function sessionTokenExpiry(value: string): number {
+  return Buffer.from(value, 'base64url').readUInt32BE(ID_END);
+}
+
 /**
  * verifySessionToken: the session id (as `sessionIdsOf` spells it) carried by a value that is
  * well formed, signed by a key of the ring and not expired at `nowSec`; otherwise null.
