@@ -1,0 +1,151 @@
+import type { KubeObject } from './types.js';
+
+/**
+ * Kind names the translator reads, keyed by the API group they must come from. An object whose
+ * group is not the expected one for its kind (say, a CRD named `Gateway` in another group) is
+ * ignored rather than misread.
+ */
+const KIND_GROUPS: Record<string, readonly string[]> = {
+  GatewayClass: ['gateway.networking.k8s.io'],
+  Gateway: ['gateway.networking.k8s.io'],
+  HTTPRoute: ['gateway.networking.k8s.io'],
+  ReferenceGrant: ['gateway.networking.k8s.io'],
+  Ingress: ['networking.k8s.io', 'extensions'],
+  IngressClass: ['networking.k8s.io'],
+  Service: [''],
+  Secret: [''],
+  Namespace: [''],
+  EndpointSlice: ['discovery.k8s.io'],
+  KongUpstreamPolicy: ['configuration.konghq.com'],
+};
+
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** apiGroup splits `group/version` (core objects have no group). */
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** objectKey is the index key of a namespaced (or cluster-scoped, ns "") object. */
+export function objectKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+/**
+ * versionToken identifies one version of an object: uid+resourceVersion when the source gives
+ * them (the cluster does), else the object reference itself (folder sources re-create objects
+ * only when the file changed). Compared with `===` by the incremental translator.
+ */
+export function versionToken(obj: KubeObject | undefined): unknown {
+  if (obj === undefined) return undefined;
+  const { uid, resourceVersion } = obj.metadata;
+  return uid !== undefined && resourceVersion !== undefined ? `${uid}@${resourceVersion}` : obj;
+}
+
+function isWellFormed(obj: unknown): obj is KubeObject {
+  if (obj === null || typeof obj !== 'object') return false;
+  const o = obj as Partial<KubeObject>;
+  return (
+    typeof o.kind === 'string' &&
+    typeof o.apiVersion === 'string' &&
+    typeof o.metadata === 'object' &&
+    o.metadata !== null &&
+    typeof o.metadata.name === 'string'
+  );
+}
+
+/**
+ * Snapshot: an immutable view of the Kubernetes objects the translator reads, with the lookups
+ * it needs (by kind/namespace/name, EndpointSlices by their Service, lists per kind). Sources
+ * build one per change; objects of kinds the translator does not read, or of an unexpected API
+ * group, are dropped, and malformed objects are skipped, never thrown on.
+ */
+export class Snapshot {
+  private readonly byKey = new Map<string, KubeObject>();
+  private readonly byKind = new Map<string, KubeObject[]>();
+  private readonly slicesByService = new Map<string, KubeObject[]>();
+  private readonly byKindNamespace = new Map<string, KubeObject[]>();
+
+  private constructor() {}
+
+  /** Snapshot.from indexes the objects; later duplicates of one kind/namespace/name win. */
+  static from(objects: Iterable<unknown>): Snapshot {
+    const snap = new Snapshot();
+    for (const obj of objects) {
+      if (isWellFormed(obj) && KIND_GROUPS[obj.kind]?.includes(apiGroup(obj.apiVersion))) snap.add(obj);
+    }
+    for (const [kind, list] of snap.byKind) snap.byKind.set(kind, Object.freeze(list) as KubeObject[]);
+    Object.freeze(snap);
+    return snap;
+  }
+
+  private add(obj: KubeObject): void {
+    const key = objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const previous = this.byKey.get(key);
+    this.byKey.set(key, obj);
+    const list = this.byKind.get(obj.kind) ?? [];
+    if (previous !== undefined) list.splice(list.indexOf(previous), 1);
+    list.push(obj);
+    this.byKind.set(obj.kind, list);
+    if (obj.kind === 'EndpointSlice') this.indexSlice(obj, previous);
+    else this.indexNamespace(obj, previous);
+  }
+
+  private indexNamespace(obj: KubeObject, previous: KubeObject | undefined): void {
+    const key = `${obj.kind}/${obj.metadata.namespace ?? ''}`;
+    const list = this.byKindNamespace.get(key) ?? [];
+    if (previous !== undefined) list.splice(list.indexOf(previous), 1);
+    list.push(obj);
+    this.byKindNamespace.set(key, list);
+  }
+
+  private indexSlice(slice: KubeObject, previous: KubeObject | undefined): void {
+    const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (previous !== undefined) {
+      const old = previous.metadata.labels?.[SERVICE_NAME_LABEL];
+      const oldList = old === undefined ? undefined : this.slicesByService.get(`${previous.metadata.namespace ?? ''}/${old}`);
+      if (oldList !== undefined) oldList.splice(oldList.indexOf(previous), 1);
+    }
+    if (service === undefined) return;
+    const key = `${slice.metadata.namespace ?? ''}/${service}`;
+    const list = this.slicesByService.get(key) ?? [];
+    list.push(slice);
+    this.slicesByService.set(key, list);
+  }
+
+  /** get returns one object, or undefined. Cluster-scoped kinds use namespace undefined or "". */
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.byKey.get(objectKey(kind, namespace, name));
+  }
+
+  /** list returns every object of a kind in source order (do not mutate). */
+  list(kind: string): readonly KubeObject[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  /** listIn returns the objects of a kind in one namespace (EndpointSlices excepted). */
+  listIn(kind: string, namespace: string): readonly KubeObject[] {
+    return this.byKindNamespace.get(`${kind}/${namespace}`) ?? [];
+  }
+
+  /** endpointSlicesFor returns the slices labelled `kubernetes.io/service-name: <service>`. */
+  endpointSlicesFor(namespace: string, service: string): readonly KubeObject[] {
+    return this.slicesByService.get(`${namespace}/${service}`) ?? [];
+  }
+
+  /** secret returns a Secret by namespace and name. */
+  secret(namespace: string, name: string): KubeObject | undefined {
+    return this.get('Secret', namespace, name);
+  }
+
+  /** all iterates every indexed object. */
+  all(): IterableIterator<KubeObject> {
+    return this.byKey.values();
+  }
+
+  /** size is the number of indexed objects. */
+  get size(): number {
+    return this.byKey.size;
+  }
+}

@@ -1,0 +1,93 @@
+import type { PluginConfig, RedirectConfig, RequestTransformerConfig, ResponseTransformerConfig } from '../../config/types.js';
+
+/** FilterContext: what a filter needs from the match it applies to. */
+export interface FilterContext {
+  /** The PathPrefix of the match, when it is one (URLRewrite ReplacePrefixMatch needs it). */
+  prefix: string | undefined;
+  /** The route's hostnames, for a redirect that keeps the host. */
+  hostnames: string[];
+}
+
+export type FilterResult = { ok: true; plugins: PluginConfig[] } | { ok: false; problem: string };
+
+type Transformer = RequestTransformerConfig & ResponseTransformerConfig;
+
+function push(section: { headers?: string[] } | undefined, entries: string[]): { headers: string[] } {
+  return { headers: [...(section?.headers ?? []), ...entries] };
+}
+
+/**
+ * headerModifier maps RequestHeaderModifier / ResponseHeaderModifier onto Kong's transformer:
+ * `set` must overwrite or create, and Kong's `replace` only overwrites, so it goes to both
+ * `replace` and `add`; `add` appends a value (`append`); `remove` removes.
+ */
+function headerModifier(cfg: Transformer, m: any): void {
+  const pairs = (list: unknown) => (Array.isArray(list) ? list : []).map((h: any) => `${h?.name}:${h?.value}`);
+  const set = pairs(m?.set);
+  if (set.length > 0) {
+    cfg.replace = push(cfg.replace, set);
+    cfg.add = push(cfg.add, set);
+  }
+  const add = pairs(m?.add);
+  if (add.length > 0) cfg.append = push(cfg.append, add);
+  const remove = Array.isArray(m?.remove) ? m.remove.map(String) : [];
+  if (remove.length > 0) cfg.remove = push(cfg.remove, remove);
+}
+
+function rewrite(cfg: RequestTransformerConfig, f: any, ctx: FilterContext): string | undefined {
+  if (typeof f?.hostname === 'string') cfg.replace = { ...cfg.replace, headers: [...(cfg.replace?.headers ?? []), `Host:${f.hostname}`] };
+  const path = f?.path;
+  if (path === undefined) return undefined;
+  if (path.type === 'ReplaceFullPath' && typeof path.replaceFullPath === 'string') {
+    cfg.replace = { ...cfg.replace, uri: path.replaceFullPath };
+    return undefined;
+  }
+  if (path.type === 'ReplacePrefixMatch' && typeof path.replacePrefixMatch === 'string') {
+    if (ctx.prefix === undefined) return 'URLRewrite ReplacePrefixMatch needs a PathPrefix match';
+    cfg.replace_prefix = { prefix: ctx.prefix.replace(/\/+$/, '') || '/', replacement: path.replacePrefixMatch };
+    return undefined;
+  }
+  return `URLRewrite path type ${path.type} is not supported`;
+}
+
+function redirect(f: any, ctx: FilterContext): RedirectConfig | string {
+  const host: string | undefined = f?.hostname ?? (ctx.hostnames.length === 1 && !ctx.hostnames[0]!.startsWith('*') ? ctx.hostnames[0] : undefined);
+  if (host === undefined) return 'RequestRedirect without hostname needs exactly one non-wildcard route hostname';
+  const scheme: string = f?.scheme ?? 'http';
+  const port = f?.port !== undefined && !((scheme === 'http' && f.port === 80) || (scheme === 'https' && f.port === 443)) ? `:${f.port}` : '';
+  const out: RedirectConfig = { status_code: f?.statusCode ?? 302, location: `${scheme}://${host}${port}`, keep_incoming_path: true };
+  const path = f?.path;
+  if (path === undefined) return out;
+  if (path.type === 'ReplaceFullPath' && typeof path.replaceFullPath === 'string') {
+    return { ...out, location: `${out.location}${path.replaceFullPath}`, keep_incoming_path: false };
+  }
+  return `RequestRedirect path type ${path.type} is not supported`;
+}
+
+/**
+ * translateFilters turns a rule's filters into route plugins (one per plugin name, as Kong
+ * allows); an unsupported filter or value makes the whole rule fail with the reason.
+ */
+export function translateFilters(filters: unknown, ctx: FilterContext): FilterResult {
+  const list: any[] = Array.isArray(filters) ? filters : [];
+  const req: RequestTransformerConfig = {};
+  const res: ResponseTransformerConfig = {};
+  let redirectCfg: RedirectConfig | undefined;
+  for (const f of list) {
+    let problem: string | undefined;
+    if (f?.type === 'RequestHeaderModifier') headerModifier(req, f.requestHeaderModifier);
+    else if (f?.type === 'ResponseHeaderModifier') headerModifier(res, f.responseHeaderModifier);
+    else if (f?.type === 'URLRewrite') problem = rewrite(req, f.urlRewrite, ctx);
+    else if (f?.type === 'RequestRedirect') {
+      const r = redirect(f.requestRedirect, ctx);
+      if (typeof r === 'string') problem = r;
+      else redirectCfg = r;
+    } else problem = `filter type ${String(f?.type)} is not supported`;
+    if (problem !== undefined) return { ok: false, problem };
+  }
+  const plugins: PluginConfig[] = [];
+  if (Object.keys(req).length > 0) plugins.push({ name: 'request-transformer', config: req });
+  if (Object.keys(res).length > 0) plugins.push({ name: 'response-transformer', config: res });
+  if (redirectCfg !== undefined) plugins.push({ name: 'redirect', config: redirectCfg });
+  return { ok: true, plugins };
+}

@@ -1,0 +1,49 @@
+import type { ObjectStatus } from '../types.js';
+import { GATEWAY_GROUP, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
+import { ConditionFactory, refOf, type Condition } from './status.js';
+
+function listenerConditions(l: ListenerModel, f: ConditionFactory): Condition[] {
+  const accepted = l.supported
+    ? f.make('Accepted', true, 'Accepted')
+    : f.make('Accepted', false, 'UnsupportedProtocol', `protocol ${l.protocol} is not supported (HTTP, HTTPS with TLS termination)`);
+  let resolved = f.make('ResolvedRefs', true, 'ResolvedRefs');
+  if (l.certProblem !== undefined) resolved = f.make('ResolvedRefs', false, l.certProblem.reason, l.certProblem.message);
+  else if (l.invalidKinds.length > 0) resolved = f.make('ResolvedRefs', false, 'InvalidRouteKinds', `unsupported route kinds: ${l.invalidKinds.join(', ')}`);
+  const conflicted = l.conflicted
+    ? f.make('Conflicted', true, 'HostnameConflict', 'another listener uses the same port and hostname')
+    : f.make('Conflicted', false, 'NoConflicts');
+  const ok = l.supported && resolved.status === 'True' && !l.conflicted;
+  const programmed = ok ? f.make('Programmed', true, 'Programmed') : f.make('Programmed', false, 'Invalid', 'listener is not valid');
+  return [accepted, resolved, conflicted, programmed];
+}
+
+function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, now: string): ObjectStatus {
+  const previous: any[] = Array.isArray(gw.obj.status?.listeners) ? gw.obj.status.listeners : [];
+  const gen = gw.obj.metadata.generation;
+  const listeners = gw.listeners.map((l) => {
+    const prev = previous.find((p) => p?.name === l.name);
+    return {
+      name: l.name,
+      supportedKinds: l.supported && l.routeKindAllowed ? [{ group: GATEWAY_GROUP, kind: 'HTTPRoute' }] : [],
+      attachedRoutes: attached.get(`${gw.key}\0${l.name}`) ?? 0,
+      conditions: listenerConditions(l, new ConditionFactory(now, gen, prev?.conditions)),
+    };
+  });
+  const f = new ConditionFactory(now, gen, gw.obj.status?.conditions);
+  const anyValid = gw.listeners.some((l) => l.supported);
+  const conditions = anyValid
+    ? [f.make('Accepted', true, 'Accepted'), f.make('Programmed', true, 'Programmed')]
+    : [f.make('Accepted', false, 'ListenersNotValid', 'no listener is supported'), f.make('Programmed', false, 'Invalid', 'no listener is supported')];
+  return { ref: refOf(gw.obj), status: { conditions, listeners } };
+}
+
+/** gatewayStatuses writes the status of every managed GatewayClass and Gateway. */
+export function gatewayStatuses(world: GatewayWorld, attached: Map<string, number>, now: string): ObjectStatus[] {
+  const out: ObjectStatus[] = [];
+  for (const gc of world.classes.values()) {
+    const f = new ConditionFactory(now, gc.metadata.generation, gc.status?.conditions);
+    out.push({ ref: refOf(gc), status: { conditions: [f.make('Accepted', true, 'Accepted')] } });
+  }
+  for (const gw of world.gateways.values()) out.push(gatewayStatus(gw, attached, now));
+  return out;
+}

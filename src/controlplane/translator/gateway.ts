@@ -1,0 +1,141 @@
+import type { KubeObject, TranslateOptions, TranslationEvent } from '../types.js';
+import type { Snapshot } from '../snapshot.js';
+import { Reader } from './reader.js';
+import { referenceAllowed } from './refgrant.js';
+import { TRANSLATION_FAILED, warning, type CertificateEntry } from './status.js';
+
+export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+/** ListenerModel: one Gateway listener as routes and status see it. */
+export interface ListenerModel {
+  name: string;
+  protocol: string;
+  port: number;
+  hostname: string | undefined;
+  from: 'Same' | 'All' | 'Selector';
+  /** HTTP, or HTTPS terminated here. */
+  supported: boolean;
+  /** allowedRoutes.kinds admits HTTPRoute (an empty list does, for HTTP/HTTPS). */
+  routeKindAllowed: boolean;
+  invalidKinds: string[];
+  /** Why the certificate could not be used, with the Gateway API reason. */
+  certProblem: { reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string } | undefined;
+  conflicted: boolean;
+}
+
+export interface GatewayModel {
+  obj: KubeObject;
+  key: string;
+  listeners: ListenerModel[];
+}
+
+/** GatewayWorld: the managed GatewayClasses and Gateways of one snapshot, with their certificates. */
+export interface GatewayWorld {
+  classes: Map<string, KubeObject>;
+  gateways: Map<string, GatewayModel>;
+  certificates: CertificateEntry[];
+  events: TranslationEvent[];
+}
+
+export function gatewayKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function decode(b64: unknown): string | undefined {
+  if (typeof b64 !== 'string' || b64 === '') return undefined;
+  return Buffer.from(b64, 'base64').toString('utf8');
+}
+
+/** tlsPair reads a kubernetes.io/tls Secret's PEM pair (data is base64, stringData plain). */
+export function tlsPair(secret: KubeObject): { cert: string; key: string } | undefined {
+  const cert = decode(secret.data?.['tls.crt']) ?? secret.stringData?.['tls.crt'];
+  const key = decode(secret.data?.['tls.key']) ?? secret.stringData?.['tls.key'];
+  if (cert === undefined || key === undefined || !cert.includes('-----BEGIN') || !key.includes('-----BEGIN')) return undefined;
+  return { cert, key };
+}
+
+function listenerKinds(l: any): { allowed: boolean; invalid: string[] } {
+  const kinds: any[] = Array.isArray(l?.allowedRoutes?.kinds) ? l.allowedRoutes.kinds : [];
+  if (kinds.length === 0) return { allowed: true, invalid: [] };
+  const ok = (k: any) => (k?.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && k?.kind === 'HTTPRoute';
+  return { allowed: kinds.some(ok), invalid: kinds.filter((k) => !ok(k)).map((k) => String(k?.kind)) };
+}
+
+function listenerCertificate(
+  reader: Reader, gw: KubeObject, l: any, certs: CertificateEntry[],
+): ListenerModel['certProblem'] {
+  const ref = l?.tls?.certificateRefs?.[0];
+  if (ref === undefined) return { reason: 'InvalidCertificateRef', message: 'HTTPS listener has no certificateRefs' };
+  if ((ref.group ?? '') !== '' || (ref.kind ?? 'Secret') !== 'Secret') {
+    return { reason: 'InvalidCertificateRef', message: `unsupported certificateRef kind ${ref.group ?? ''}/${ref.kind}` };
+  }
+  const gwNs = gw.metadata.namespace ?? '';
+  const ns: string = ref.namespace ?? gwNs;
+  const allowed = referenceAllowed(reader, {
+    fromGroup: GATEWAY_GROUP, fromKind: 'Gateway', fromNamespace: gwNs, toGroup: '', toKind: 'Secret', toNamespace: ns, toName: ref.name,
+  });
+  if (!allowed) return { reason: 'RefNotPermitted', message: `Secret ${ns}/${ref.name} is not granted to this Gateway by a ReferenceGrant` };
+  const secret = reader.get('Secret', ns, ref.name);
+  const pair = secret === undefined ? undefined : tlsPair(secret);
+  if (pair === undefined) return { reason: 'InvalidCertificateRef', message: `Secret ${ns}/${ref.name} is missing or not a valid kubernetes.io/tls Secret` };
+  const snis = typeof l.hostname === 'string' ? [l.hostname] : [];
+  certs.push({ key: `${ns}/${ref.name}`, certificate: { ...pair, snis } });
+  return undefined;
+}
+
+function buildListener(reader: Reader, gw: KubeObject, l: any, certs: CertificateEntry[]): ListenerModel {
+  const protocol = String(l?.protocol ?? '');
+  const https = protocol === 'HTTPS' && (l?.tls?.mode ?? 'Terminate') === 'Terminate';
+  const kinds = listenerKinds(l);
+  const from = l?.allowedRoutes?.namespaces?.from;
+  return {
+    name: String(l?.name ?? ''),
+    protocol,
+    port: Number(l?.port),
+    hostname: typeof l?.hostname === 'string' ? l.hostname : undefined,
+    from: from === 'All' || from === 'Selector' ? from : 'Same',
+    supported: protocol === 'HTTP' || https,
+    routeKindAllowed: kinds.allowed,
+    invalidKinds: kinds.invalid,
+    certProblem: https ? listenerCertificate(reader, gw, l, certs) : undefined,
+    conflicted: false,
+  };
+}
+
+/** markConflicts flags listeners sharing a port and hostname (Gateway API HostnameConflict). */
+function markConflicts(listeners: ListenerModel[]): void {
+  const seen = new Map<string, ListenerModel>();
+  for (const l of listeners) {
+    const key = `${l.port}/${l.hostname ?? '*'}`;
+    const other = seen.get(key);
+    if (other !== undefined) {
+      other.conflicted = true;
+      l.conflicted = true;
+    } else seen.set(key, l);
+  }
+}
+
+/**
+ * buildGatewayWorld finds the GatewayClasses whose controllerName is ours and their Gateways,
+ * and models each listener (protocol support, allowed routes, certificate, conflicts).
+ */
+export function buildGatewayWorld(snapshot: Snapshot, opts: TranslateOptions, inScope: (o: KubeObject) => boolean): GatewayWorld {
+  const reader = new Reader(snapshot);
+  const classes = new Map<string, KubeObject>();
+  for (const gc of snapshot.list('GatewayClass')) {
+    if (gc.spec?.controllerName === opts.controllerName) classes.set(gc.metadata.name, gc);
+  }
+  const world: GatewayWorld = { classes, gateways: new Map(), certificates: [], events: [] };
+  for (const gw of snapshot.list('Gateway')) {
+    if (!inScope(gw) || !classes.has(gw.spec?.gatewayClassName)) continue;
+    const raw: any[] = Array.isArray(gw.spec?.listeners) ? gw.spec.listeners : [];
+    const listeners = raw.map((l) => buildListener(reader, gw, l, world.certificates));
+    markConflicts(listeners);
+    for (const l of listeners) {
+      if (l.certProblem !== undefined) world.events.push(warning(gw, TRANSLATION_FAILED, `listener ${l.name}: ${l.certProblem.message}`));
+    }
+    const key = gatewayKey(gw.metadata.namespace ?? '', gw.metadata.name);
+    world.gateways.set(key, { obj: gw, key, listeners });
+  }
+  return world;
+}

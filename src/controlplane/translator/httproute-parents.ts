@@ -1,0 +1,85 @@
+import type { KubeObject } from '../types.js';
+import { GATEWAY_GROUP, gatewayKey, type GatewayWorld, type ListenerModel } from './gateway.js';
+import type { Reader } from './reader.js';
+
+/** ParentResult: how one HTTPRoute parentRef to a managed Gateway resolved. */
+export interface ParentResult {
+  /** The parentRef as written to status, defaults filled in. */
+  parentRef: Record<string, unknown>;
+  accepted: boolean;
+  reason: 'Accepted' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname' | 'NoMatchingParent';
+  message: string;
+  /** Hostnames the route answers on through this parent; null = any host. */
+  hosts: string[] | null;
+  protocols: Set<'http' | 'https'>;
+  /** `<gateway key>\0<listener>` of each listener the route attached to. */
+  attachments: string[];
+}
+
+/** hostMatches: does a (possibly wildcard) route hostname fall under a listener hostname? */
+function intersect(listener: string | undefined, route: string): string | undefined {
+  if (listener === undefined || listener === route) return route;
+  if (listener.startsWith('*.') && !route.startsWith('*.')) return route.endsWith(listener.slice(1)) ? route : undefined;
+  if (route.startsWith('*.') && !listener.startsWith('*.')) return listener.endsWith(route.slice(1)) ? listener : undefined;
+  if (route.startsWith('*.') && listener.startsWith('*.')) {
+    if (route.endsWith(listener.slice(1))) return route;
+    if (listener.endsWith(route.slice(1))) return listener;
+  }
+  return undefined;
+}
+
+/** listenerHosts: the hostnames a route gets through one listener; null = any, [] = none. */
+function listenerHosts(l: ListenerModel, routeHosts: string[]): string[] | null {
+  if (routeHosts.length === 0) return l.hostname === undefined ? null : [l.hostname];
+  return routeHosts.map((h) => intersect(l.hostname, h)).filter((h): h is string => h !== undefined);
+}
+
+function namespaceAllowed(l: ListenerModel, gwNs: string, routeNs: string): boolean {
+  return l.from === 'All' || (l.from === 'Same' && gwNs === routeNs);
+}
+
+function echoRef(ref: any, routeNs: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { group: ref.group ?? GATEWAY_GROUP, kind: ref.kind ?? 'Gateway', namespace: ref.namespace ?? routeNs, name: ref.name };
+  if (ref.sectionName !== undefined) out.sectionName = ref.sectionName;
+  if (ref.port !== undefined) out.port = ref.port;
+  return out;
+}
+
+function reject(parentRef: Record<string, unknown>, reason: ParentResult['reason'], message: string): ParentResult {
+  return { parentRef, accepted: false, reason, message, hosts: [], protocols: new Set(), attachments: [] };
+}
+
+/**
+ * resolveParent attaches a route to the listeners of one managed Gateway that admit it
+ * (sectionName/port, protocol, allowed kinds and namespaces, hostname intersection). Returns
+ * undefined when the parent is not a Gateway we manage: another controller reports on it.
+ */
+export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeObject, ref: any): ParentResult | undefined {
+  const routeNs = route.metadata.namespace ?? '';
+  if ((ref?.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref?.kind ?? 'Gateway') !== 'Gateway' || typeof ref?.name !== 'string') return undefined;
+  const ns: string = ref.namespace ?? routeNs;
+  const gwObj = reader.get('Gateway', ns, ref.name);
+  if (gwObj !== undefined) reader.get('GatewayClass', undefined, gwObj.spec?.gatewayClassName ?? '');
+  const gw = world.gateways.get(gatewayKey(ns, ref.name));
+  if (gw === undefined) return undefined;
+  const parentRef = echoRef(ref, routeNs);
+  const named = gw.listeners.filter((l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port));
+  if (named.length === 0) return reject(parentRef, 'NoMatchingParent', `no listener matches sectionName ${ref.sectionName ?? '*'} port ${ref.port ?? '*'}`);
+  const admitting = named.filter((l) => l.supported && l.routeKindAllowed && namespaceAllowed(l, ns, routeNs));
+  if (admitting.length === 0) return reject(parentRef, 'NotAllowedByListeners', 'no listener admits this HTTPRoute (protocol, kinds or namespaces)');
+  return attach(parentRef, gw.key, admitting, route);
+}
+
+function attach(parentRef: Record<string, unknown>, key: string, listeners: ListenerModel[], route: KubeObject): ParentResult {
+  const routeHosts: string[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames.map((h: unknown) => String(h).toLowerCase()) : [];
+  const result: ParentResult = { parentRef, accepted: true, reason: 'Accepted', message: '', hosts: [], protocols: new Set(), attachments: [] };
+  for (const l of listeners) {
+    const hosts = listenerHosts(l, routeHosts);
+    if (hosts !== null && hosts.length === 0) continue;
+    result.hosts = hosts === null || result.hosts === null ? null : [...new Set([...result.hosts, ...hosts])];
+    result.protocols.add(l.protocol === 'HTTPS' ? 'https' : 'http');
+    result.attachments.push(`${key}\0${l.name}`);
+  }
+  if (result.attachments.length > 0) return result;
+  return reject(parentRef, 'NoMatchingListenerHostname', 'no listener hostname intersects the route hostnames');
+}

@@ -1,0 +1,112 @@
+import type { RouteConfig } from '../../config/types.js';
+import type { KubeObject } from '../types.js';
+import { findServicePort, type BackendGroup, type ResolvedBackend } from './backends.js';
+import { translateFilters } from './filters.js';
+import { matchFields } from './httproute-matches.js';
+import type { Reader } from './reader.js';
+import { referenceAllowed } from './refgrant.js';
+import { defaultSessionName, sessionFields } from './session.js';
+
+/** RefProblem: a backendRef that did not resolve, with its Gateway API ResolvedRefs reason. */
+export interface RefProblem {
+  reason: 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted';
+  message: string;
+}
+
+/** RuleScope: what every rule of one route shares. */
+export interface RuleScope {
+  route: KubeObject;
+  hosts: string[] | null;
+  protocols: Array<'http' | 'https'>;
+  drainSupport: boolean;
+}
+
+export type RuleResult =
+  | { ok: true; routes: RouteConfig[]; group: BackendGroup; refProblems: RefProblem[] }
+  | { ok: false; problem: string; refProblems: RefProblem[] };
+
+function resolveBackend(reader: Reader, route: KubeObject, ref: any): ResolvedBackend | RefProblem {
+  const routeNs = route.metadata.namespace ?? '';
+  const kind = ref?.kind ?? 'Service';
+  if ((ref?.group ?? '') !== '' || kind !== 'Service') return { reason: 'InvalidKind', message: `backendRef kind ${ref?.group ?? ''}/${kind} is not supported` };
+  const ns: string = ref.namespace ?? routeNs;
+  const name = String(ref.name);
+  const grant = { fromGroup: 'gateway.networking.k8s.io', fromKind: 'HTTPRoute', fromNamespace: routeNs, toGroup: '', toKind: 'Service', toNamespace: ns, toName: name };
+  if (!referenceAllowed(reader, grant)) return { reason: 'RefNotPermitted', message: `Service ${ns}/${name} is not granted to this HTTPRoute by a ReferenceGrant` };
+  const service = reader.get('Service', ns, name);
+  if (service === undefined) return { reason: 'BackendNotFound', message: `Service ${ns}/${name} not found` };
+  const port = typeof ref.port === 'number' ? findServicePort(service, { number: ref.port }) : undefined;
+  if (port === undefined) return { reason: 'BackendNotFound', message: `Service ${ns}/${name} has no port ${ref.port ?? '(unset)'}` };
+  return typeof ref.weight === 'number' ? { service, port, weight: ref.weight } : { service, port };
+}
+
+/** groupName names a rule's service after its backends, so rules with the same ones share it. */
+function groupName(route: KubeObject, rule: number, backends: ResolvedBackend[], ruleScoped: boolean): string {
+  const ns = route.metadata.namespace ?? '';
+  if (ruleScoped || backends.length === 0) return `httproute.${ns}.${route.metadata.name}.${rule}`;
+  const parts = backends.map((b) => {
+    const base = `${b.service.metadata.namespace}.${b.service.metadata.name}.${b.port.port}`;
+    return b.weight === undefined ? base : `${base}.${b.weight}`;
+  });
+  return `httproute.${ns}.svc.${parts.join('_')}`;
+}
+
+/** cookiePathFor: GEP-1619 scopes the cookie to the match's path when all matches share one. */
+function cookiePathFor(matches: any[]): string {
+  const paths = new Set(matches.map((m) => (m?.path?.type ?? 'PathPrefix') === 'RegularExpression' ? '/' : (m?.path?.value ?? '/')));
+  return paths.size === 1 ? [...paths][0]! : '/';
+}
+
+/** stripPath: false unless the route carries `konghq.com/strip-path: "true"` (as KIC reads it). */
+function stripPath(route: KubeObject): boolean {
+  return route.metadata.annotations?.['konghq.com/strip-path'] === 'true';
+}
+
+function routeTags(route: KubeObject): string[] {
+  return [`k8s-namespace:${route.metadata.namespace ?? ''}`, `k8s-name:${route.metadata.name}`, 'k8s-kind:HTTPRoute'];
+}
+
+function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[]): RouteConfig[] | string {
+  const { route } = scope;
+  const hostnames: string[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
+  const routes: RouteConfig[] = [];
+  for (const [j, m] of matches.entries()) {
+    const mf = matchFields(m);
+    if (!mf.ok) return `match ${j}: ${mf.problem}`;
+    const filters = translateFilters(rule.filters, { prefix: mf.prefix, hostnames });
+    if (!filters.ok) return filters.problem;
+    const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}`, protocols: scope.protocols };
+    if (scope.hosts !== null) r.hosts = scope.hosts;
+    Object.assign(r, mf.fields, { strip_path: stripPath(route), preserve_host: true, tags: routeTags(route) });
+    if (filters.plugins.length > 0) r.plugins = filters.plugins;
+    routes.push(r);
+  }
+  return routes;
+}
+
+/**
+ * translateRule turns one HTTPRoute rule into Kong routes (one per match) and the backend
+ * group they send to. Unresolvable backendRefs are left out and reported; anything the rule
+ * asks for that berth cannot do fails the rule with the reason.
+ */
+export function translateRule(reader: Reader, scope: RuleScope, index: number, rule: any): RuleResult {
+  const refs: any[] = Array.isArray(rule?.backendRefs) ? rule.backendRefs : [];
+  const backends: ResolvedBackend[] = [];
+  const refProblems: RefProblem[] = [];
+  for (const ref of refs) {
+    const b = resolveBackend(reader, scope.route, ref);
+    if ('reason' in b) refProblems.push(b);
+    else backends.push(b);
+  }
+  const fail = (problem: string): RuleResult => ({ ok: false, problem: `rule ${index}: ${problem}`, refProblems });
+  if (refs.some((r) => Array.isArray(r?.filters) && r.filters.length > 0)) return fail('backendRef filters are not supported');
+  const matches: any[] = Array.isArray(rule?.matches) && rule.matches.length > 0 ? rule.matches : [{}];
+  const { route } = scope;
+  const sp = sessionFields(rule?.sessionPersistence, cookiePathFor(matches), defaultSessionName(route.metadata.namespace ?? '', route.metadata.name, index));
+  if (!sp.ok) return fail(sp.problem);
+  const routes = buildRoutes(scope, index, rule, matches);
+  if (typeof routes === 'string') return fail(routes);
+  const group: BackendGroup = { name: groupName(route, index, backends, sp.fields !== undefined), backends, drainSupport: scope.drainSupport };
+  if (sp.fields !== undefined) group.overrides = sp.fields;
+  return { ok: true, routes, group, refProblems };
+}

@@ -1,0 +1,113 @@
+import type { ServiceConfig } from '../../config/types.js';
+import type { KubeObject } from '../types.js';
+import { buildGroup, type BackendGroup } from './backends.js';
+import type { GatewayWorld } from './gateway.js';
+import { resolveParent, type ParentResult } from './httproute-parents.js';
+import { translateRule, type RefProblem, type RuleScope } from './httproute-rules.js';
+import type { Reader } from './reader.js';
+import { ConditionFactory, TRANSLATION_FAILED, emptyOutput, refOf, warning, type Condition, type UnitOutput } from './status.js';
+
+/** RouteContext: everything one HTTPRoute's translation reads besides the snapshot. */
+export interface RouteContext {
+  world: GatewayWorld;
+  controllerName: string;
+  drainSupport: boolean;
+  now: string;
+}
+
+interface RulesOutcome {
+  programmed: number;
+  problems: string[];
+  refProblems: RefProblem[];
+}
+
+function sameParentRef(a: any, b: Record<string, unknown>): boolean {
+  return ['group', 'kind', 'namespace', 'name', 'sectionName', 'port'].every((k) => a?.[k] === b[k]);
+}
+
+function parentConditions(p: ParentResult, rules: RulesOutcome, f: ConditionFactory): Condition[] {
+  const allInvalid = rules.programmed === 0 && rules.problems.length > 0;
+  const conditions: Condition[] = [];
+  if (!p.accepted) conditions.push(f.make('Accepted', false, p.reason, p.message));
+  else if (allInvalid) conditions.push(f.make('Accepted', false, 'UnsupportedValue', rules.problems.join('; ')));
+  else conditions.push(f.make('Accepted', true, 'Accepted'));
+  if (p.accepted && !allInvalid && rules.problems.length > 0) {
+    conditions.push(f.make('PartiallyInvalid', true, 'UnsupportedValue', `dropped: ${rules.problems.join('; ')}`));
+  }
+  const ref = rules.refProblems[0];
+  conditions.push(ref === undefined
+    ? f.make('ResolvedRefs', true, 'ResolvedRefs')
+    : f.make('ResolvedRefs', false, ref.reason, rules.refProblems.map((r) => r.message).join('; ')));
+  const programmed = p.accepted && rules.programmed > 0;
+  conditions.push(programmed ? f.make('Programmed', true, 'Programmed') : f.make('Programmed', false, 'Pending', 'nothing of this route is in the configuration'));
+  return conditions;
+}
+
+function routeStatus(route: KubeObject, parents: ParentResult[], rules: RulesOutcome, ctx: RouteContext): Record<string, unknown> {
+  const previous: any[] = Array.isArray(route.status?.parents) ? route.status.parents : [];
+  const others = previous.filter((p) => p?.controllerName !== ctx.controllerName);
+  const ours = parents.map((p) => {
+    const prev = previous.find((q) => q?.controllerName === ctx.controllerName && sameParentRef(q?.parentRef, p.parentRef));
+    const f = new ConditionFactory(ctx.now, route.metadata.generation, prev?.conditions);
+    return { parentRef: p.parentRef, controllerName: ctx.controllerName, conditions: parentConditions(p, rules, f) };
+  });
+  return { parents: [...others, ...ours] };
+}
+
+function scopeOf(route: KubeObject, accepted: ParentResult[], drainSupport: boolean): RuleScope {
+  const anyHost = accepted.some((p) => p.hosts === null);
+  const hosts = anyHost ? null : [...new Set(accepted.flatMap((p) => p.hosts ?? []))].sort();
+  const protocols = new Set(accepted.flatMap((p) => [...p.protocols]));
+  return { route, hosts, protocols: (['http', 'https'] as const).filter((x) => protocols.has(x)), drainSupport };
+}
+
+/** addRules translates the rules and fills `out` with services (routes nested) and upstreams. */
+function addRules(reader: Reader, scope: RuleScope, out: UnitOutput): RulesOutcome {
+  const rules: any[] = Array.isArray(scope.route.spec?.rules) ? scope.route.spec.rules : [];
+  const outcome: RulesOutcome = { programmed: 0, problems: [], refProblems: [] };
+  const services = new Map<string, ServiceConfig>();
+  const groups: BackendGroup[] = [];
+  rules.forEach((rule, i) => {
+    const r = translateRule(reader, scope, i, rule);
+    outcome.refProblems.push(...r.refProblems);
+    if (!r.ok) return void outcome.problems.push(r.problem);
+    outcome.programmed++;
+    let svc = services.get(r.group.name);
+    if (svc === undefined) {
+      groups.push(r.group);
+      svc = { name: r.group.name, host: r.group.name, routes: [] };
+      services.set(r.group.name, svc);
+    }
+    svc.routes!.push(...r.routes);
+  });
+  for (const g of groups) {
+    const built = buildGroup(reader, g);
+    out.services.push({ ...built.service, routes: services.get(g.name)!.routes! });
+    out.upstreams.push(built.upstream);
+    out.policyUses.push(...built.uses);
+    out.events.push(...built.events);
+  }
+  return outcome;
+}
+
+/**
+ * translateHTTPRoute is the unit of work for one HTTPRoute: its parents among our Gateways, its
+ * rules as services/routes/upstreams, its status and its events. A route none of whose parents
+ * is ours yields nothing: another controller owns it.
+ */
+export function translateHTTPRoute(reader: Reader, route: KubeObject, ctx: RouteContext): UnitOutput {
+  const out = emptyOutput();
+  reader.get('HTTPRoute', route.metadata.namespace, route.metadata.name);
+  const refs: any[] = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
+  const parents = refs.map((ref) => resolveParent(reader, ctx.world, route, ref)).filter((p): p is ParentResult => p !== undefined);
+  if (parents.length === 0) return out;
+  const accepted = parents.filter((p) => p.accepted);
+  let rules: RulesOutcome = { programmed: 0, problems: [], refProblems: [] };
+  if (accepted.length > 0) rules = addRules(reader, scopeOf(route, accepted, ctx.drainSupport), out);
+  if (rules.programmed > 0) out.attachments.push(...accepted.flatMap((p) => p.attachments));
+  for (const p of parents) if (!p.accepted) out.events.push(warning(route, TRANSLATION_FAILED, `parent ${String(p.parentRef.name)}: ${p.reason}: ${p.message}`));
+  for (const problem of rules.problems) out.events.push(warning(route, TRANSLATION_FAILED, problem));
+  for (const r of rules.refProblems) out.events.push(warning(route, TRANSLATION_FAILED, `${r.reason}: ${r.message}`));
+  out.statuses.push({ ref: refOf(route), status: routeStatus(route, parents, rules, ctx) });
+  return out;
+}
