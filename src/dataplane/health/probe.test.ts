@@ -50,6 +50,13 @@ test('https probes: verification off, SNI sent, status returned', async () => {
   assert.equal(snis.at(-1), 'probe.test');
 });
 
+test('probes never reject: invalid header values and ports count as failures', async () => {
+  const s = healthSettings({ name: 'u', healthchecks: { active: { headers: { 'x-bad': ['a\r\nb'] } } } }).active;
+  assert.equal(await probe('127.0.0.1', port, s), 'tcp_failure');
+  const tcp = healthSettings({ name: 'u', healthchecks: { active: { type: 'tcp' } } }).active;
+  assert.equal(await probe('127.0.0.1', 70000, tcp), 'tcp_failure');
+});
+
 test('settings: Kong defaults and the on/off rule', () => {
   const d = healthSettings({ name: 'u' });
   assert.equal(d.enabled, false);

@@ -13,7 +13,9 @@ type ProbeSettings = HealthSettings['active'];
  * closed by the time it resolves (no keep-alive: a probe must see a fresh connection).
  */
 export function probe(host: string, port: number, s: ProbeSettings): Promise<ProbeOutcome> {
-  return s.type === 'tcp' ? probeTcp(host, port, s.timeoutMs) : probeHttp(host, port, s);
+  const p = s.type === 'tcp' ? probeTcp(host, port, s.timeoutMs) : probeHttp(host, port, s);
+  // A header value or port Node refuses throws before any socket exists: the target is unreachable as configured.
+  return p.catch(() => 'tcp_failure' as const);
 }
 
 function probeTcp(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
