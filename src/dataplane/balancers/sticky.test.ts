@@ -237,3 +237,43 @@ test('with round-robin: 200 sessions survive a drain, 300 new ones avoid it, rem
     assert.equal(next.stickyOutcome, 'kept');
   }
 });
+
+test('two gateways with the same secret route a cookie to the same target, whatever the target order', () => {
+  const secret = 'shared-gateway-secret-0123';
+  const make = (order: string[]): { b: StickyBalancer; ts: TargetState[] } => {
+    const ts = order.map((id, i) => target(id, 10 + i));
+    const b = new StickyBalancer(new InTurn(), { cookie: 'sess', path: '/', permanent: false }, {
+      keyring: SessionKeyring.fromSecrets([secret]), now: () => clock,
+    });
+    b.update(ts);
+    return { b, ts };
+  };
+  const one = make(['uid-a', 'uid-b', 'uid-c']);
+  const two = make(['uid-c', 'uid-a', 'uid-b']);
+  for (let i = 0; i < 6; i++) {
+    const req = request();
+    const picked = one.b.pick(req)!;
+    const other = two.b.pick(request({ cookie: `sess=${cookieValue(req.setCookie)}` }))!;
+    assert.equal(other.identity, picked.identity);
+  }
+});
+
+test('reloads that keep a session target never move the session', () => {
+  const a = target('uid-a', 1);
+  const b = balancer([a, target('uid-b', 2)]);
+  const first = request();
+  b.pick(first);
+  const cookie = `sess=${cookieValue(first.setCookie)}`;
+  const reloads: TargetState[][] = [
+    [target('uid-x', 9), a],
+    [a, target('uid-b', 2, 5), target('uid-c', 3)],
+    [target('uid-d', 4, 0), a],
+    [a],
+  ];
+  for (const list of reloads) {
+    b.update(list);
+    const req = request({ cookie });
+    assert.equal(b.pick(req), a);
+    assert.equal(req.stickyOutcome, 'kept');
+  }
+});
