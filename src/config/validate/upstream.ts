@@ -14,6 +14,7 @@ const FIELDS = ['name', 'algorithm', 'slots', 'hash_on', 'hash_fallback', 'hash_
 const STRINGS = ['hash_on_header', 'hash_fallback_header', 'hash_on_cookie', 'hash_on_query_arg',
   'hash_fallback_query_arg', 'hash_on_uri_capture', 'hash_fallback_uri_capture', 'host_header',
   'sticky_sessions_cookie', 'sticky_sessions_header'] as const;
+const UPSTREAM_NAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/i;
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** validateUpstream checks one upstream with its targets and returns it with defaults filled in. */
@@ -33,6 +34,7 @@ export function validateUpstream(issues: Issues, raw: unknown, path: PathSeg[]):
     healthchecks: validateHealthchecks(s.child('healthchecks')),
     targets: validateTargets(issues, raw.targets, path, name),
   };
+  if (out.name !== '' && !UPSTREAM_NAME.test(out.name)) s.err('name', 'Invalid name; must be a valid hostname');
   for (const key of STRINGS) {
     const v = s.str(key);
     if (v !== undefined) out[key] = v;

@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../../config/types.js';
 import { RouteEntry } from './entry.js';
 import { IndexedRouter } from './match.js';
+import { SegmentIndex } from './segment-index.js';
 import type { Router } from './types.js';
 
 /**
@@ -16,15 +17,7 @@ import type { Router } from './types.js';
  * translator emits `~/echo$` plus `/echo/` for an HTTPRoute PathPrefix `/echo`, as KIC does.)
  */
 export function compileRouter(config: GatewayConfig): Router {
-  const entries: RouteEntry[] = [];
-  for (const service of config.services ?? []) {
-    for (const route of service.routes ?? []) {
-      const paths = route.paths?.length ? route.paths : [undefined];
-      for (const path of paths) entries.push(new RouteEntry(route, service, path, entries.length));
-    }
-  }
-  entries.sort(compareEntries);
-  entries.forEach((e, i) => (e.rank = i));
+  const entries = compileEntries(config);
   const byHost = new Map<string, RouteEntry[]>();
   const wildcard: RouteEntry[] = [];
   const hostless: RouteEntry[] = [];
@@ -37,7 +30,22 @@ export function compileRouter(config: GatewayConfig): Router {
     if (e.hasWildcardHost) wildcard.push(e);
     if (e.exactHosts.length === 0 && !e.hasWildcardHost) hostless.push(e);
   }
-  return new IndexedRouter(byHost, wildcard, hostless);
+  const indexed = new Map([...byHost].map(([host, list]) => [host, new SegmentIndex(list)]));
+  return new IndexedRouter(indexed, new SegmentIndex(wildcard), new SegmentIndex(hostless));
+}
+
+/** compileEntries: every (route, path) pair of the config, in priority order (rank set). */
+export function compileEntries(config: GatewayConfig): RouteEntry[] {
+  const entries: RouteEntry[] = [];
+  for (const service of config.services ?? []) {
+    for (const route of service.routes ?? []) {
+      const paths = route.paths?.length ? route.paths : [undefined];
+      for (const path of paths) entries.push(new RouteEntry(route, service, path, entries.length));
+    }
+  }
+  entries.sort(compareEntries);
+  entries.forEach((e, i) => (e.rank = i));
+  return entries;
 }
 
 /** priorityKey: the sort key of an entry, compared element by element, larger first. */

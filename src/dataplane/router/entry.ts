@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteConfig, ServiceConfig } from '../../config/types.js';
-import { joinPath, literalPrefix } from './paths.js';
+import { joinPath, literalPrefix, pathSegmentKey } from './paths.js';
 import type { RouteMatch, RouteRequest } from './types.js';
 
 interface HeaderRule {
@@ -31,6 +31,8 @@ export class RouteEntry {
   readonly regex: RegExp | null = null;
   /** Literal text every regex match starts with, checked before running the regex. */
   readonly literal: string = '';
+  /** The first path segment this entry's path fixes, or null (see pathSegmentKey). */
+  readonly segmentKey: string | null;
   readonly headers: HeaderRule[] | null;
   readonly query: Array<[string, string[]]> | null;
   readonly http: boolean;
@@ -51,6 +53,7 @@ export class RouteEntry {
     } else if (path !== undefined) {
       this.prefix = path;
     }
+    this.segmentKey = path === undefined ? null : pathSegmentKey(path);
     this.headers = compileHeaders(route.headers);
     const q = Object.entries(route.query_params ?? {});
     this.query = q.length ? q : null;

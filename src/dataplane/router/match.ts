@@ -1,27 +1,30 @@
 import type { RouteEntry } from './entry.js';
+import { firstSegment } from './paths.js';
+import type { SegmentIndex } from './segment-index.js';
 import type { RouteMatch, RouteRequest, Router } from './types.js';
 
 const NONE: readonly RouteEntry[] = [];
 const MAX = Number.MAX_SAFE_INTEGER;
 
 /**
- * IndexedRouter: entries bucketed by exact host, plus one list of wildcard-host entries and one
- * of host-less entries, each sorted by rank. `match` walks the three lists in merged rank order,
- * so it only looks at entries that can match the host, and regexes run only after their literal
- * prefix matched.
+ * IndexedRouter: entries bucketed by exact host, plus wildcard-host and host-less buckets, each
+ * indexed by first path segment (SegmentIndex) and sorted by rank. `match` walks the three
+ * candidate lists in merged rank order, so it only looks at entries that can match the host and
+ * the path's first segment, and a regex runs only after its literal prefix matched.
  */
 export class IndexedRouter implements Router {
   constructor(
-    private readonly byHost: ReadonlyMap<string, readonly RouteEntry[]>,
-    private readonly wildcard: readonly RouteEntry[],
-    private readonly hostless: readonly RouteEntry[],
+    private readonly byHost: ReadonlyMap<string, SegmentIndex>,
+    private readonly wildcard: SegmentIndex,
+    private readonly hostless: SegmentIndex,
   ) {}
 
   /** match: hot path, allocation-free until a route matches. */
   match(req: RouteRequest): RouteMatch | null {
-    const exact = this.byHost.get(req.host) ?? NONE;
-    const wild = req.host === '' ? NONE : this.wildcard;
-    const any = this.hostless;
+    const segment = firstSegment(req.path);
+    const exact = this.byHost.get(req.host)?.listFor(segment) ?? NONE;
+    const wild = req.host === '' ? NONE : this.wildcard.listFor(segment);
+    const any = this.hostless.listFor(segment);
     let i = 0;
     let j = 0;
     let k = 0;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { joinPath, literalPrefix } from './paths.js';
+import { firstSegment, joinPath, literalPrefix, pathSegmentKey } from './paths.js';
 
 test('literalPrefix: stops at the first non-literal, drops a quantified last char', () => {
   const cases: Array<[string, string]> = [
@@ -23,4 +23,16 @@ test('joinPath: one slash between base and rest, leading slash always', () => {
   assert.equal(joinPath('/s', 'x'), '/s/x');
   assert.equal(joinPath('/s/', '/x'), '/s/x');
   assert.equal(joinPath('/s', ''), '/s');
+});
+
+test('pathSegmentKey: only when every matching path has that first segment', () => {
+  const cases: Array<[string, string | null]> = [
+    ['/echo/', 'echo'], ['/echo', null], ['/', null], ['/a/b/c', 'a'], ['~/echo$', 'echo'], ['~^/echo$', 'echo'],
+    ['~/echo', null], ['~/svc1/(?<id>\\d+)', 'svc1'], ['~/echo/?$', null], ['~/e.ho/', null], ['~/a|/b/', null], ['~/v\\d+/x', null],
+  ];
+  for (const [path, key] of cases) assert.equal(pathSegmentKey(path), key, path);
+  assert.equal(firstSegment('/a/b'), 'a');
+  assert.equal(firstSegment('/a'), 'a');
+  assert.equal(firstSegment('/'), '');
+  assert.equal(firstSegment(''), '');
 });

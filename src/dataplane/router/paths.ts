@@ -24,7 +24,34 @@ const QUANTIFIER = new Set(['?', '*', '{']);
  * pattern with alternation anywhere yields "".
  */
 export function literalPrefix(source: string): string {
-  if (source.includes('|')) return '';
+  return scanLiteral(source).text;
+}
+
+/**
+ * pathSegmentKey: the first path segment every path this route path matches must have, or null
+ * when it is not fixed (a prefix such as "/echo" also matches "/echoes", so only a prefix with a
+ * second '/' fixes it; a regex fixes it with a literal "/seg/" or when it is exactly "/seg$").
+ */
+export function pathSegmentKey(path: string): string | null {
+  let literal = path;
+  if (path.startsWith('~')) {
+    const scan = scanLiteral(path.slice(1));
+    literal = scan.text;
+    if (scan.rest === '$' && literal.startsWith('/') && !literal.includes('/', 1)) return literal.slice(1);
+  }
+  if (!literal.startsWith('/')) return null;
+  const end = literal.indexOf('/', 1);
+  return end < 0 ? null : literal.slice(1, end);
+}
+
+/** firstSegment: the request path's first segment ("/a/b" -> "a", "/" -> ""). Hot path. */
+export function firstSegment(path: string): string {
+  const end = path.indexOf('/', 1);
+  return end < 0 ? path.slice(1) : path.slice(1, end);
+}
+
+function scanLiteral(source: string): { text: string; rest: string } {
+  if (source.includes('|')) return { text: '', rest: source };
   let i = source.startsWith('^') ? 1 : 0;
   let out = '';
   while (i < source.length) {
@@ -42,5 +69,5 @@ export function literalPrefix(source: string): string {
     out += ch;
     i += width;
   }
-  return out;
+  return { text: out, rest: source.slice(i) };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { validateConfig } from '../../config/validate.js';
 import type { GatewayConfig, RouteConfig } from '../../config/types.js';
-import { compileRouter } from './compile.js';
+import { compileEntries, compileRouter } from './compile.js';
 import type { RouteRequest } from './types.js';
 
 /** routerOf builds a router from routes given as partial RouteConfigs on one or more services. */
@@ -44,6 +44,9 @@ const precedence: Array<[string, Array<Partial<RouteConfig> & { name: string }>,
   ['protocol https over tls', [{ name: 's', paths: ['/'], protocols: ['https'] }], req('/', { tls: true }), 's'],
   ['config order breaks ties', [{ name: 'first', paths: ['/a'] }, { name: 'second', paths: ['/a'] }], req('/a'), 'first'],
   ['no route', [{ name: 'a', paths: ['/a'] }], req('/b'), null],
+  ['indexed segment beats shorter unindexed prefix', [{ name: 'root', paths: ['/'] }, { name: 'ap', paths: ['/ap'] }, { name: 'api', paths: ['/api/'] }], req('/api/x'), 'api'],
+  ['unindexed prefix still found', [{ name: 'root', paths: ['/'] }, { name: 'ap', paths: ['/ap'] }, { name: 'api', paths: ['/api/'] }], req('/apple'), 'ap'],
+  ['unindexed regex outranks indexed prefix', [{ name: 'api', paths: ['/api/'] }, { name: 'rx', paths: ['~/a.i'] }], req('/api/x'), 'rx'],
 ];
 
 for (const [name, routes, request, expected] of precedence) {
@@ -87,4 +90,54 @@ test('router: match never throws on random requests', () => {
     const m = router.match({ method, host, path, query, headers: h, tls });
     if (m !== null) assert.ok(m.upstreamPath.startsWith('/'));
   }), { numRuns: 2000 });
+});
+
+test('router: a request runs only the regexes whose literal prefix matched', () => {
+  const routes = Array.from({ length: 300 }, (_, i) => ({ name: `r${i}`, paths: [`~/svc${i}/(?<id>\\d+)$`] }));
+  const router = routerOf(routes);
+  const exec = RegExp.prototype.exec;
+  let calls = 0;
+  RegExp.prototype.exec = function (this: RegExp, s: string) {
+    calls++;
+    return exec.call(this, s);
+  };
+  try {
+    const m = router.match(req('/svc250/7'));
+    assert.equal(m?.route.name, 'r250');
+    assert.deepEqual({ ...m?.captures }, { id: '7' });
+  } finally {
+    RegExp.prototype.exec = exec;
+  }
+  // "/svc2", "/svc25" and "/svc250" share the literal prefix; nothing else runs.
+  assert.ok(calls <= 3, `ran ${calls} regexes`);
+});
+
+test('router: the indexed match equals a linear scan in priority order', () => {
+  const path = fc.constantFrom('/', '/a', '/a/', '/ab', '/a/b', '~/a$', '~/a/(?<x>b)', '~/(a|b)/', '/b/', '~/b.*');
+  const route = fc.record({
+    paths: fc.option(fc.uniqueArray(path, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    hosts: fc.option(fc.uniqueArray(fc.constantFrom('x.com', '*.x.com', 'x.*', 'y.com'), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+    methods: fc.option(fc.constant(['GET']), { nil: undefined }),
+    regex_priority: fc.integer({ min: -2, max: 2 }),
+    strip_path: fc.boolean(),
+  });
+  const request = fc.record({
+    path: fc.constantFrom('/', '/a', '/a/', '/a/b', '/ab', '/b/', '/b/c', '/c', '/ax/'),
+    host: fc.constantFrom('x.com', 'a.x.com', 'x.org', 'y.com', 'z.com', ''),
+    method: fc.constantFrom('GET', 'POST'),
+  });
+  fc.assert(fc.property(fc.array(route, { minLength: 1, maxLength: 8 }), request, (routes, r) => {
+    const named = routes.map((rt, i) => ({ ...rt, name: `r${i}`, ...(rt.paths || rt.hosts || rt.methods ? {} : { paths: ['/'] }) }));
+    const config = validateConfig({ _format_version: '3.0', services: named.map((rt, i) => ({ name: `s${i}`, host: 'b', routes: [rt] })) });
+    assert.ok(config.ok);
+    const rq = req(r.path, { host: r.host, method: r.method });
+    const indexed = compileRouter(config.config).match(rq);
+    let linear = null;
+    for (const e of compileEntries(config.config)) {
+      const hostOk = e.exactHosts.length + e.hostSuffixes.length + e.hostPrefixes.length === 0 || e.exactHosts.includes(rq.host);
+      linear = hostOk ? e.match(rq, true) : e.hasWildcardHost && rq.host !== '' ? e.match(rq, false) : null;
+      if (linear) break;
+    }
+    assert.deepEqual(indexed && [indexed.route.name, indexed.upstreamPath], linear && [linear.route.name, linear.upstreamPath]);
+  }), { numRuns: 1500 });
 });
