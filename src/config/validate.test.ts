@@ -122,3 +122,29 @@ test('validateConfig: random input never throws and always answers ok or an erro
     }
   }), { numRuns: 400 });
 });
+
+/** A self-signed P-256 test certificate for berth.test (100 years), generated with openssl. */
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBgjCCASegAwIBAgIUTWypko0Og3YxAMEEywy1noJVgDcwCgYIKoZIzj0EAwIw
+FTETMBEGA1UEAwwKYmVydGgudGVzdDAgFw0yNjExMjcwNjU0NTJaGA8yMTI2MTEw
+MzA2NTQ1MlowFTETMBEGA1UEAwwKYmVydGgudGVzdDBZMBMGByqGSM49AgEGCCqG
+SM49AwEHA0IABHip7EU1YmliEWmbhe3bs5g1uGXBto9EfJUwpAfbis1tJHs8fgH9
+CwQarVCvi0RIL1uOx5TN7M8UYBO/diFRNsCjUzBRMB0GA1UdDgQWBBT+G7i5BHWz
+92gEIZv2DFTOf8dQWjAfBgNVHSMEGDAWgBT+G7i5BHWz92gEIZv2DFTOf8dQWjAP
+BgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kAMEYCIQCXzO+V/Q2sUopBoSoe
+xbehEGmYxuHteLmEnr8/jo5CCAIhAIp6oCPDb8fDg1rzEIwuQp5ZOS7Unbk0ufQ2
+td2LThaF
+-----END CERTIFICATE-----`;
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQghzCCVVLEXvlyA1ez
+zxIr5V8jWUWmr2WuZWDWll6IUVWhRANCAAR4qexFNWJpYhFpm4Xt27OYNbhlwbaP
+RHyVMKQH24rNbSR7PH4B/QsEGq1Qr4tESC9bjseUzezPFGATv3YhUTbA
+-----END PRIVATE KEY-----`;
+
+test('validateConfig: a PEM certificate and key load; SNIs are normalized and unique', () => {
+  const ok = validateConfig(cfg({ certificates: [{ cert: TEST_CERT, key: TEST_KEY, snis: ['Berth.Test', { name: '*.berth.test' }] }] }));
+  assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.flat));
+  assert.deepEqual(ok.config.certificates![0]!.snis, ['berth.test', '*.berth.test']);
+  const dup = validateConfig(cfg({ certificates: [{ cert: TEST_CERT, key: TEST_KEY, snis: ['a.test'] }, { cert: TEST_CERT, key: TEST_KEY, snis: ['a.test'] }] }));
+  assert.equal(dup.ok, false);
+});

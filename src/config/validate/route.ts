@@ -7,6 +7,7 @@ const FIELDS = ['name', 'service', 'protocols', 'methods', 'hosts', 'paths', 'he
   'strip_path', 'preserve_host', 'regex_priority', 'https_redirect_status_code', 'plugins', 'path_handling',
   'request_buffering', 'response_buffering', 'snis', 'sources', 'destinations'];
 const MATCHERS = ['methods', 'hosts', 'paths', 'headers', 'query_params', 'snis'];
+const REDIRECT_CODES = [426, 301, 302, 307, 308];
 const METHOD = /^[A-Z]+$/;
 const LABEL = '[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?';
 /** A route host: a name with at most one `*` as its whole first or last label, optional port. */
@@ -24,9 +25,7 @@ export function validateRoute(issues: Issues, raw: unknown, path: PathSeg[], top
   s.str('name', true);
   const out: RouteConfig = {
     name: name ?? '',
-    protocols: s.list('protocols', (p) => (p === 'http' || p === 'https' ? undefined : 'expected one of: http, https')) as
-      | RouteProtocol[]
-      | undefined ?? ['http', 'https'],
+    protocols: (s.list('protocols', checkProtocol) as RouteProtocol[] | undefined) ?? ['http', 'https'],
     strip_path: s.bool('strip_path') ?? true,
     preserve_host: s.bool('preserve_host') ?? false,
     regex_priority: s.int('regex_priority', -2147483648, 2147483647) ?? 0,
@@ -54,6 +53,9 @@ function fillMatchers(s: Scope, out: RouteConfig): void {
   if (headers && Object.keys(headers).length) out.headers = headers;
   if (query && Object.keys(query).length) out.query_params = query;
   const redirect = s.int('https_redirect_status_code', 0, 999);
+  if (redirect !== undefined && !REDIRECT_CODES.includes(redirect)) {
+    s.err('https_redirect_status_code', `expected one of: ${REDIRECT_CODES.join(', ')}`);
+  }
   out.https_redirect_status_code = redirect ?? 426;
   s.oneOf('path_handling', ['v0', 'v1']);
   s.bool('request_buffering');
@@ -61,6 +63,10 @@ function fillMatchers(s: Scope, out: RouteConfig): void {
   if (!MATCHERS.some((k) => nonEmpty(own(s.obj, k)))) {
     s.err(null, "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http' or 'https'");
   }
+}
+
+function checkProtocol(p: string): string | undefined {
+  return p === 'http' || p === 'https' ? undefined : 'expected one of: http, https';
 }
 
 /** checkPath: Kong paths are prefixes starting with '/' or regexes starting with '~' that compile. */
