@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerControllerCommand } from './commands/controller.js';
 import { registerEchoCommand } from './commands/echo.js';
 import { registerGatewayCommand } from './commands/gateway.js';
 
@@ -9,6 +10,7 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .enablePositionalOptions();
   // Subcommands register themselves here, one line each.
+  registerControllerCommand(program);
   registerEchoCommand(program);
   registerGatewayCommand(program);
   await program.parseAsync(argv, { from: 'user' });

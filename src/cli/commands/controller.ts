@@ -1,0 +1,112 @@
+import { createServer, type Server } from 'node:http';
+import type { Command } from 'commander';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Controller } from '../../controlplane/controller.js';
+import { LeaderElector, leaderOnlyStatusSink } from '../../controlplane/lease.js';
+import { GatewayPusher, parseAdminService } from '../../controlplane/pusher.js';
+import { createKubeSource, loadKubeConfig } from '../../controlplane/sources/kube.js';
+import { KubeStatusSink } from '../../controlplane/status/kube-status.js';
+import { IncrementalTranslator } from '../../controlplane/translator/index.js';
+import { createLogger, type Logger } from '../../lib/log.js';
+import { addControllerFlags, kubeconfigFrom, translateOptionsFrom, type ControllerFlagValues } from '../controller-flags.js';
+import { listOption, parseListen, valueOption } from '../flags.js';
+
+interface ControllerCommandFlags extends ControllerFlagValues {
+  gatewayAdminUrl?: string[];
+  gatewayAdminService?: string;
+  electionId: string;
+  electionNamespace?: string;
+  healthListen: string;
+  logLevel: string;
+}
+
+/** registerControllerCommand adds `berth controller`: split mode, pushing config to `berth gateway` replicas. */
+export function registerControllerCommand(program: Command): void {
+  const cmd = program
+    .command('controller')
+    .description('run the ingress controller alone; it pushes config to `berth gateway` replicas (split mode)')
+    .addOption(listOption('--gateway-admin-url', 'gateway admin API URLs (comma list)', 'CONTROLLER_GATEWAY_ADMIN_URL'))
+    .addOption(valueOption('--gateway-admin-service', 'namespace/name of the Service whose EndpointSlices list the gateways (port "admin")',
+      'CONTROLLER_GATEWAY_ADMIN_SERVICE'))
+    .addOption(valueOption('--election-id', 'name of the Lease used to elect the single writing replica',
+      'CONTROLLER_ELECTION_ID', 'berth-controller-leader'))
+    .addOption(valueOption('--election-namespace', 'namespace of that Lease (default: POD_NAMESPACE, else the kubeconfig namespace)',
+      'CONTROLLER_ELECTION_NAMESPACE'))
+    .addOption(valueOption('--health-listen', 'address of /healthz and /readyz', 'CONTROLLER_HEALTH_LISTEN', '0.0.0.0:10254'))
+    .addOption(valueOption('--log-level', 'log level (trace, debug, info, warn, error, silent)', 'BERTH_LOG_LEVEL', 'info'));
+  addControllerFlags(cmd).action(async (flags: ControllerCommandFlags) => runController(flags));
+}
+
+async function runController(flags: ControllerCommandFlags): Promise<void> {
+  const log = createLogger(flags.logLevel);
+  if (!flags.gatewayAdminUrl?.length && !flags.gatewayAdminService) {
+    throw new Error('berth controller needs --gateway-admin-url or --gateway-admin-service');
+  }
+  const kc = loadKubeConfig(kubeconfigFrom(flags));
+  const namespace = flags.electionNamespace || process.env.POD_NAMESPACE || contextNamespace(kc);
+  const elector = new LeaderElector({ kubeconfig: kc, namespace, name: flags.electionId, identity: process.env.POD_NAME, log });
+  const source = createKubeSource({ kubeconfig: kc, namespaces: flags.watchNamespace ?? [], log });
+  const isLeader = (): boolean => elector.isLeader;
+  const pusher = new GatewayPusher({
+    urls: flags.gatewayAdminUrl,
+    service: flags.gatewayAdminService ? parseAdminService(flags.gatewayAdminService, namespace) : undefined,
+    kubeconfig: kc, log, active: isLeader,
+  });
+  const controller = new Controller({
+    source,
+    translator: new IncrementalTranslator(translateOptionsFrom(flags)),
+    configSinks: [pusher],
+    statusSink: leaderOnlyStatusSink(new KubeStatusSink({ kubeconfig: kc, log, source }), isLeader),
+    log,
+  });
+  // A new leader re-translates at once; before the first full sync that would push an empty config.
+  elector.onChange((leader) => {
+    if (leader && source.synced) void controller.sync();
+  });
+  const health = await serveHealth(parseListen(flags.healthListen), () => source.synced, log);
+  elector.start();
+  pusher.start();
+  await controller.start();
+  log.info({ identity: elector.identity, lease: `${namespace}/${flags.electionId}` }, 'berth controller is running');
+  onShutdown(log, async () => {
+    await elector.stop();
+    await pusher.stop();
+    await controller.stop();
+    health.close();
+  });
+}
+
+function contextNamespace(kc: KubeConfig): string {
+  return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+}
+
+/** serveHealth answers /healthz (the process is up) and /readyz (the first full view is loaded). */
+function serveHealth(listen: { host: string; port: number }, ready: () => boolean, log: Logger): Promise<Server> {
+  const server = createServer((req, res) => {
+    const ok = req.url === '/healthz' || (req.url === '/readyz' && ready());
+    res.writeHead(ok ? 200 : req.url === '/readyz' ? 503 : 404, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      log.info({ health: server.address() }, 'health endpoints listening');
+      resolve(server);
+    });
+  });
+}
+
+/** onShutdown stops gracefully (releasing the lease) on the first SIGTERM/SIGINT, at once on a second. */
+function onShutdown(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    stop().then(() => process.exit(0), (err: unknown) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
