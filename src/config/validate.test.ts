@@ -145,6 +145,15 @@ test('validateConfig: a PEM certificate and key load; SNIs are normalized and un
   const ok = validateConfig(cfg({ certificates: [{ cert: TEST_CERT, key: TEST_KEY, snis: ['Berth.Test', { name: '*.berth.test' }] }] }));
   assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.flat));
   assert.deepEqual(ok.config.certificates![0]!.snis, ['berth.test', '*.berth.test']);
+  const mismatch = validateConfig(cfg({ certificates: [{ cert: TEST_CERT, key: OTHER_KEY }] }));
+  assert.deepEqual(mismatch.ok ? [] : mismatch.flat[0]!.errors, [{ type: 'field', field: 'key', message: 'certificate does not match key' }]);
   const dup = validateConfig(cfg({ certificates: [{ cert: TEST_CERT, key: TEST_KEY, snis: ['a.test'] }, { cert: TEST_CERT, key: TEST_KEY, snis: ['a.test'] }] }));
   assert.equal(dup.ok, false);
 });
+
+/** A private key that does not belong to TEST_CERT. */
+const OTHER_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGptZWWmwNaPD1Byu
+91tCawF+4ZSybbrzv860Ge5nQQuhRANCAAR1Ht4uwoe/vMXd2PKITphdZiM2ZlYu
+oTIr+maReov04cpJcw5sDkDN9idnMXpIrfRtR5523Vi0u1uwZXwGIDvG
+-----END PRIVATE KEY-----`;

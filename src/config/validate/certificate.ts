@@ -11,8 +11,11 @@ export function validateCertificate(issues: Issues, raw: unknown, path: PathSeg[
   s.unknown(['cert', 'key', 'snis', 'cert_alt', 'key_alt']);
   const cert = s.str('cert', true);
   const key = s.str('key', true);
-  if (cert !== undefined && !loads(() => new X509Certificate(cert), cert)) s.err('cert', 'invalid certificate: not a PEM certificate');
-  if (key !== undefined && !loads(() => createPrivateKey(key), key)) s.err('key', 'invalid key: not a PEM private key');
+  const x509 = cert === undefined ? undefined : load(() => new X509Certificate(cert), cert);
+  const pkey = key === undefined ? undefined : load(() => createPrivateKey(key), key);
+  if (cert !== undefined && !x509) s.err('cert', 'invalid certificate: not a PEM certificate');
+  if (key !== undefined && !pkey) s.err('key', 'invalid key: not a PEM private key');
+  if (x509 && pkey && !x509.checkPrivateKey(pkey)) s.err('key', 'certificate does not match key');
   const snis = snisOf(s);
   if (cert === undefined || key === undefined) return undefined;
   const out: CertificateConfig = { cert, key, snis };
@@ -22,13 +25,12 @@ export function validateCertificate(issues: Issues, raw: unknown, path: PathSeg[
   return out;
 }
 
-function loads(fn: () => unknown, pem: string): boolean {
-  if (!pem.includes('-----BEGIN')) return false;
+function load<T>(fn: () => T, pem: string): T | undefined {
+  if (!pem.includes('-----BEGIN')) return undefined;
   try {
-    fn();
-    return true;
+    return fn();
   } catch {
-    return false;
+    return undefined;
   }
 }
 
