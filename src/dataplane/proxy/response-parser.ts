@@ -121,11 +121,11 @@ export class ResponseParser {
       this.fail('malformed response header');
       return -1;
     }
-    if (status < 200) return status;
     if (status === 101) {
       this.fail('unexpected 101 response');
       return -1;
     }
+    if (status < 200) return status;
     this.keepAlive = m[1] === '1' ? !framing.close : framing.keepAlive;
     this.chooseFraming(status, framing);
     this.handler!.onResponseHead(status, headers);
