@@ -59,8 +59,8 @@ for (const name of cases) {
     const opts = loadOptions(dir);
     const snapshot = Snapshot.from(loadObjects(dir));
     const result = translate(snapshot, opts, () => FIXED_TIME);
-    check(dir, 'config.golden.yaml', stringify(result.config, { lineWidth: 0 }));
-    check(dir, 'status.golden.yaml', normalize(stringify({ statuses: result.statuses, events: result.events }, { lineWidth: 0 })));
+    check(dir, 'config.golden.yaml', stringify(result.config, { lineWidth: 0, aliasDuplicateObjects: false }));
+    check(dir, 'status.golden.yaml', normalize(stringify({ statuses: result.statuses, events: result.events }, { lineWidth: 0, aliasDuplicateObjects: false })));
     // The incremental translator must agree with a fresh translation, first and second time.
     const inc = new IncrementalTranslator(opts, () => FIXED_TIME);
     inc.update(snapshot);

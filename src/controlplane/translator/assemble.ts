@@ -27,6 +27,15 @@ function mergeCertificates(entries: CertificateEntry[]): CertificateConfig[] {
   return [...byKey.values()];
 }
 
+/** addEvent drops repeats: a shared Service's problem is found by every unit that uses it. */
+function addEvent(events: TranslationEvent[], seen: Set<string>, e: TranslationEvent): void {
+  const o = e.involvedObject;
+  const key = `${e.type}\0${e.reason}\0${e.message}\0${o.kind}\0${o.namespace ?? ''}\0${o.name}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  events.push(e);
+}
+
 /**
  * assemble merges unit outputs: services of the same name (shared backend groups) get the
  * routes of every unit, upstreams and certificates are taken once. Units never see each other,
@@ -36,6 +45,7 @@ export function assemble(units: UnitOutput[], extraCertificates: CertificateEntr
   const services = new Map<string, ServiceConfig>();
   const upstreams = new Map<string, UpstreamConfig>();
   const certs: CertificateEntry[] = [...extraCertificates];
+  const seenEvents = new Set<string>();
   const out: Assembled = { config: { _format_version: FORMAT_VERSION }, statuses: [], events: [], attached: new Map(), policyUses: [] };
   for (const u of units) {
     for (const s of u.services) {
@@ -46,7 +56,7 @@ export function assemble(units: UnitOutput[], extraCertificates: CertificateEntr
     for (const up of u.upstreams) if (!upstreams.has(up.name)) upstreams.set(up.name, up);
     certs.push(...u.certificates);
     out.statuses.push(...u.statuses);
-    out.events.push(...u.events);
+    for (const e of u.events) addEvent(out.events, seenEvents, e);
     out.policyUses.push(...u.policyUses);
     for (const a of u.attachments) out.attached.set(a, (out.attached.get(a) ?? 0) + 1);
   }

@@ -77,11 +77,12 @@ export function buildGroup(reader: Reader, group: BackendGroup): BuiltGroup {
   const targets = group.backends.flatMap((b) => serviceTargets(reader, b.service, b.port, b.weight, group.drainSupport));
   const policy = groupPolicy(reader, uniqueServices(group.backends));
   const fields = group.overrides === undefined ? policy.fields : withoutSessionFields(policy.fields);
-  const upstream: UpstreamConfig = { name: group.name, ...fields, ...group.overrides, targets: mergeTargets(targets) };
+  const upstream: UpstreamConfig = { name: group.name, ...fields, ...group.overrides };
   const service: ServiceConfig = { name: group.name, protocol: 'http', host: group.name, port: 80, ...SERVICE_DEFAULTS };
   const events = [...policy.events];
   const first = group.backends[0];
   if (first !== undefined) serviceAnnotations(first.service, service, upstream, events);
+  upstream.targets = mergeTargets(targets);
   return { service, upstream, uses: policy.uses, events };
 }
 

@@ -48,6 +48,7 @@ function decode(b64: unknown): string | undefined {
 
 /** tlsPair reads a kubernetes.io/tls Secret's PEM pair (data is base64, stringData plain). */
 export function tlsPair(secret: KubeObject): { cert: string; key: string } | undefined {
+  if (secret.type !== 'kubernetes.io/tls') return undefined;
   const cert = decode(secret.data?.['tls.crt']) ?? secret.stringData?.['tls.crt'];
   const key = decode(secret.data?.['tls.key']) ?? secret.stringData?.['tls.key'];
   if (cert === undefined || key === undefined || !cert.includes('-----BEGIN') || !key.includes('-----BEGIN')) return undefined;

@@ -75,8 +75,8 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[])
     if (!mf.ok) return `match ${j}: ${mf.problem}`;
     const filters = translateFilters(rule.filters, { prefix: mf.prefix, hostnames });
     if (!filters.ok) return filters.problem;
-    const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}`, protocols: scope.protocols };
-    if (scope.hosts !== null) r.hosts = scope.hosts;
+    const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}`, protocols: [...scope.protocols] };
+    if (scope.hosts !== null) r.hosts = [...scope.hosts];
     Object.assign(r, mf.fields, { strip_path: stripPath(route), preserve_host: true, tags: routeTags(route) });
     if (filters.plugins.length > 0) r.plugins = filters.plugins;
     routes.push(r);
