@@ -135,9 +135,16 @@ function headersMatch(rules: HeaderRule[], headers: IncomingHttpHeaders): boolea
   for (const rule of rules) {
     const value = headers[rule.name];
     if (value === undefined) return false;
-    if (typeof value === 'string' ? !valueMatches(rule, value) : !value.some((v) => valueMatches(rule, v))) return false;
+    if (typeof value === 'string' ? !listMatches(rule, value) : !value.some((v) => listMatches(rule, v))) return false;
   }
   return true;
+}
+
+/** listMatches: Node joins repeated headers with ", "; Kong matches any one of the values. */
+function listMatches(rule: HeaderRule, value: string): boolean {
+  if (valueMatches(rule, value)) return true;
+  if (!value.includes(',')) return false;
+  return value.split(',').some((v) => valueMatches(rule, v.trim()));
 }
 
 function valueMatches(rule: HeaderRule, value: string): boolean {
