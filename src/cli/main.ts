@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerControllerCommand } from './commands/controller.js';
 import { registerEchoCommand } from './commands/echo.js';
 import { registerGatewayCommand } from './commands/gateway.js';
+import { registerRunCommand } from './commands/run.js';
 
 /** berth's command line: each subcommand lives in commands/<name>.ts and only wires flags to modules. */
 export async function main(argv: string[]): Promise<void> {
@@ -13,5 +14,6 @@ export async function main(argv: string[]): Promise<void> {
   registerControllerCommand(program);
   registerEchoCommand(program);
   registerGatewayCommand(program);
+  registerRunCommand(program);
   await program.parseAsync(argv, { from: 'user' });
 }

@@ -4,16 +4,16 @@ import { GatewayConfigSink } from '../../controlplane/gateway-sink.js';
 import { MemoryStatusSink } from '../../controlplane/memory-status.js';
 import type { StatusSink } from '../../controlplane/sinks.js';
 import { createFolderSource } from '../../controlplane/sources/folder.js';
-import { createKubeSource } from '../../controlplane/sources/kube.js';
+import { createKubeSource, loadKubeConfig } from '../../controlplane/sources/kube.js';
 import type { ObjectSource } from '../../controlplane/sources/source.js';
 import { KubeStatusSink } from '../../controlplane/status/kube-status.js';
 import { IncrementalTranslator } from '../../controlplane/translator/index.js';
 import { Gateway } from '../../dataplane/gateway.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { addControllerFlags, kubeconfigFrom, translateOptionsFrom, type ControllerFlagValues } from '../controller-flags.js';
-import { addGatewayFlags, gatewayOptionsFrom } from './gateway.js';
+import { addGatewayFlags, gatewayOptionsFrom, type GatewayFlagValues } from './gateway.js';
 
-type RunFlags = ControllerFlagValues & { manifests?: string; config?: string; logLevel?: string } & Record<string, unknown>;
+type RunFlags = ControllerFlagValues & GatewayFlagValues & { manifests?: string };
 
 /**
  * registerRunCommand adds `berth run`: the controller and the gateway in one process. With
@@ -56,11 +56,9 @@ function sourceAndStatus(flags: RunFlags, gateway: Gateway, log: Logger): { sour
     statusSink.register(gateway);
     return { source: createFolderSource(flags.manifests, log), statusSink };
   }
-  const kubeconfig = kubeconfigFrom(flags);
-  return {
-    source: createKubeSource({ kubeconfig, namespaces: flags.watchNamespace ?? [], log }),
-    statusSink: new KubeStatusSink({ kubeconfig, log }),
-  };
+  const kubeconfig = loadKubeConfig(kubeconfigFrom(flags));
+  const source = createKubeSource({ kubeconfig, namespaces: flags.watchNamespace ?? [], log });
+  return { source, statusSink: new KubeStatusSink({ kubeconfig, log, source }) };
 }
 
 /** onShutdown stops gracefully on the first SIGTERM/SIGINT and exits at once on a second one. */
