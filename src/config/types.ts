@@ -33,6 +33,8 @@ export interface ServiceConfig {
   connect_timeout?: number; // ms, default 60000
   read_timeout?: number; // ms, default 60000
   write_timeout?: number; // ms, default 60000
+  /** Kong: a disabled service's routes do not match (default true). */
+  enabled?: boolean;
   tags?: string[];
   routes?: RouteConfig[];
   plugins?: PluginConfig[];

@@ -82,6 +82,18 @@ for (const [name, input, expected] of cases) {
   });
 }
 
+test('validateConfig: Kong url shorthand', () => {
+  const r = validateConfig(cfg({ services: [{ name: 's', url: 'https://api.internal:8443/v1/', enabled: false }] }));
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.flat));
+  const s = r.config.services![0]!;
+  assert.deepEqual([s.protocol, s.host, s.port, s.path, s.enabled], ['https', 'api.internal', 8443, '/v1/', false]);
+  const def = validateConfig(cfg({ services: [{ name: 's', url: 'http://[fd00::1]' }] }));
+  assert.ok(def.ok);
+  assert.deepEqual([def.config.services![0]!.host, def.config.services![0]!.port, def.config.services![0]!.path], ['fd00::1', 80, undefined]);
+  assert.deepEqual(errorsOf(cfg({ services: [{ name: 's', url: 'http://a', host: 'b' }] })), ['service/s url: cannot be set with: host']);
+  assert.deepEqual(errorsOf(cfg({ services: [{ name: 's', url: 'nope' }] })).sort(), ['service/s host: required field missing', 'service/s url: invalid url']);
+});
+
 test('validateConfig: nested error body follows Kong (arrays indexed like the input)', () => {
   const r = validateConfig(cfg({ services: [svc(), svc({ name: 't' }, [{ name: 'r2', paths: ['/a', 'b'] }])] }));
   assert.equal(r.ok, false);

@@ -3,7 +3,7 @@ import type { Issues, PathSeg } from './issues.js';
 import { validatePlugins } from './plugins.js';
 import { Scope, isObj } from './scope.js';
 
-const FIELDS = ['name', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
+const FIELDS = ['name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
   'write_timeout', 'routes', 'plugins', 'enabled', 'tls_verify', 'tls_verify_depth'];
 const MAX_TIMEOUT = 2147483646;
 
@@ -17,16 +17,18 @@ export const HOSTNAME_OR_IP =
  */
 export function validateService(issues: Issues, raw: unknown, path: PathSeg[]): ServiceConfig | undefined {
   const name = isObj(raw) && typeof raw.name === 'string' ? raw.name : undefined;
-  const s = new Scope(issues, { type: 'service', name, path }, isObj(raw) ? raw : {});
-  if (!isObj(raw)) return void s.err(null, 'expected a record');
-  s.unknown(FIELDS);
+  const entity = { type: 'service', name, path };
+  if (!isObj(raw)) return void issues.add(entity, [], 'expected a record');
+  const first = new Scope(issues, entity, raw);
+  first.unknown(FIELDS);
+  const s = first.has('url') ? new Scope(issues, entity, expandUrl(first, raw)) : first;
   s.str('name', true);
   const protocol = s.oneOf<Protocol>('protocol', ['http', 'https']) ?? 'http';
   const host = s.str('host', true);
   if (host !== undefined && (host.length > 253 || !HOSTNAME_OR_IP.test(host))) s.err('host', 'invalid hostname or IP');
   const svcPath = s.str('path');
   if (svcPath !== undefined && !svcPath.startsWith('/')) s.err('path', 'should start with: /');
-  s.bool('enabled');
+  const enabled = s.bool('enabled');
   s.bool('tls_verify');
   s.int('tls_verify_depth', 0, 64);
   const out: ServiceConfig = {
@@ -41,9 +43,35 @@ export function validateService(issues: Issues, raw: unknown, path: PathSeg[]): 
     routes: [],
   };
   if (svcPath !== undefined) out.path = svcPath;
+  if (enabled === false) out.enabled = false;
   const tags = s.tags();
   if (tags) out.tags = tags;
-  const plugins = validatePlugins(issues, raw.plugins, path);
+  const plugins = validatePlugins(issues, s.obj.plugins, path);
   if (plugins) out.plugins = plugins;
+  return out;
+}
+
+/**
+ * expandUrl: Kong's `url` shorthand sets protocol, host, port and path at once; setting any of
+ * them as well is an error, as in Kong.
+ */
+function expandUrl(s: Scope, raw: Record<string, unknown>): Record<string, unknown> {
+  const text = s.str('url');
+  if (text === undefined) return raw;
+  const clash = ['protocol', 'host', 'port', 'path'].filter((k) => s.has(k));
+  if (clash.length > 0) {
+    s.err('url', `cannot be set with: ${clash.join(', ')}`);
+    return raw;
+  }
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url) {
+    s.err('url', 'invalid url');
+    return raw;
+  }
+  const protocol = url.protocol.slice(0, -1);
+  const out: Record<string, unknown> = { ...raw, protocol, host: url.hostname.replace(/^\[|\]$/g, '') };
+  delete out.url;
+  if (url.port !== '') out.port = Number(url.port);
+  if (url.pathname !== '/' || text.endsWith('/')) out.path = decodeURIComponent(url.pathname);
   return out;
 }

@@ -38,6 +38,7 @@ export function compileRouter(config: GatewayConfig): Router {
 export function compileEntries(config: GatewayConfig): RouteEntry[] {
   const entries: RouteEntry[] = [];
   for (const service of config.services ?? []) {
+    if (service.enabled === false) continue;
     for (const route of service.routes ?? []) {
       const paths = route.paths?.length ? route.paths : [undefined];
       for (const path of paths) entries.push(new RouteEntry(route, service, path, entries.length));

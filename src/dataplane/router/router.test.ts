@@ -74,6 +74,15 @@ for (const [name, route, path, upstream] of strip) {
   });
 }
 
+test('router: routes of a disabled service do not match', () => {
+  const r = validateConfig({ _format_version: '3.0', services: [
+    { name: 'off', host: 'b', enabled: false, routes: [{ name: 'x', paths: ['/x'] }] },
+    { name: 'on', host: 'b', routes: [{ name: 'y', paths: ['/'] }] },
+  ] });
+  assert.ok(r.ok);
+  assert.equal(compileRouter(r.config).match(req('/x'))?.route.name, 'y');
+});
+
 test('router: named captures of the matched regex', () => {
   const r = routerOf([{ name: 'r', paths: ['~/users/(?<id>\\d+)(/(?<rest>x))?'] }]);
   assert.deepEqual({ ...r.match(req('/users/42/y'))?.captures }, { id: '42' });
