@@ -39,6 +39,8 @@ async function run(flags: RunFlags): Promise<void> {
     configSinks: [new GatewayConfigSink(gateway)],
     statusSink,
     log,
+    // The folder source already coalesces file events; a second wait would only add latency.
+    debounceMs: flags.manifests ? 1 : undefined,
   });
   // Listeners first: a slow or unreachable API server must not keep the admin API (health) down.
   await gateway.start();
