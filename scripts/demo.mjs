@@ -31,11 +31,11 @@ const children = [];
 function start(name, args, env = {}) {
   const out = openSync(join(logs, `${name}.log`), 'a');
   const child = spawn(process.execPath, [berth, ...args], { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
+  // Ctrl-C in a terminal signals the children too; they exit 0 on it, which is not a failure.
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`\n${name} exited (${signal ?? code}); see ${join(logs, `${name}.log`)}`);
-      shutdown(1);
-    }
+    if (stopping) return;
+    if (code !== 0) console.error(`\n${name} exited (${signal ?? code}); see ${join(logs, `${name}.log`)}`);
+    shutdown(code === 0 ? 0 : 1);
   });
   children.push(child);
 }
@@ -81,9 +81,15 @@ try {
   console.error('On macOS, add the loopback addresses first: for i in 11 12 13; do sudo ifconfig lo0 alias 127.0.0.$i up; done');
   shutdown(1);
 }
-if (!stopping) printGuide();
+if (!stopping) printGuide(await upstreamName());
 
-function printGuide() {
+/** upstreamName asks the admin API what the translator called the echo Service's upstream. */
+async function upstreamName() {
+  const body = await (await fetch(`http://127.0.0.1:${adminPort}/upstreams`)).json().catch(() => ({ data: [] }));
+  return body.data?.[0]?.name ?? '<upstream>';
+}
+
+function printGuide(upstream) {
   const p = `localhost:${proxyPort}`;
   const steps = join(root, 'examples', 'echo-scale-down');
   console.log(`
@@ -102,11 +108,14 @@ logs:                    ${logs}
 
 3. Scale down: mark echo-7f9c6d8b5-t5w9r (127.0.0.13) terminating
    cp ${join(steps, '1-terminating.yaml')} ${join(manifests, 'endpointslice.yaml')}
-   A session pinned to it keeps working (start one on it: repeat step 1 until it says t5w9r),
-   new sessions never land on it:
-   curl -s -b /tmp/berth-jar http://${p}/echo | grep Pod
+   To watch a session survive, first pin one to that pod (before the cp):
+   until curl -s -c /tmp/berth-jar http://${p}/echo | grep t5w9r; do :; done
+   After the cp, that session keeps reaching t5w9r and new sessions never do:
+   curl -si -b /tmp/berth-jar http://${p}/echo | grep -iE 'pod|set-cookie'
    for i in 1 2 3 4 5 6; do curl -s http://${p}/echo | grep Pod; done
-   Drain progress: curl -s http://localhost:${adminPort}/upstreams | head; statuses: curl -s http://localhost:${adminPort}/kubernetes/status
+   Drain progress (state DRAINING, sticky_requests_last_60s):
+   curl -s http://localhost:${adminPort}/upstreams/${upstream}/health
+   Statuses the controller would write back: curl -s http://localhost:${adminPort}/kubernetes/status
 
 4. The pod is gone: its sessions move to another pod with a new cookie
    cp ${join(steps, '2-removed.yaml')} ${join(manifests, 'endpointslice.yaml')}
