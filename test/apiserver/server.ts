@@ -18,6 +18,8 @@ export interface RecordedRequest {
   namespace?: string;
   name?: string;
   contentType?: string;
+  /** The bearer token the client sent (tells apart clients given different kubeconfigs). */
+  user?: string;
 }
 
 /**
@@ -96,12 +98,12 @@ export class ApiServer {
     this.store.delete(resourceFor(apiVersion, kind), namespace, name);
   }
 
-  /** writeKubeconfig writes a kubeconfig pointing at this server: plain http (client-node wants skip-TLS-verify for that), no credentials. */
-  writeKubeconfig(file: string, namespace = 'default'): string {
+  /** writeKubeconfig writes a kubeconfig pointing at this server: plain http (client-node wants skip-TLS-verify for that), an optional token. */
+  writeKubeconfig(file: string, namespace = 'default', token?: string): string {
     writeFileSync(file, [
       'apiVersion: v1', 'kind: Config', 'current-context: standin',
       'clusters:', `- name: standin`, `  cluster:`, `    server: ${this.url}`, '    insecure-skip-tls-verify: true',
-      'users:', '- name: standin', '  user: {}',
+      'users:', '- name: standin', token ? `  user: { token: ${token} }` : '  user: {}',
       'contexts:', '- name: standin', '  context:', '    cluster: standin', '    user: standin', `    namespace: ${namespace}`,
       '',
     ].join('\n'));
@@ -133,6 +135,7 @@ export class ApiServer {
       verb, method: req.method ?? 'GET', path: url.pathname, query: url.search, group: parsed.resource.group,
       resource: parsed.resource.plural, subresource: parsed.subresource, namespace: parsed.namespace,
       name: parsed.name, contentType: req.headers['content-type'],
+      user: /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1],
     });
     try {
       const body = await readBody(req);
