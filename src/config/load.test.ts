@@ -17,6 +17,19 @@ test('parseConfigText: malformed text names line and column', () => {
   assert.throws(() => parseConfigText('a: 1\na: 2\n'), ConfigParseError);
 });
 
+test('parseConfigText: hostile nesting is a parse error, not a crash', () => {
+  const hostile = ['['.repeat(100000), `${'{"a":'.repeat(50000)}1${'}'.repeat(50000)}`, `${'- '.repeat(20000)}x`,
+    Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')];
+  for (const text of hostile) {
+    for (let i = 0; i < 3; i++) assert.throws(() => parseConfigText(text), /nested too deeply/);
+  }
+  const comments = '# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n'.repeat(5);
+  assert.deepEqual(parseConfigText(`${comments}x: Bob's [\ny: ok\n`), { x: "Bob's [", y: 'ok' });
+  assert.throws(() => parseConfigText(`a: Bob's\nb: ${'['.repeat(5000)}`), /nested too deeply/);
+  assert.deepEqual(parseConfigText('a: "[[[[{{{{"\nb: \'[[[[\'\nc: [[1], {d: [2]}]\n'), { a: '[[[[{{{{', b: '[[[[', c: [[1], { d: [2] }] });
+  assert.throws(() => parseConfigText('a: 1\n---\nb: 2\n'), /line 2, column 1/);
+});
+
 test('loadConfigFile: valid file is normalized', () => {
   const file = join(dir, 'ok.yaml');
   writeFileSync(file, '_format_version: "3.0"\nservices:\n- name: s\n  host: example.com\n  routes:\n  - name: r\n    paths: [/x]\n');
@@ -38,4 +51,16 @@ test('loadConfigFile: lists every field error, one per line', () => {
   assert.throws(() => loadConfigFile(join(dir, 'missing.yaml')), ConfigLoadError);
   writeFileSync(join(dir, 'garbage.yaml'), 'a: [\n');
   assert.throws(() => loadConfigFile(join(dir, 'garbage.yaml')), ConfigLoadError);
+});
+
+test('parseConfigText: random text either parses or throws ConfigParseError', async () => {
+  const fc = (await import('fast-check')).default;
+  const chars = fc.constantFrom('[', ']', '{', '}', '"', "'", ':', '-', ' ', '\n', '#', 'a', '1', '&x', '*x', '!!', '|', '>', ',', '?', '\\');
+  fc.assert(fc.property(fc.oneof(fc.string(), fc.array(chars, { maxLength: 200 }).map((a) => a.join(''))), (text) => {
+    try {
+      parseConfigText(text);
+    } catch (err) {
+      assert.ok(err instanceof ConfigParseError, String(err));
+    }
+  }), { numRuns: 2000 });
 });

@@ -15,18 +15,82 @@ export class ConfigLoadError extends Error {
 
 /** parseConfigText parses YAML or JSON (JSON is YAML 1.2) into plain data. */
 export function parseConfigText(text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // prettyErrors stays off: its context excerpt runs a regex over the offending line, which
+  // runs out of memory on a hostile single-line document; the position is computed below.
+  checkNesting(text);
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  } catch (err) {
+    throw new ConfigParseError(`malformed config: ${(err as Error).message}`);
+  }
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
-    const pos = first.linePos?.[0];
-    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-    throw new ConfigParseError(`malformed config${where}: ${first.message.split('\n')[0]}`);
+    throw new ConfigParseError(`malformed config${where(text, first.pos[0])}: ${first.message.split('\n')[0]}`);
   }
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw new ConfigParseError(`malformed config: ${(err as Error).message}`);
   }
+}
+
+/** MAX_FLOW_DEPTH / MAX_DEPTH: far beyond any real config, far below where the parser's recursion fails. */
+const MAX_FLOW_DEPTH = 64;
+const MAX_DEPTH = 200;
+
+/**
+ * checkNesting rejects absurdly nested text before the YAML parser sees it: near the stack limit
+ * V8 can die compiling one of the parser's regexes ("RegExpCompiler Allocation failed"), a fatal
+ * error no try/catch can stop. Flow depth counts `[`/`{` outside quotes; block depth is estimated
+ * from a line's indentation plus its leading `- ` / `? ` indicators.
+ */
+function checkNesting(text: string): void {
+  let flow = 0;
+  let quote = '';
+  let lineStart = true;
+  let block = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (lineStart) {
+      block = 0;
+      while (text[i + block] === ' ' || ((text[i + block] === '-' || text[i + block] === '?') && text[i + block + 1] === ' ')) block++;
+      lineStart = false;
+    }
+    if (ch === '\n') lineStart = true;
+    if (quote !== '') {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = '';
+    } else if ((ch === '"' || ch === "'") && opensScalar(text, i)) quote = ch;
+    else if (ch === '#' && opensScalar(text, i)) i = endOfLine(text, i);
+    else if (ch === '[' || ch === '{') flow++;
+    else if (ch === ']' || ch === '}') flow--;
+    if (flow > MAX_FLOW_DEPTH || flow + block > MAX_DEPTH) {
+      throw new ConfigParseError(`malformed config${where(text, i)}: nested too deeply`);
+    }
+  }
+}
+
+/** opensScalar: a quote or '#' only counts at the start of a token, not inside a word (Bob's). */
+function opensScalar(text: string, i: number): boolean {
+  return i === 0 || ' \t\n\r[{,:'.includes(text[i - 1]!);
+}
+
+/** endOfLine: the index just before the next newline, so the scan resumes at the newline. */
+function endOfLine(text: string, i: number): number {
+  const nl = text.indexOf('\n', i);
+  return nl < 0 ? text.length : nl - 1;
+}
+
+function where(text: string, offset: number): string {
+  if (!(offset >= 0)) return '';
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return ` at line ${line}, column ${offset - start + 1}`;
 }
 
 /** loadConfigFile reads, parses and validates a config file; the error lists every field error. */

@@ -82,6 +82,16 @@ for (const [name, input, expected] of cases) {
   });
 }
 
+test('validateConfig: free-form plugin fields are bounded (no deep values reach the config)', () => {
+  let deep: unknown = 'x';
+  for (let i = 0; i < 5000; i++) deep = [deep];
+  const plugins = [{ name: 'request-transformer', config: { add: { json: deep } } }];
+  assert.deepEqual(errorsOf(cfg({ services: [svc({ plugins })] })), ['plugin/request-transformer config.add.json.0: expected a string']);
+  const ok = validateConfig(cfg({ services: [svc({ plugins: [{ name: 'response-transformer' }] })] }));
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.config.services![0]!.plugins, [{ name: 'response-transformer', config: {} }]);
+});
+
 test('validateConfig: Kong url shorthand', () => {
   const r = validateConfig(cfg({ services: [{ name: 's', url: 'https://api.internal:8443/v1/', enabled: false }] }));
   assert.ok(r.ok, JSON.stringify(!r.ok && r.flat));

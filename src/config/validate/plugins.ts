@@ -29,6 +29,8 @@ function validatePlugin(issues: Issues, raw: unknown, path: PathSeg[]): PluginCo
   const s = new Scope(issues, { type: 'plugin', name, path }, isObj(raw) ? raw : {});
   if (!isObj(raw)) return void s.err(null, 'expected a record');
   s.unknown(['name', 'enabled', 'config', 'protocols', 'instance_name']);
+  s.list('protocols');
+  s.str('instance_name');
   const pname = s.str('name', true);
   if (pname === undefined) return undefined;
   if (!SUPPORTED.includes(pname)) {
@@ -42,21 +44,25 @@ function validatePlugin(issues: Issues, raw: unknown, path: PathSeg[]): PluginCo
     config.int('status_code', 300, 399);
     config.bool('keep_incoming_path');
     config.unknown(['location', 'status_code', 'keep_incoming_path', 'incoming_path']);
+    config.str('incoming_path');
   } else if (config) {
     checkTransformer(config, pname === 'request-transformer');
   }
-  return raw as unknown as PluginConfig;
+  return { ...raw, config: raw.config ?? {} } as unknown as PluginConfig;
 }
 
 function checkTransformer(config: Scope, request: boolean): void {
   const sections = ['remove', 'rename', 'replace', 'add', 'append'];
   config.unknown(request ? [...sections, 'replace_prefix', 'http_method'] : sections);
+  if (request) config.str('http_method');
   for (const section of sections) {
     const sub = config.child(section);
     if (!sub) continue;
-    sub.unknown(request && section === 'replace' ? ['headers', 'uri', 'body', 'querystring'] : ['headers', 'body', 'querystring', 'json', 'json_types']);
+    const lists = ['body', 'querystring', 'json', 'json_types'];
+    sub.unknown(request && section === 'replace' ? ['headers', 'uri', ...lists] : ['headers', ...lists]);
     const pattern = section === 'remove' ? HEADER_NAME : HEADER_ENTRY;
     sub.list('headers', (h) => (pattern.test(h) ? undefined : section === 'remove' ? 'invalid header name' : 'expected "Name:value"'));
+    for (const key of lists) sub.list(key);
     if (request && section === 'replace') sub.str('uri');
   }
   const rp = request ? config.child('replace_prefix') : undefined;
