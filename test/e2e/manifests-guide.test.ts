@@ -129,4 +129,11 @@ describe('the guide in --manifests mode', { timeout: 120_000 }, () => {
       assert.deepEqual([r.status, r.pod, r.setCookie], [200, moved.pod, undefined]);
     }
   });
+
+  it('SIGTERM stops berth run gracefully (exit code 0)', async () => {
+    const exited = new Promise<number | null>((resolve) => berth!.child.once('exit', (code) => resolve(code)));
+    berth!.child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
+    assert.equal(code, 0, berth!.output().slice(-2000));
+  });
 });
