@@ -56,8 +56,9 @@ export class AdminServer {
   }
 
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://admin');
-    const segments = split(url.pathname);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const segments = split(q < 0 ? url : url.slice(0, q));
     let pathMatched = false;
     for (const route of this.routes) {
       const params = matchSegments(route.segments, segments);

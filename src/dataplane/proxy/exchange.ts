@@ -104,7 +104,8 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     conn.parser.expect(this, this.method === 'HEAD');
     const kind = requestBodyKind(this.req);
     conn.setTimeout(kind === 0 ? service.readTimeout : service.writeTimeout);
-    conn.socket.write(buildUpstreamHead(this, kind === BODY_CHUNKED ? 'Transfer-Encoding: chunked\r\n' : ''));
+    // latin1: node decoded the client's header bytes as latin1, so this writes them back unchanged.
+    conn.socket.write(buildUpstreamHead(this, kind === BODY_CHUNKED ? 'Transfer-Encoding: chunked\r\n' : ''), 'latin1');
     if (kind !== 0) this.body = new RequestBody(this.req, conn, kind, service.readTimeout);
   }
 
@@ -117,7 +118,12 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     if (this.setCookie !== undefined) headers.push('Set-Cookie', this.setCookie);
     if (this.setHeader !== undefined) headers.push(this.setHeader[0], this.setHeader[1]);
     if (this.route!.plugins !== null) this.route!.plugins.response(headers);
-    this.res.writeHead(status, headers);
+    try {
+      this.res.writeHead(status, headers);
+    } catch {
+      // node refuses header bytes it would not send itself (control characters): a bad upstream.
+      this.onConnectionError(new ProxyError('BAD_UPSTREAM_RESPONSE', 'invalid response header'));
+    }
   }
 
   onResponseBody(chunk: Buffer): void {
@@ -155,13 +161,13 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
   onConnectionError(err: ProxyError): void {
     const conn = this.conn;
     const target = this.target!;
+    // A reused keep-alive connection the upstream closed as we wrote: not the target's fault.
+    const stale = conn !== null && conn.reused && this.body === null && !this.staleRetried && err.code === 'UPSTREAM_RESET' && conn.parser.awaitingHead;
     this.conn = null;
     this.target = null;
     if (conn !== null) conn.destroy();
     this.body?.stop();
     target.inFlight--;
-    // A reused keep-alive connection the upstream closed as we wrote: not the target's fault.
-    const stale = conn !== null && conn.reused && this.body === null && !this.staleRetried && err.code === 'UPSTREAM_RESET' && conn.parser.awaitingHead;
     if (!stale) this.route!.service.upstream.health?.reportPassive(target, passiveOutcome(err));
     if (this.res.headersSent || this.finished) return this.abortClient();
     if (stale) this.staleRetried = true;

@@ -25,6 +25,8 @@ export class UpstreamConnection {
   /** Has carried an earlier request (a failure may be a stale keep-alive race, not a dead target). */
   reused = false;
   closed = false;
+  /** Epoch ms after which the upstream may have closed this idle connection (its Keep-Alive hint). */
+  expiresAt = Infinity;
   private timeoutMs: number;
   private lastError: Error | null = null;
 
@@ -60,6 +62,7 @@ export class UpstreamConnection {
 
   destroy(): void {
     this.user = null;
+    this.parser.abort();
     this.socket.destroy();
   }
 
@@ -125,7 +128,11 @@ export class ConnectionPool {
 
   /** acquire returns an idle connection (already connected) or starts a new one. */
   acquire(user: ConnectionUser, connectTimeoutMs: number): UpstreamConnection {
-    const conn = this.idle.pop();
+    let conn = this.idle.pop();
+    while (conn !== undefined && conn.expiresAt !== Infinity && conn.expiresAt <= Date.now()) {
+      conn.destroy();
+      conn = this.idle.pop();
+    }
     if (conn !== undefined) {
       conn.user = user;
       conn.reused = true;
@@ -137,6 +144,9 @@ export class ConnectionPool {
 
   putIdle(conn: UpstreamConnection): void {
     if (this.idle.length >= this.maxIdle) return conn.destroy();
+    const hint = conn.parser.keepAliveHintMs;
+    // Leave a second of margin so we never write to a connection the upstream is closing.
+    conn.expiresAt = hint > 0 ? Date.now() + hint - 1000 : Infinity;
     this.idle.push(conn);
   }
 
@@ -193,7 +203,7 @@ export class PoolSet {
     for (const pool of this.pools.values()) pool.closeIdle();
   }
 
-  /** trackUpgrade counts an upgraded connection until the returned function is called. */
+  /** upgradeOpened counts an upgraded connection of `address` until upgradeClosed. */
   upgradeOpened(address: string): void {
     this.upgraded.set(address, (this.upgraded.get(address) ?? 0) + 1);
   }

@@ -39,6 +39,8 @@ export class ResponseParser {
   private remaining = 0;
   private sawDigit = false;
   private lineLen = 0;
+  /** The upstream's `Keep-Alive: timeout=N` hint in ms for the last response, or -1. */
+  keepAliveHintMs = -1;
 
   /** expect prepares for the response to a request just sent; `noBody` for HEAD requests. */
   expect(handler: ResponseHandler, noBody: boolean): void {
@@ -67,6 +69,12 @@ export class ResponseParser {
   execute(buf: Buffer): void {
     if (this.state === State.Head) return this.readHead(buf);
     this.readBody(buf, 0);
+  }
+
+  /** abort stops a response mid-parse (the connection is being dropped); no more callbacks. */
+  abort(): void {
+    this.state = State.Done;
+    this.pending = null;
   }
 
   /** finishAtClose completes a close-delimited body when the upstream closes. */
@@ -127,6 +135,7 @@ export class ResponseParser {
     }
     if (status < 200) return status;
     this.keepAlive = m[1] === '1' ? !framing.close : framing.keepAlive;
+    this.keepAliveHintMs = framing.keepAliveHintMs;
     this.chooseFraming(status, framing);
     this.handler!.onResponseHead(status, headers);
     return status;
@@ -269,10 +278,11 @@ interface Framing {
   close: boolean;
   keepAlive: boolean;
   transferEncoding: boolean;
+  keepAliveHintMs: number;
 }
 
 function emptyFraming(): Framing {
-  return { length: -1, chunked: false, close: false, keepAlive: false, transferEncoding: false };
+  return { length: -1, chunked: false, close: false, keepAlive: false, transferEncoding: false, keepAliveHintMs: -1 };
 }
 
 /** collectHeaders fills `out` with [name, value, ...] minus hop-by-hop; null when malformed. */
@@ -318,6 +328,9 @@ function noteFraming(name: string, value: string, f: Framing): boolean {
     const v = value.toLowerCase();
     if (v.includes('close')) f.close = true;
     if (v.includes('keep-alive')) f.keepAlive = true;
+  } else if (name.length === 10 && name.toLowerCase() === 'keep-alive') {
+    const m = /timeout=(\d{1,6})/i.exec(value);
+    if (m !== null) f.keepAliveHintMs = Number(m[1]) * 1000;
   }
   return true;
 }

@@ -94,7 +94,7 @@ export class Upgrade implements PickRequest {
     if (this.client.destroyed) return void upstream.destroy();
     const upgrade = this.headers.upgrade ?? 'websocket';
     const extra = validHeaderValue(upgrade) ? 'Connection: Upgrade\r\nUpgrade: ' + upgrade + '\r\n' : '';
-    upstream.write(buildUpstreamHead(this, extra));
+    upstream.write(buildUpstreamHead(this, extra), 'latin1');
     if (this.head.length > 0) upstream.write(this.head);
     this.track(upstream, target);
     upstream.pipe(this.client);
