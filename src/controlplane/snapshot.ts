@@ -32,6 +32,16 @@ export function objectKey(kind: string, namespace: string | undefined, name: str
   return `${kind}/${namespace ?? ''}/${name}`;
 }
 
+/** slicesKey is the dependency key of "the EndpointSlices of one Service". */
+export function slicesKey(namespace: string, service: string): string {
+  return `slices/${namespace}/${service}`;
+}
+
+/** listKey is the dependency key of "the objects of one kind in one namespace". */
+export function listKey(kind: string, namespace: string): string {
+  return `list/${kind}/${namespace}`;
+}
+
 /**
  * versionToken identifies one version of an object: uid+resourceVersion when the source gives
  * them (the cluster does), else the object reference itself (folder sources re-create objects
@@ -119,6 +129,30 @@ export class Snapshot {
     return this.byKey.get(objectKey(kind, namespace, name));
   }
 
+  /**
+   * changedKeys lists what differs between two snapshots, as dependency keys: the objectKey of
+   * every added, removed or changed object, plus the slicesKey / listKey of the groups it is in.
+   * Unchanged objects are usually the same references, so this is one Map lookup per object.
+   */
+  static changedKeys(prev: Snapshot, next: Snapshot): Set<string> {
+    const changed = new Set<string>();
+    let kept = 0;
+    for (const [key, obj] of next.byKey) {
+      const old = prev.byKey.get(key);
+      if (old !== undefined) kept++;
+      if (old === obj || (old !== undefined && versionToken(old) === versionToken(obj))) continue;
+      markChanged(changed, key, obj, old);
+    }
+    if (kept === prev.byKey.size) return changed;
+    for (const [key, old] of prev.byKey) if (!next.byKey.has(key)) markChanged(changed, key, undefined, old);
+    return changed;
+  }
+
+  /** getByKey looks an object up by its objectKey(). */
+  getByKey(key: string): KubeObject | undefined {
+    return this.byKey.get(key);
+  }
+
   /** list returns every object of a kind in source order (do not mutate). */
   list(kind: string): readonly KubeObject[] {
     return this.byKind.get(kind) ?? [];
@@ -147,5 +181,19 @@ export class Snapshot {
   /** size is the number of indexed objects. */
   get size(): number {
     return this.byKey.size;
+  }
+}
+
+function groupKey(obj: KubeObject): string | undefined {
+  if (obj.kind !== 'EndpointSlice') return listKey(obj.kind, obj.metadata.namespace ?? '');
+  const service = obj.metadata.labels?.[SERVICE_NAME_LABEL];
+  return service === undefined ? undefined : slicesKey(obj.metadata.namespace ?? '', service);
+}
+
+function markChanged(changed: Set<string>, key: string, now: KubeObject | undefined, old: KubeObject | undefined): void {
+  changed.add(key);
+  for (const obj of [now, old]) {
+    const group = obj === undefined ? undefined : groupKey(obj);
+    if (group !== undefined) changed.add(group);
   }
 }

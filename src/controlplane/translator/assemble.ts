@@ -11,6 +11,20 @@ export interface Assembled {
   policyUses: PolicyUse[];
 }
 
+/** Layout: where each entity of the last full merge sits, so a few changed units can be patched in. */
+interface Layout {
+  keys: string[];
+  services: ServiceConfig[];
+  upstreams: UpstreamConfig[];
+  serviceAt: Map<string, number>;
+  upstreamAt: Map<string, number>;
+  /** Unit positions contributing routes to each service, in unit order. */
+  serviceOwners: Map<string, number[]>;
+  /** The unit position whose upstream is used (the first one to name it). */
+  upstreamOwner: Map<string, number>;
+  outputs: UnitOutput[];
+}
+
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function mergeCertificates(entries: CertificateEntry[]): CertificateConfig[] {
@@ -27,6 +41,20 @@ function mergeCertificates(entries: CertificateEntry[]): CertificateConfig[] {
   return [...byKey.values()];
 }
 
+/** mergeService combines the same service from several units (a shared backend group). */
+function mergeService(parts: ServiceConfig[]): ServiceConfig {
+  if (parts.length === 1) return parts[0]!;
+  return { ...parts[0]!, routes: parts.flatMap((p) => p.routes ?? []).sort(byName) };
+}
+
+function sameNames(a: Array<{ name: string }>, b: Array<{ name: string }>): boolean {
+  return a.length === b.length && a.every((x, i) => x.name === b[i]!.name);
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** addEvent drops repeats: a shared Service's problem is found by every unit that uses it. */
 function addEvent(events: TranslationEvent[], seen: Set<string>, e: TranslationEvent): void {
   const o = e.involvedObject;
@@ -37,34 +65,89 @@ function addEvent(events: TranslationEvent[], seen: Set<string>, e: TranslationE
 }
 
 /**
- * assemble merges unit outputs: services of the same name (shared backend groups) get the
- * routes of every unit, upstreams and certificates are taken once. Units never see each other,
- * so each can be reused on its own; sorting makes the result independent of unit order.
+ * Assembler merges unit outputs into one config: services of the same name (shared backend
+ * groups) get the routes of every unit, upstreams and certificates are taken once, all sorted by
+ * name. When the same units produced the same entity names as last time, only the changed units'
+ * entities are swapped into copies of the last arrays. Entities are shared between results:
+ * callers treat the config as immutable.
  */
-export function assemble(units: UnitOutput[], extraCertificates: CertificateEntry[]): Assembled {
-  const services = new Map<string, ServiceConfig>();
-  const upstreams = new Map<string, UpstreamConfig>();
-  const certs: CertificateEntry[] = [...extraCertificates];
-  const seenEvents = new Set<string>();
-  const out: Assembled = { config: { _format_version: FORMAT_VERSION }, statuses: [], events: [], attached: new Map(), policyUses: [] };
-  for (const u of units) {
-    for (const s of u.services) {
-      const seen = services.get(s.name);
-      if (seen === undefined) services.set(s.name, { ...s, routes: [...(s.routes ?? [])] });
-      else seen.routes!.push(...(s.routes ?? []));
+export class Assembler {
+  private layout: Layout | undefined;
+
+  assemble(keys: string[], outputs: UnitOutput[], dirty: ReadonlySet<number> | undefined, extra: CertificateEntry[]): Assembled {
+    const layout = this.patch(keys, outputs, dirty) ?? this.full(keys, outputs);
+    this.layout = layout;
+    const out = common(outputs, extra);
+    out.config.services = layout.services;
+    out.config.upstreams = layout.upstreams;
+    return moveCertificates(out);
+  }
+
+  private patch(keys: string[], outputs: UnitOutput[], dirty: ReadonlySet<number> | undefined): Layout | undefined {
+    const last = this.layout;
+    if (last === undefined || dirty === undefined || !sameKeys(keys, last.keys)) return undefined;
+    for (const pos of dirty) {
+      const before = last.outputs[pos]!;
+      const now = outputs[pos]!;
+      if (!sameNames(before.services, now.services) || !sameNames(before.upstreams, now.upstreams)) return undefined;
     }
-    for (const up of u.upstreams) if (!upstreams.has(up.name)) upstreams.set(up.name, up);
-    certs.push(...u.certificates);
-    out.statuses.push(...u.statuses);
+    const services = last.services.slice();
+    const upstreams = last.upstreams.slice();
+    for (const pos of dirty) {
+      for (const s of outputs[pos]!.services) {
+        const owners = last.serviceOwners.get(s.name)!;
+        services[last.serviceAt.get(s.name)!] = mergeService(owners.map((p) => outputs[p]!.services.find((x) => x.name === s.name)!));
+      }
+      for (const u of outputs[pos]!.upstreams) if (last.upstreamOwner.get(u.name) === pos) upstreams[last.upstreamAt.get(u.name)!] = u;
+    }
+    return { ...last, services, upstreams, outputs };
+  }
+
+  private full(keys: string[], outputs: UnitOutput[]): Layout {
+    const serviceOwners = new Map<string, number[]>();
+    const upstreamOwner = new Map<string, number>();
+    const parts = new Map<string, ServiceConfig[]>();
+    const upstreamByName = new Map<string, UpstreamConfig>();
+    outputs.forEach((u, pos) => {
+      for (const s of u.services) {
+        parts.set(s.name, [...(parts.get(s.name) ?? []), s]);
+        serviceOwners.set(s.name, [...(serviceOwners.get(s.name) ?? []), pos]);
+      }
+      for (const up of u.upstreams) {
+        if (upstreamOwner.has(up.name)) continue;
+        upstreamOwner.set(up.name, pos);
+        upstreamByName.set(up.name, up);
+      }
+    });
+    const services = [...parts.values()].map(mergeService).sort(byName);
+    const upstreams = [...upstreamByName.values()].sort(byName);
+    const serviceAt = new Map(services.map((s, i) => [s.name, i]));
+    const upstreamAt = new Map(upstreams.map((u, i) => [u.name, i]));
+    return { keys, services, upstreams, serviceAt, upstreamAt, serviceOwners, upstreamOwner, outputs };
+  }
+}
+
+interface WithCerts extends Assembled {
+  certs: CertificateEntry[];
+}
+
+/** common gathers what is redone from every unit each time: statuses, events, attachments, certificates. */
+function common(outputs: UnitOutput[], extra: CertificateEntry[]): WithCerts {
+  const out: WithCerts = { config: { _format_version: FORMAT_VERSION }, statuses: [], events: [], attached: new Map(), policyUses: [], certs: [...extra] };
+  const seenEvents = new Set<string>();
+  for (const u of outputs) {
+    for (const s of u.statuses) out.statuses.push(s);
     for (const e of u.events) addEvent(out.events, seenEvents, e);
-    out.policyUses.push(...u.policyUses);
+    for (const p of u.policyUses) out.policyUses.push(p);
+    for (const c of u.certificates) out.certs.push(c);
     for (const a of u.attachments) out.attached.set(a, (out.attached.get(a) ?? 0) + 1);
   }
-  const serviceList = [...services.values()].sort(byName);
-  for (const s of serviceList) s.routes!.sort(byName);
-  out.config.services = serviceList;
-  out.config.upstreams = [...upstreams.values()].sort(byName);
-  const certificates = mergeCertificates(certs);
-  if (certificates.length > 0) out.config.certificates = certificates;
   return out;
+}
+
+function moveCertificates(out: WithCerts): Assembled {
+  const { certs, ...rest } = out;
+  const certificates = mergeCertificates(certs);
+  if (certificates.length > 0) rest.config.certificates = certificates;
+  return rest;
 }

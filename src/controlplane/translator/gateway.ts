@@ -120,7 +120,7 @@ function markConflicts(listeners: ListenerModel[]): void {
  * buildGatewayWorld finds the GatewayClasses whose controllerName is ours and their Gateways,
  * and models each listener (protocol support, allowed routes, certificate, conflicts).
  */
-export function buildGatewayWorld(snapshot: Snapshot, opts: TranslateOptions, inScope: (o: KubeObject) => boolean): GatewayWorld {
+export function buildGatewayWorld(snapshot: Snapshot, opts: TranslateOptions): GatewayWorld {
   const reader = new Reader(snapshot);
   const classes = new Map<string, KubeObject>();
   for (const gc of snapshot.list('GatewayClass')) {
@@ -128,7 +128,7 @@ export function buildGatewayWorld(snapshot: Snapshot, opts: TranslateOptions, in
   }
   const world: GatewayWorld = { classes, gateways: new Map(), certificates: [], events: [] };
   for (const gw of snapshot.list('Gateway')) {
-    if (!inScope(gw) || !classes.has(gw.spec?.gatewayClassName)) continue;
+    if (!classes.has(gw.spec?.gatewayClassName)) continue;
     const raw: any[] = Array.isArray(gw.spec?.listeners) ? gw.spec.listeners : [];
     const listeners = raw.map((l) => buildListener(reader, gw, l, world.certificates));
     markConflicts(listeners);

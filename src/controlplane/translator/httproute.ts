@@ -21,6 +21,8 @@ interface RulesOutcome {
   refProblems: RefProblem[];
 }
 
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 function sameParentRef(a: any, b: Record<string, unknown>): boolean {
   return ['group', 'kind', 'namespace', 'name', 'sectionName', 'port'].every((k) => a?.[k] === b[k]);
 }
@@ -82,7 +84,7 @@ function addRules(reader: Reader, scope: RuleScope, out: UnitOutput): RulesOutco
   });
   for (const g of groups) {
     const built = buildGroup(reader, g);
-    out.services.push({ ...built.service, routes: services.get(g.name)!.routes! });
+    out.services.push({ ...built.service, routes: services.get(g.name)!.routes!.sort(byName) });
     out.upstreams.push(built.upstream);
     out.policyUses.push(...built.uses);
     out.events.push(...built.events);

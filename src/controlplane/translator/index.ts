@@ -1,12 +1,12 @@
 import { Snapshot } from '../snapshot.js';
 import type { KubeObject, TranslateOptions, TranslateResult } from '../types.js';
-import { assemble } from './assemble.js';
+import { Assembler } from './assemble.js';
 import { buildGatewayWorld, type GatewayWorld } from './gateway.js';
 import { gatewayStatuses } from './gateway-status.js';
 import { translateHTTPRoute } from './httproute.js';
 import { isOurIngress, translateIngress } from './ingress.js';
 import { policyStatuses } from './policy-status.js';
-import { Reader } from './reader.js';
+import { ALWAYS_DIRTY, Reader } from './reader.js';
 import type { UnitOutput } from './status.js';
 
 /** Clock gives the lastTransitionTime for conditions that change in this translation. */
@@ -16,7 +16,7 @@ export type Clock = () => string;
 export const systemClock: Clock = () => new Date().toISOString();
 
 interface CachedUnit {
-  reader: Reader;
+  deps: ReadonlySet<string>;
   output: UnitOutput;
 }
 
@@ -26,15 +26,25 @@ function scopeFilter(opts: TranslateOptions): ((o: KubeObject) => boolean) | und
   return (o) => o.metadata.namespace === undefined || watched.has(o.metadata.namespace);
 }
 
+/** UnitPlan: the units of one update, in snapshot order, and which of them were redone. */
+interface UnitPlan {
+  keys: string[];
+  outputs: UnitOutput[];
+  redone: Set<number>;
+}
+
 /**
- * IncrementalTranslator translates snapshot after snapshot, reusing the output of every
- * HTTPRoute and Ingress whose inputs (the object, its Gateways, Services, EndpointSlices,
- * policies, grants, Secrets: whatever its translation looked up) have the same versions as last
- * time. Gateways, statuses of shared objects and the final merge are redone each time; they
- * are small or linear. The result equals `translate()` on the same snapshot.
+ * IncrementalTranslator translates snapshot after snapshot. Each HTTPRoute and Ingress is a
+ * unit whose translation records the keys it looked up (the object, its Gateways, Services,
+ * EndpointSlices, policies, grants, Secrets); a unit is redone only when one of those keys is in
+ * Snapshot.changedKeys(previous, next), and the merge patches only the redone units' entities.
+ * Gateways and shared statuses are redone each time: they are small. The result equals
+ * `translate()` on the same snapshot.
  */
 export class IncrementalTranslator {
   private units = new Map<string, CachedUnit>();
+  private previous: Snapshot | undefined;
+  private readonly assembler = new Assembler();
 
   constructor(
     private readonly opts: TranslateOptions,
@@ -44,12 +54,13 @@ export class IncrementalTranslator {
   update(input: Snapshot): TranslateResult {
     const filter = scopeFilter(this.opts);
     const snapshot = filter === undefined ? input : Snapshot.from([...input.all()].filter(filter));
+    const changed = this.previous === undefined ? undefined : Snapshot.changedKeys(this.previous, snapshot);
     const now = this.clock();
-    const world = buildGatewayWorld(snapshot, this.opts, () => true);
-    const next = new Map<string, CachedUnit>();
-    const outputs = this.translateUnits(snapshot, world, now, next);
-    this.units = next;
-    const merged = assemble(outputs, world.certificates);
+    const world = buildGatewayWorld(snapshot, this.opts);
+    const plan = this.translateUnits(snapshot, world, now, changed);
+    this.previous = snapshot;
+    const dirty = changed === undefined ? undefined : plan.redone;
+    const merged = this.assembler.assemble(plan.keys, plan.outputs, dirty, world.certificates);
     const policies = policyStatuses(snapshot, merged.policyUses, this.opts.controllerName, now);
     return {
       config: merged.config,
@@ -58,14 +69,20 @@ export class IncrementalTranslator {
     };
   }
 
-  private translateUnits(snapshot: Snapshot, world: GatewayWorld, now: string, next: Map<string, CachedUnit>): UnitOutput[] {
-    const outputs: UnitOutput[] = [];
+  private translateUnits(snapshot: Snapshot, world: GatewayWorld, now: string, changed: Set<string> | undefined): UnitPlan {
+    const plan: UnitPlan = { keys: [], outputs: [], redone: new Set() };
+    const next = new Map<string, CachedUnit>();
     const ctx = { world, controllerName: this.opts.controllerName, drainSupport: this.opts.enableDrainSupport, now };
     const run = (key: string, work: (reader: Reader) => UnitOutput): void => {
-      const cached = this.units.get(key);
-      const unit = cached !== undefined && cached.reader.unchanged(snapshot) ? cached : fresh(snapshot, work);
+      let unit = this.units.get(key);
+      if (unit === undefined || changed === undefined || isDirty(unit.deps, changed)) {
+        const reader = new Reader(snapshot);
+        unit = { output: work(reader), deps: reader.dependencies() };
+        plan.redone.add(plan.keys.length);
+      }
       next.set(key, unit);
-      outputs.push(unit.output);
+      plan.keys.push(key);
+      plan.outputs.push(unit.output);
     };
     for (const route of snapshot.list('HTTPRoute')) {
       run(Reader.key(route), (reader) => translateHTTPRoute(reader, route, ctx));
@@ -73,13 +90,20 @@ export class IncrementalTranslator {
     for (const ing of snapshot.list('Ingress')) {
       if (isOurIngress(ing, this.opts)) run(Reader.key(ing), (reader) => translateIngress(reader, ing, this.opts.enableDrainSupport));
     }
-    return outputs;
+    this.units = next;
+    return plan;
   }
 }
 
-function fresh(snapshot: Snapshot, work: (reader: Reader) => UnitOutput): CachedUnit {
-  const reader = new Reader(snapshot);
-  return { reader, output: work(reader) };
+/** isDirty: did anything the unit looked up change? Iterates the smaller of the two sets. */
+function isDirty(deps: ReadonlySet<string>, changed: Set<string>): boolean {
+  if (deps.has(ALWAYS_DIRTY)) return true;
+  if (changed.size < deps.size) {
+    for (const key of changed) if (deps.has(key)) return true;
+    return false;
+  }
+  for (const key of deps) if (changed.has(key)) return true;
+  return false;
 }
 
 /**

@@ -100,7 +100,7 @@ export function translateIngress(reader: Reader, ing: KubeObject, drainSupport: 
     if (!services.has(svcName)) addService(reader, svcName, entry.backend, drainSupport, out);
     services.set(svcName, [...(services.get(svcName) ?? []), route]);
   }
-  for (const svc of out.services) svc.routes = services.get(svc.name) ?? [];
+  for (const svc of out.services) svc.routes = (services.get(svc.name) ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   addCertificates(reader, ing, out, problems);
   for (const p of problems) out.events.push(warning(ing, TRANSLATION_FAILED, p));
   return out;
