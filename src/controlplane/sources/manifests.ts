@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Document } from 'yaml';
 import type { KubeObject } from '../types.js';
 
 /** ManifestParseError says which file and line could not be read, as kubectl would. */
@@ -45,9 +45,18 @@ export function parseManifestText(file: string, text: string): ParsedManifest {
       const detail = (error.message.split('\n')[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, '');
       throw new ManifestParseError(file, pos?.line, pos?.col, detail);
     }
-    collect(doc.toJS({ maxAliasCount: 100 }), `${file} document ${index + 1}`, result);
+    collect(toJS(doc, file), `${file} document ${index + 1}`, result);
   }
   return result;
+}
+
+/** toJS caps alias expansion: a few lines of anchors can otherwise expand to gigabytes. */
+function toJS(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ManifestParseError(file, undefined, undefined, (err as Error).message);
+  }
 }
 
 function collect(value: unknown, where: string, into: ParsedManifest): void {
