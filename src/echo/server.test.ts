@@ -46,6 +46,22 @@ describe('echo server', () => {
     assert.equal(await closed, 1000);
   });
 
+  it('closes a WebSocket with 1002 on an unmasked (protocol-violating) client frame', async () => {
+    const reply = await new Promise<Buffer>((resolve) => {
+      const sock = connect(Number(base.split(':')[1]), '127.0.0.1', () => {
+        sock.write('GET / HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\n' +
+          'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n');
+        sock.write(Buffer.from([0x81, 0x02, 0x68, 0x69])); // "hi" without the mask bit
+      });
+      const chunks: Buffer[] = [];
+      sock.on('data', (d) => chunks.push(d)).on('close', () => resolve(Buffer.concat(chunks)));
+    });
+    const text = reply.toString('latin1');
+    assert.match(text, /^HTTP\/1.1 101 /);
+    assert.match(text, /sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/i); // RFC 6455's example key
+    assert.deepEqual([...reply.subarray(-4)], [0x88, 0x02, 0x03, 0xea]);
+  });
+
   it('answers garbage with 400 and keeps serving', async () => {
     const reply = await new Promise<string>((resolve) => {
       const sock = connect(Number(base.split(':')[1]), '127.0.0.1', () => sock.write('NOT HTTP\r\n\r\n'));
