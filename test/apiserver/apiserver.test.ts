@@ -148,3 +148,18 @@ test('down refuses connections and ends watches; up serves the same data on the 
     await api.stop();
   }
 });
+
+test('records the bearer token of each request (from the kubeconfig it writes)', async () => {
+  const api = new ApiServer();
+  const base = await api.start();
+  try {
+    const file = api.writeKubeconfig(`${process.env.TMPDIR ?? '/tmp'}/standin-token-${process.pid}`, 'kong', 'c1');
+    const { readFileSync } = await import('node:fs');
+    assert.match(readFileSync(file, 'utf8'), /token: c1/);
+    await fetch(base + '/api/v1/services', { headers: { authorization: 'Bearer c1' } });
+    await fetch(base + '/api/v1/services');
+    assert.deepEqual(api.requests.map((r) => r.user), ['c1', undefined]);
+  } finally {
+    await api.stop();
+  }
+});
