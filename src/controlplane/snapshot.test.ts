@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { listKey, objectKey, slicesKey, Snapshot } from './snapshot.js';
+import type { KubeObject } from './types.js';
+
+const obj = (apiVersion: string, kind: string, name: string, namespace?: string, extra: Partial<KubeObject> = {}): KubeObject => ({
+  apiVersion, kind, metadata: namespace === undefined ? { name } : { name, namespace }, ...extra,
+});
+const slice = (name: string, service: string, rv = '1'): KubeObject =>
+  obj('discovery.k8s.io/v1', 'EndpointSlice', name, 'ns', { metadata: { name, namespace: 'ns', uid: name, resourceVersion: rv, labels: { 'kubernetes.io/service-name': service } } });
+
+test('indexes objects by kind, namespace and name, accepting the API versions the translator reads', () => {
+  const snap = Snapshot.from([
+    obj('gateway.networking.k8s.io/v1', 'Gateway', 'a', 'ns'),
+    obj('gateway.networking.k8s.io/v1beta1', 'Gateway', 'b', 'ns'),
+    obj('gateway.networking.k8s.io/v1', 'GatewayClass', 'kong'),
+    obj('networking.k8s.io/v1', 'Ingress', 'i', 'ns'),
+    obj('v1', 'Service', 's', 'ns'),
+    obj('v1', 'Secret', 'tls', 'ns'),
+    obj('configuration.konghq.com/v1beta1', 'KongUpstreamPolicy', 'p', 'ns'),
+    slice('s-1', 's'),
+  ]);
+  assert.equal(snap.size, 8);
+  assert.equal(snap.list('Gateway').length, 2);
+  assert.equal(snap.get('GatewayClass', undefined, 'kong')?.metadata.name, 'kong');
+  assert.equal(snap.get('GatewayClass', '', 'kong')?.metadata.name, 'kong');
+  assert.equal(snap.secret('ns', 'tls')?.kind, 'Secret');
+  assert.equal(snap.get('KongUpstreamPolicy', 'ns', 'p')?.kind, 'KongUpstreamPolicy');
+  assert.deepEqual(snap.endpointSlicesFor('ns', 's').map((s) => s.metadata.name), ['s-1']);
+  assert.deepEqual(snap.listIn('Service', 'ns').map((s) => s.metadata.name), ['s']);
+  assert.deepEqual(snap.endpointSlicesFor('other', 's'), []);
+});
+
+test('drops kinds of unexpected groups, unread kinds and malformed objects without throwing', () => {
+  const snap = Snapshot.from([
+    obj('example.com/v1', 'Gateway', 'x', 'ns'),
+    obj('apps/v1', 'Deployment', 'd', 'ns'),
+    null, 42, 'text', {}, { kind: 'Service', apiVersion: 'v1' }, { kind: 'Service', apiVersion: 'v1', metadata: { name: 7 } },
+  ]);
+  assert.equal(snap.size, 0);
+});
+
+test('a later duplicate replaces the earlier one everywhere, including the slice index', () => {
+  const first = slice('s-1', 'old');
+  const second = slice('s-1', 'new', '2');
+  const snap = Snapshot.from([first, second]);
+  assert.equal(snap.list('EndpointSlice').length, 1);
+  assert.equal(snap.get('EndpointSlice', 'ns', 's-1'), second);
+  assert.deepEqual(snap.endpointSlicesFor('ns', 'old'), []);
+  assert.deepEqual(snap.endpointSlicesFor('ns', 'new'), [second]);
+});
+
+test('changedKeys names changed, added and removed objects and the groups they belong to', () => {
+  const svc = obj('v1', 'Service', 's', 'ns', { metadata: { name: 's', namespace: 'ns', uid: 'u', resourceVersion: '1' } });
+  const a = slice('a', 's');
+  const b = slice('b', 's');
+  const before = Snapshot.from([svc, a, b]);
+  assert.deepEqual([...Snapshot.changedKeys(before, Snapshot.from([svc, a, b]))], []);
+  // Same uid and resourceVersion in a new object: unchanged (a relist gives new objects).
+  assert.deepEqual([...Snapshot.changedKeys(before, Snapshot.from([{ ...svc }, a, b]))], []);
+  const moved = slice('b', 'other', '2');
+  assert.deepEqual(new Set(Snapshot.changedKeys(before, Snapshot.from([svc, a, moved]))),
+    new Set([objectKey('EndpointSlice', 'ns', 'b'), slicesKey('ns', 'other'), slicesKey('ns', 's')]));
+  assert.deepEqual(new Set(Snapshot.changedKeys(before, Snapshot.from([a, b]))),
+    new Set([objectKey('Service', 'ns', 's'), listKey('Service', 'ns')]));
+  const added = obj('v1', 'Secret', 'x', 'ns');
+  assert.deepEqual(new Set(Snapshot.changedKeys(before, Snapshot.from([svc, a, b, added]))),
+    new Set([objectKey('Secret', 'ns', 'x'), listKey('Secret', 'ns')]));
+});

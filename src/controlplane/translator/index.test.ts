@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Snapshot } from '../snapshot.js';
+import { DEFAULT_TRANSLATE_OPTIONS, type KubeObject } from '../types.js';
+import { IncrementalTranslator, translate } from './index.js';
+
+const NOW = () => '2026-01-01T00:00:00Z';
+const opts = DEFAULT_TRANSLATE_OPTIONS;
+
+const gatewayClass: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'kong' }, spec: { controllerName: opts.controllerName } };
+const gateway: KubeObject = {
+  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'kong', namespace: 'a' },
+  spec: { gatewayClassName: 'kong', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] },
+};
+const service = (ns: string, name: string, policy?: string): KubeObject => ({
+  apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, ...(policy ? { annotations: { 'konghq.com/upstream-policy': policy } } : {}) },
+  spec: { ports: [{ name: 'http', port: 80 }] },
+});
+const slice = (ns: string, svc: string, ips: number[], terminating: boolean): KubeObject => ({
+  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${svc}-x`, namespace: ns, labels: { 'kubernetes.io/service-name': svc } },
+  ports: [{ name: 'http', port: 8080 }],
+  endpoints: ips.map((ip, i) => ({ addresses: [`10.0.0.${ip}`], conditions: { ready: !(terminating && i === 0), terminating: terminating && i === 0 }, targetRef: { uid: `pod-${ip}` } })),
+});
+const route = (ns: string, name: string, backends: string[], path: string): KubeObject => ({
+  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: ns },
+  spec: { parentRefs: [{ name: 'kong', namespace: 'a' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: backends.map((b) => ({ name: b, port: 80, weight: 10 })) }] },
+});
+const policy = (ns: string, name: string, cookie: string): KubeObject => ({
+  apiVersion: 'configuration.konghq.com/v1beta1', kind: 'KongUpstreamPolicy', metadata: { name, namespace: ns },
+  spec: { algorithm: 'sticky-sessions', stickySessions: { cookie } },
+});
+
+const NAMESPACES = ['a', 'b'];
+const SERVICES = ['s1', 's2', 's3'];
+
+/** A world as a map of key -> object; operations replace or delete entries. */
+const op = fc.oneof(
+  fc.record({ t: fc.constant('slice'), ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom(...SERVICES), ips: fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { maxLength: 4 }), term: fc.boolean() }),
+  fc.record({ t: fc.constant('service'), ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom(...SERVICES), policy: fc.option(fc.constantFrom('p1', 'p2'), { nil: undefined }) }),
+  fc.record({ t: fc.constant('route'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('r1', 'r2', 'r3'), backends: fc.subarray(SERVICES, { minLength: 1 }), path: fc.constantFrom('/x', '/y') }),
+  fc.record({ t: fc.constant('policy'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('p1', 'p2'), cookie: fc.constantFrom('c', '') }),
+  fc.record({ t: fc.constant('delete'), key: fc.nat(20) }),
+);
+
+function apply(world: Map<string, KubeObject>, o: any): void {
+  let obj: KubeObject;
+  if (o.t === 'delete') {
+    const keys = [...world.keys()];
+    if (keys.length > 0) world.delete(keys[o.key % keys.length]!);
+    return;
+  } else if (o.t === 'slice') obj = slice(o.ns, o.svc, o.ips, o.term);
+  else if (o.t === 'service') obj = service(o.ns, o.svc, o.policy);
+  else if (o.t === 'route') obj = route(o.ns, o.name, o.backends, o.path);
+  else obj = policy(o.ns, o.name, o.cookie);
+  world.set(`${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`, obj);
+}
+
+test('IncrementalTranslator agrees with a fresh translate() after every change', () => {
+  fc.assert(
+    fc.property(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) => {
+      const world = new Map<string, KubeObject>([['gc', gatewayClass], ['gw', gateway]]);
+      const inc = new IncrementalTranslator(opts, NOW);
+      for (const o of ops) {
+        apply(world, o);
+        const snap = Snapshot.from(world.values());
+        assert.deepEqual(inc.update(snap), translate(snap, opts, NOW));
+      }
+    }),
+    { numRuns: 150 },
+  );
+});
+
+test('one EndpointSlice change reuses the other units and changes only its upstream', () => {
+  const objs = [gatewayClass, gateway, service('a', 's1'), service('a', 's2'), slice('a', 's1', [1, 2], false), slice('a', 's2', [3], false),
+    route('a', 'r1', ['s1'], '/x'), route('a', 'r2', ['s2'], '/y')];
+  const inc = new IncrementalTranslator(opts, NOW);
+  const before = inc.update(Snapshot.from(objs));
+  objs[4] = slice('a', 's1', [1, 2], true);
+  const after = inc.update(Snapshot.from(objs));
+  const [u1Before, u2Before] = before.config.upstreams!;
+  const [u1After, u2After] = after.config.upstreams!;
+  assert.equal(u2After, u2Before, 'the untouched upstream is the same object');
+  assert.notDeepEqual(u1After, u1Before);
+  assert.deepEqual(u1After!.targets!.map((t) => t.weight), [0, 10]);
+});
+
+test('garbage in specs never throws and never takes down the valid route', () => {
+  const anything = fc.anything({ maxDepth: 3, withNullPrototype: false });
+  fc.assert(
+    fc.property(anything, anything, anything, (spec1, spec2, spec3) => {
+      const objs: any[] = [gatewayClass, gateway, service('a', 's1'), slice('a', 's1', [1], false), route('a', 'good', ['s1'], '/good'),
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'bad', namespace: 'a' }, spec: spec1 },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'weird', namespace: 'a' }, spec: spec2 },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g2', namespace: 'a' }, spec: spec3 },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'a' }, spec: spec1 }];
+      const result = translate(Snapshot.from(objs), opts, NOW);
+      const names = result.config.services!.flatMap((s) => s.routes!.map((r) => r.name));
+      assert.ok(names.includes('httproute.a.good.0.0'));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('watchNamespaces limits what is read', () => {
+  const objs = [gatewayClass, gateway, service('a', 's1'), service('b', 's1'), route('a', 'r1', ['s1'], '/x'), route('b', 'r2', ['s1'], '/y')];
+  const result = translate(Snapshot.from(objs), { ...opts, watchNamespaces: ['a'] }, NOW);
+  assert.deepEqual(result.config.services!.flatMap((s) => s.routes!.map((r) => r.name)), ['httproute.a.r1.0.0']);
+});
+
+test('lastTransitionTime is kept from the existing status while a condition keeps its status', () => {
+  const old = '2020-01-01T00:00:00Z';
+  const withStatus: KubeObject = {
+    ...gatewayClass,
+    metadata: { name: 'kong', generation: 2 },
+    status: { conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: '', lastTransitionTime: old }] },
+  };
+  const result = translate(Snapshot.from([withStatus]), opts, NOW);
+  const cond = (result.statuses[0]!.status.conditions as any[])[0];
+  assert.equal(cond.lastTransitionTime, old);
+  assert.equal(cond.observedGeneration, 2);
+});
