@@ -118,6 +118,13 @@ test('watch replays from a resourceVersion, streams changes, and answers 410 aft
     api.apply({ ...svc('b'), spec: { ports: [{ port: 81 }] } });
     api.remove('v1', 'Service', 'kong', 'a');
     assert.deepEqual((await events).map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED b', 'MODIFIED b', 'DELETED a']);
+    const marked = openWatch(`${base}/api/v1/services?watch=true&allowWatchBookmarks=true&resourceVersion=${api.store.resourceVersion}`, 1);
+    const unmarked = openWatch(`${base}/api/v1/services?watch=true&resourceVersion=${api.store.resourceVersion}`, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    api.bookmark();
+    assert.deepEqual((await marked).map((e) => [e.type, e.object.metadata.resourceVersion]), [['BOOKMARK', api.store.resourceVersion]]);
+    api.expireWatches();
+    assert.deepEqual((await unmarked).map((e) => e.type), ['ERROR']);
     api.store.compact();
     const gone = await openWatch(`${base}/api/v1/services?watch=true&resourceVersion=${rv}`, 1);
     assert.equal(gone[0].type, 'ERROR');

@@ -70,6 +70,14 @@ export class ApiServer {
     }
   }
 
+  /** bookmark sends the current resourceVersion to every watch that asked for bookmarks. */
+  bookmark(): void {
+    for (const w of this.store.watchers) {
+      if (!w.bookmarks) continue;
+      w.send('BOOKMARK', { apiVersion: apiVersionOf(w.resource), kind: w.resource.kind, metadata: { resourceVersion: this.store.resourceVersion } });
+    }
+  }
+
   /** apply creates or replaces an object (status included when given), as a test fixture. */
   apply(obj: any): any {
     const res = resourceFor(obj.apiVersion, obj.kind);
@@ -183,6 +191,7 @@ export class ApiServer {
       namespace: p.namespace,
       labels: labelSelector(url.searchParams.get('labelSelector')),
       fields: fieldSelector(url.searchParams.get('fieldSelector')),
+      bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
       send: (type, object) => {
         if (!res.writableEnded) res.write(JSON.stringify({ type, object }) + '\n');
       },

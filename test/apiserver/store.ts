@@ -18,6 +18,8 @@ export interface Watcher {
   namespace?: string;
   labels: Selector;
   fields: Selector;
+  /** The client asked for BOOKMARK events (allowWatchBookmarks=true). */
+  bookmarks: boolean;
   send(type: WatchEventType, object: any): void;
   close(): void;
 }
