@@ -13,6 +13,8 @@ export interface ListenerModel {
   port: number;
   hostname: string | undefined;
   from: 'Same' | 'All' | 'Selector';
+  /** allowedRoutes.namespaces.selector (a LabelSelector) when `from: Selector`. */
+  selector: unknown;
   /** HTTP, or HTTPS terminated here. */
   supported: boolean;
   /** allowedRoutes.kinds admits HTTPRoute (an empty list does, for HTTP/HTTPS). */
@@ -95,6 +97,7 @@ function buildListener(reader: Reader, gw: KubeObject, l: any, certs: Certificat
     port: Number(l?.port),
     hostname: typeof l?.hostname === 'string' ? l.hostname : undefined,
     from: from === 'All' || from === 'Selector' ? from : 'Same',
+    selector: l?.allowedRoutes?.namespaces?.selector,
     supported: protocol === 'HTTP' || https,
     routeKindAllowed: kinds.allowed,
     invalidKinds: kinds.invalid,

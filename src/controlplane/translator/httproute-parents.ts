@@ -34,8 +34,27 @@ function listenerHosts(l: ListenerModel, routeHosts: string[]): string[] | null 
   return routeHosts.map((h) => intersect(l.hostname, h)).filter((h): h is string => h !== undefined);
 }
 
-function namespaceAllowed(l: ListenerModel, gwNs: string, routeNs: string): boolean {
-  return l.from === 'All' || (l.from === 'Same' && gwNs === routeNs);
+/** selectorMatches evaluates a Kubernetes LabelSelector (matchLabels and matchExpressions). */
+export function selectorMatches(selector: any, labels: Record<string, string>): boolean {
+  if (selector === null || typeof selector !== 'object') return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
+    const has = Object.hasOwn(labels, e?.key);
+    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
+    const ok = e?.operator === 'In' ? has && values.includes(labels[e.key])
+      : e?.operator === 'NotIn' ? !has || !values.includes(labels[e.key])
+        : e?.operator === 'Exists' ? has
+          : e?.operator === 'DoesNotExist' ? !has : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function namespaceAllowed(reader: Reader, l: ListenerModel, gwNs: string, routeNs: string): boolean {
+  if (l.from === 'All') return true;
+  if (l.from === 'Same') return gwNs === routeNs;
+  const ns = reader.get('Namespace', undefined, routeNs);
+  return ns !== undefined && selectorMatches(l.selector, ns.metadata.labels ?? {});
 }
 
 function echoRef(ref: any, routeNs: string): Record<string, unknown> {
@@ -65,7 +84,7 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
   const parentRef = echoRef(ref, routeNs);
   const named = gw.listeners.filter((l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port));
   if (named.length === 0) return reject(parentRef, 'NoMatchingParent', `no listener matches sectionName ${ref.sectionName ?? '*'} port ${ref.port ?? '*'}`);
-  const admitting = named.filter((l) => l.supported && l.routeKindAllowed && namespaceAllowed(l, ns, routeNs));
+  const admitting = named.filter((l) => l.supported && l.routeKindAllowed && namespaceAllowed(reader, l, ns, routeNs));
   if (admitting.length === 0) return reject(parentRef, 'NotAllowedByListeners', 'no listener admits this HTTPRoute (protocol, kinds or namespaces)');
   return attach(parentRef, gw.key, admitting, route);
 }

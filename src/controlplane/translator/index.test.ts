@@ -120,3 +120,17 @@ test('lastTransitionTime is kept from the existing status while a condition keep
   assert.equal(cond.lastTransitionTime, old);
   assert.equal(cond.observedGeneration, 2);
 });
+
+test('allowedRoutes from Selector admits routes from namespaces whose labels match', () => {
+  const gw: KubeObject = {
+    ...gateway,
+    spec: { gatewayClassName: 'kong', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { team: 'shop' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] } } } }] },
+  };
+  const ns = (name: string, labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+  const objs = [gatewayClass, gw, ns('a', { team: 'shop' }), ns('b', { team: 'shop', env: 'dev' }), service('a', 's1'), service('b', 's1'),
+    route('a', 'r1', ['s1'], '/x'), route('b', 'r2', ['s1'], '/y')];
+  const result = translate(Snapshot.from(objs), opts, NOW);
+  assert.deepEqual(result.config.services!.flatMap((s) => s.routes!.map((r) => r.name)), ['httproute.a.r1.0.0']);
+  const r2 = result.statuses.find((s) => s.ref.name === 'r2')!;
+  assert.equal((r2.status.parents as any[])[0].conditions[0].reason, 'NotAllowedByListeners');
+});
