@@ -24,6 +24,12 @@ interface FileEntry {
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/**
+ * A file modified this recently may be half written (`cp` truncates, then writes): the periodic
+ * rescan could otherwise read it empty and drop its objects. Watch events are already debounced
+ * longer than this, so it adds no latency to them.
+ */
+const SETTLE_MS = 10;
 
 /**
  * createFolderSource serves the manifests under dir (recursively) as if they were in a cluster.
@@ -58,7 +64,7 @@ class FolderSource implements ObjectSource {
     await stat(this.dir).catch((err: Error) => {
       throw new Error(`manifests folder ${this.dir}: ${err.message}`);
     });
-    await this.#scan();
+    await this.#scan(false); // at start-up there is no last good state to protect: read what is there
     this.synced = true;
     this.#watch();
     this.#rescanTimer = setInterval(() => this.#requestScan(), this.rescanMs);
@@ -113,24 +119,29 @@ class FolderSource implements ObjectSource {
       });
   }
 
-  async #scan(): Promise<void> {
+  async #scan(settle = true): Promise<void> {
     const paths = await listManifestFiles(this.dir);
     const present = new Set(paths);
     let changed = false;
     for (const path of this.#files.keys()) {
       if (!present.has(path)) changed = this.#files.delete(path) || changed;
     }
-    for (const path of paths) changed = (await this.#refreshFile(path)) || changed;
+    for (const path of paths) changed = (await this.#refreshFile(path, settle)) || changed;
     if (changed) this.#merge();
   }
 
   /** #refreshFile re-reads one file when its mtime or size moved; true when its objects changed. */
-  async #refreshFile(path: string): Promise<boolean> {
+  async #refreshFile(path: string, settle: boolean): Promise<boolean> {
     const before = await stat(path).catch(() => undefined);
     if (!before) return false;
     const entry = this.#files.get(path);
     const seen = entry?.failedAt ?? entry;
     if (seen && seen.mtimeMs === before.mtimeMs && seen.size === before.size) return false;
+    const age = Date.now() - before.mtimeMs;
+    if (settle && age >= 0 && age < SETTLE_MS) {
+      this.#requestScanSoon(); // may be mid-write (truncated, half written): read it once it is still
+      return false;
+    }
     const text = await readFile(path, 'utf8').catch(() => undefined);
     const after = await stat(path).catch(() => undefined);
     if (text === undefined || !after || after.mtimeMs !== before.mtimeMs || after.size !== before.size) {
