@@ -7,7 +7,7 @@ import type { KubeObject } from '../types.js';
 import { collectionPath, type WatchedKind } from './kube-kinds.js';
 import { toKubeObject } from './kube-normalize.js';
 
-/** Backoff bounds for restarting a failed list/watch: quick on a blip, capped during an outage. */
+/** BACKOFF_MIN_MS and BACKOFF_MAX_MS bound the restart delay of a failed list/watch: quick on a blip, capped during an outage. */
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5000;
 
@@ -25,7 +25,7 @@ export class KindInformer {
   private failedSinceStart = false;
   private stopped = true;
   private firstSync!: () => void;
-  /** Resolves once the first list has been loaded. */
+  /** synced resolves once the first list has been loaded. */
   readonly synced: Promise<void> = new Promise((resolve) => (this.firstSync = resolve));
   isSynced = false;
 

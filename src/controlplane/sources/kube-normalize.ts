@@ -15,5 +15,5 @@ export function toKubeObject(obj: object, kind: WatchedKind): KubeObject {
   return plain;
 }
 
-/** Date#toJSON always writes milliseconds; the API server writes whole seconds without them. */
+/** WHOLE_SECOND_ISO matches Date#toJSON output, which always has milliseconds; the API server writes whole seconds without them. */
 const WHOLE_SECOND_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/;

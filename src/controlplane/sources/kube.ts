@@ -34,6 +34,7 @@ export function createKubeSource(opts: KubeSourceOptions): ObjectSource {
   return new KubeSource(loadKubeConfig(opts.kubeconfig), opts.namespaces, opts.log);
 }
 
+/** KubeSource merges its informers' caches into one view and fans their changes out. */
 class KubeSource implements ObjectSource {
   private readonly informers: KindInformer[] = [];
   private readonly listeners: Array<() => void> = [];

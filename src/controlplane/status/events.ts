@@ -7,11 +7,11 @@ import type { TranslationEvent } from '../types.js';
 /** EVENT_PERMISSIONS: events are created through events.k8s.io/v1, never updated. */
 export const EVENT_PERMISSIONS: readonly Permission[] = [{ group: 'events.k8s.io', resource: 'events', verbs: ['create'] }];
 
-/** Cluster-scoped objects (GatewayClass) have no namespace; their events go here, as kubectl does. */
+/** CLUSTER_EVENT_NAMESPACE: cluster-scoped objects (GatewayClass) have no namespace; their events go here, as kubectl's do. */
 const CLUSTER_EVENT_NAMESPACE = 'default';
-/** The Events API rejects notes over 1 kB. */
+/** MAX_NOTE: the Events API rejects notes over 1 kB. */
 const MAX_NOTE = 1024;
-/** Bound on remembered events: a translation that reports ever-new messages must not grow memory. */
+/** MAX_REMEMBERED bounds remembered events: a translation that reports ever-new messages must not grow memory. */
 const MAX_REMEMBERED = 5000;
 
 /**
