@@ -7,6 +7,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { Snapshot } from '../../src/controlplane/snapshot.js';
 import { IncrementalTranslator, translate } from '../../src/controlplane/translator/index.js';
 import { DEFAULT_TRANSLATE_OPTIONS, type KubeObject, type TranslateOptions } from '../../src/controlplane/types.js';
+import { validateConfig } from '../../src/config/validate.js';
 
 /**
  * Golden cases: each folder holds input manifests (*.yaml, multi-document), an optional
@@ -59,6 +60,9 @@ for (const name of cases) {
     const opts = loadOptions(dir);
     const snapshot = Snapshot.from(loadObjects(dir));
     const result = translate(snapshot, opts, () => FIXED_TIME);
+    // What the translator emits must be a config the gateway accepts.
+    const valid = validateConfig(result.config);
+    assert.ok(valid.ok, `config rejected by validateConfig: ${valid.ok ? '' : JSON.stringify(valid.flat)}`);
     check(dir, 'config.golden.yaml', stringify(result.config, { lineWidth: 0, aliasDuplicateObjects: false }));
     check(dir, 'status.golden.yaml', normalize(stringify({ statuses: result.statuses, events: result.events }, { lineWidth: 0, aliasDuplicateObjects: false })));
     // The incremental translator must agree with a fresh translation, first and second time.

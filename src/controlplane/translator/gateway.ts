@@ -1,3 +1,4 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { KubeObject, TranslateOptions, TranslationEvent } from '../types.js';
 import type { Snapshot } from '../snapshot.js';
 import { Reader } from './reader.js';
@@ -48,13 +49,34 @@ function decode(b64: unknown): string | undefined {
   return Buffer.from(b64, 'base64').toString('utf8');
 }
 
-/** tlsPair reads a kubernetes.io/tls Secret's PEM pair (data is base64, stringData plain). */
-export function tlsPair(secret: KubeObject): { cert: string; key: string } | undefined {
-  if (secret.type !== 'kubernetes.io/tls') return undefined;
+const pairs = new WeakMap<KubeObject, { cert: string; key: string } | null>();
+
+function parsePair(secret: KubeObject): { cert: string; key: string } | null {
+  if (secret.type !== 'kubernetes.io/tls') return null;
   const cert = decode(secret.data?.['tls.crt']) ?? secret.stringData?.['tls.crt'];
   const key = decode(secret.data?.['tls.key']) ?? secret.stringData?.['tls.key'];
-  if (cert === undefined || key === undefined || !cert.includes('-----BEGIN') || !key.includes('-----BEGIN')) return undefined;
+  if (cert === undefined || key === undefined) return null;
+  try {
+    // A pair the gateway would reject must not reach the config: it would reject all of it.
+    new X509Certificate(cert);
+    createPrivateKey(key);
+  } catch {
+    return null;
+  }
   return { cert, key };
+}
+
+/**
+ * tlsPair reads a kubernetes.io/tls Secret's PEM pair (data is base64, stringData plain), or
+ * undefined when it is not one or does not parse. Parsed once per Secret object.
+ */
+export function tlsPair(secret: KubeObject): { cert: string; key: string } | undefined {
+  let pair = pairs.get(secret);
+  if (pair === undefined) {
+    pair = parsePair(secret);
+    pairs.set(secret, pair);
+  }
+  return pair ?? undefined;
 }
 
 function listenerKinds(l: any): { allowed: boolean; invalid: string[] } {
