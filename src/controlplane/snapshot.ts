@@ -32,6 +32,22 @@ export function objectKey(kind: string, namespace: string | undefined, name: str
   return `${kind}/${namespace ?? ''}/${name}`;
 }
 
+const keys = new WeakMap<KubeObject, string>();
+
+/**
+ * keyOf is objectKey() of an object, cached per object: sources hand the same objects to
+ * snapshot after snapshot, and reusing one key string (hash computed once) makes indexing and
+ * Snapshot.changedKeys a pointer comparison for unchanged objects.
+ */
+export function keyOf(obj: KubeObject): string {
+  let key = keys.get(obj);
+  if (key === undefined) {
+    key = objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
+    keys.set(obj, key);
+  }
+  return key;
+}
+
 /** slicesKey is the dependency key of "the EndpointSlices of one Service". */
 export function slicesKey(namespace: string, service: string): string {
   return `slices/${namespace}/${service}`;
@@ -91,7 +107,7 @@ export class Snapshot {
   }
 
   private add(obj: KubeObject): void {
-    const key = objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const key = keyOf(obj);
     const previous = this.byKey.get(key);
     this.byKey.set(key, obj);
     const list = this.byKind.get(obj.kind) ?? [];

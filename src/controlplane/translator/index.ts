@@ -54,7 +54,7 @@ export class IncrementalTranslator {
   update(input: Snapshot): TranslateResult {
     const filter = scopeFilter(this.opts);
     const snapshot = filter === undefined ? input : Snapshot.from([...input.all()].filter(filter));
-    const changed = this.previous === undefined ? undefined : Snapshot.changedKeys(this.previous, snapshot);
+    const changed = this.previous === undefined ? undefined : [...Snapshot.changedKeys(this.previous, snapshot)];
     const now = this.clock();
     const world = buildGatewayWorld(snapshot, this.opts);
     const plan = this.translateUnits(snapshot, world, now, changed);
@@ -69,7 +69,7 @@ export class IncrementalTranslator {
     };
   }
 
-  private translateUnits(snapshot: Snapshot, world: GatewayWorld, now: string, changed: Set<string> | undefined): UnitPlan {
+  private translateUnits(snapshot: Snapshot, world: GatewayWorld, now: string, changed: string[] | undefined): UnitPlan {
     const plan: UnitPlan = { keys: [], outputs: [], redone: new Set() };
     const next = new Map<string, CachedUnit>();
     const ctx = { world, controllerName: this.opts.controllerName, drainSupport: this.opts.enableDrainSupport, now };
@@ -95,14 +95,10 @@ export class IncrementalTranslator {
   }
 }
 
-/** isDirty: did anything the unit looked up change? Iterates the smaller of the two sets. */
-function isDirty(deps: ReadonlySet<string>, changed: Set<string>): boolean {
+/** isDirty: did anything the unit looked up change? `changed` is usually a handful of keys. */
+function isDirty(deps: ReadonlySet<string>, changed: readonly string[]): boolean {
   if (deps.has(ALWAYS_DIRTY)) return true;
-  if (changed.size < deps.size) {
-    for (const key of changed) if (deps.has(key)) return true;
-    return false;
-  }
-  for (const key of deps) if (changed.has(key)) return true;
+  for (let i = 0; i < changed.length; i++) if (deps.has(changed[i]!)) return true;
   return false;
 }
 

@@ -1,7 +1,5 @@
-import { listKey, objectKey, slicesKey, type Snapshot } from '../snapshot.js';
+import { keyOf, listKey, objectKey, slicesKey, type Snapshot } from '../snapshot.js';
 import type { KubeObject } from '../types.js';
-
-const keyCache = new WeakMap<KubeObject, string>();
 
 /** ALWAYS_DIRTY is the dependency key of a unit that must be redone on every change. */
 export const ALWAYS_DIRTY = '*';
@@ -46,13 +44,8 @@ export class Reader {
     return this.keys;
   }
 
-  /** key of an object, for callers that index by it (cached: units are keyed on every update). */
+  /** key of an object, for callers that index by it. */
   static key(obj: KubeObject): string {
-    let key = keyCache.get(obj);
-    if (key === undefined) {
-      key = objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
-      keyCache.set(obj, key);
-    }
-    return key;
+    return keyOf(obj);
   }
 }
