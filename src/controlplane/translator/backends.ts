@@ -22,6 +22,8 @@ export interface BackendGroup {
   drainSupport: boolean;
   /** Upstream fields that win over the policy's (HTTPRoute sessionPersistence). */
   overrides?: Partial<UpstreamConfig>;
+  /** Service timeouts that win over the Service annotations (HTTPRoute rule timeouts). */
+  timeouts?: Pick<ServiceConfig, 'connect_timeout' | 'read_timeout' | 'write_timeout'>;
 }
 
 export interface BuiltGroup {
@@ -82,6 +84,7 @@ export function buildGroup(reader: Reader, group: BackendGroup): BuiltGroup {
   const events = [...policy.events];
   const first = group.backends[0];
   if (first !== undefined) serviceAnnotations(first.service, service, upstream, events);
+  Object.assign(service, group.timeouts);
   upstream.targets = mergeTargets(targets);
   return { service, upstream, uses: policy.uses, events };
 }

@@ -5,7 +5,7 @@ import { translateFilters } from './filters.js';
 import { matchFields } from './httproute-matches.js';
 import type { Reader } from './reader.js';
 import { referenceAllowed } from './refgrant.js';
-import { defaultSessionName, sessionFields } from './session.js';
+import { defaultSessionName, parseDuration, sessionFields } from './session.js';
 
 /** RefProblem: a backendRef that did not resolve, with its Gateway API ResolvedRefs reason. */
 export interface RefProblem {
@@ -49,6 +49,19 @@ function groupName(route: KubeObject, rule: number, backends: ResolvedBackend[],
     return b.weight === undefined ? base : `${base}.${b.weight}`;
   });
   return `httproute.${ns}.svc.${parts.join('_')}`;
+}
+
+/**
+ * ruleTimeouts maps HTTPRoute rule `timeouts` onto the service: `backendRequest` (else `request`)
+ * bounds each upstream read and write, as Kong has no whole-request timeout.
+ */
+function ruleTimeouts(t: any): BackendGroup['timeouts'] | string | undefined {
+  if (t === undefined || t === null) return undefined;
+  const value = t.backendRequest ?? t.request;
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms === 0) return `timeouts ${JSON.stringify(value)} must be a non-zero duration (Kong cannot disable timeouts)`;
+  return { read_timeout: ms, write_timeout: ms };
 }
 
 /** cookiePathFor: GEP-1619 scopes the cookie to the match's path when all matches share one. */
@@ -106,7 +119,12 @@ export function translateRule(reader: Reader, scope: RuleScope, index: number, r
   if (!sp.ok) return fail(sp.problem);
   const routes = buildRoutes(scope, index, rule, matches);
   if (typeof routes === 'string') return fail(routes);
-  const group: BackendGroup = { name: groupName(route, index, backends, sp.fields !== undefined), backends, drainSupport: scope.drainSupport };
+  const timeouts = ruleTimeouts(rule?.timeouts);
+  if (typeof timeouts === 'string') return fail(timeouts);
+  // Session persistence and timeouts belong to the rule, so such a rule gets its own service.
+  const ruleScoped = sp.fields !== undefined || timeouts !== undefined;
+  const group: BackendGroup = { name: groupName(route, index, backends, ruleScoped), backends, drainSupport: scope.drainSupport };
   if (sp.fields !== undefined) group.overrides = sp.fields;
+  if (timeouts !== undefined) group.timeouts = timeouts;
   return { ok: true, routes, group, refProblems };
 }
