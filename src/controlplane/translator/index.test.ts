@@ -134,3 +134,32 @@ test('allowedRoutes from Selector admits routes from namespaces whose labels mat
   const r2 = result.statuses.find((s) => s.ref.name === 'r2')!;
   assert.equal((r2.status.parents as any[])[0].conditions[0].reason, 'NotAllowedByListeners');
 });
+
+test('a class-less Ingress is ours only while our IngressClass is the default', () => {
+  const ing: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'a' }, spec: { defaultBackend: { service: { name: 's1', port: { number: 80 } } } } };
+  const cls = (isDefault: string): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'kong', annotations: { 'ingressclass.kubernetes.io/is-default-class': isDefault } } });
+  const inc = new IncrementalTranslator(opts, NOW);
+  const routes = (objs: KubeObject[]) => inc.update(Snapshot.from(objs)).config.services!.flatMap((s) => s.routes!.map((r) => r.name));
+  assert.deepEqual(routes([service('a', 's1'), ing]), []);
+  assert.deepEqual(routes([service('a', 's1'), ing, cls('true')]), ['a.i.s1._.80']);
+  assert.deepEqual(routes([service('a', 's1'), ing, cls('false')]), []);
+});
+
+test('a backendRef to another namespace needs a ReferenceGrant there', () => {
+  const r: KubeObject = { ...route('a', 'r1', ['s1'], '/x') };
+  r.spec = { ...r.spec, rules: [{ backendRefs: [{ name: 's1', namespace: 'b', port: 80 }] }] };
+  const grant: KubeObject = {
+    apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'g', namespace: 'b' },
+    spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'a' }], to: [{ group: '', kind: 'Service', name: 's1' }] },
+  };
+  const base = [gatewayClass, gateway, service('b', 's1'), slice('b', 's1', [1], false), r];
+  const inc = new IncrementalTranslator(opts, NOW);
+  const resolved = (objs: KubeObject[]) => {
+    const res = inc.update(Snapshot.from(objs));
+    const cond = (res.statuses.find((s) => s.ref.name === 'r1')!.status.parents as any[])[0].conditions.find((c: any) => c.type === 'ResolvedRefs');
+    return [cond.reason, res.config.upstreams![0]!.targets!.length];
+  };
+  assert.deepEqual(resolved(base), ['RefNotPermitted', 0]);
+  assert.deepEqual(resolved([...base, grant]), ['ResolvedRefs', 1]);
+  assert.deepEqual(resolved(base), ['RefNotPermitted', 0], 'deleting the grant is seen by the incremental translator');
+});

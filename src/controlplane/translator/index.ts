@@ -4,7 +4,7 @@ import { Assembler } from './assemble.js';
 import { buildGatewayWorld, type GatewayWorld } from './gateway.js';
 import { gatewayStatuses } from './gateway-status.js';
 import { translateHTTPRoute } from './httproute.js';
-import { isOurIngress, translateIngress } from './ingress.js';
+import { translateIngress } from './ingress.js';
 import { policyStatuses } from './policy-status.js';
 import { ALWAYS_DIRTY, Reader } from './reader.js';
 import type { UnitOutput } from './status.js';
@@ -87,9 +87,7 @@ export class IncrementalTranslator {
     for (const route of snapshot.list('HTTPRoute')) {
       run(Reader.key(route), (reader) => translateHTTPRoute(reader, route, ctx));
     }
-    for (const ing of snapshot.list('Ingress')) {
-      if (isOurIngress(ing, this.opts)) run(Reader.key(ing), (reader) => translateIngress(reader, ing, this.opts.enableDrainSupport));
-    }
+    for (const ing of snapshot.list('Ingress')) run(Reader.key(ing), (reader) => translateIngress(reader, ing, this.opts));
     this.units = next;
     return plan;
   }

@@ -9,10 +9,16 @@ import { TRANSLATION_FAILED, emptyOutput, warning, type UnitOutput } from './sta
 
 export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
-/** isOurIngress: spec.ingressClassName, or the legacy annotation, names our class. */
-export function isOurIngress(ing: KubeObject, opts: TranslateOptions): boolean {
+export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+
+/**
+ * isOurIngress: spec.ingressClassName, or the legacy annotation, names our class; an Ingress
+ * naming no class is ours when our IngressClass is marked the cluster default.
+ */
+export function isOurIngress(reader: Reader, ing: KubeObject, ingressClass: string): boolean {
   const cls = ing.spec?.ingressClassName ?? ing.metadata.annotations?.[LEGACY_CLASS_ANNOTATION];
-  return cls === opts.ingressClass;
+  if (cls !== undefined) return cls === ingressClass;
+  return reader.get('IngressClass', undefined, ingressClass)?.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
 }
 
 /** ingressPaths encodes an Ingress path by pathType as KIC does. */
@@ -73,14 +79,16 @@ function addCertificates(reader: Reader, ing: KubeObject, out: UnitOutput, probl
 }
 
 /**
- * translateIngress is the unit of work for one Ingress of our class: one Kong route per
+ * translateIngress is the unit of work for one Ingress (nothing unless of our class): one Kong route per
  * (host, Service port) with its paths, one service + upstream per Service port (shared with other
  * Ingresses, named `<ns>.<service>.<port>` like KIC), TLS certificates, and events for whatever
  * could not be used.
  */
-export function translateIngress(reader: Reader, ing: KubeObject, drainSupport: boolean): UnitOutput {
+export function translateIngress(reader: Reader, ing: KubeObject, opts: TranslateOptions): UnitOutput {
   const out = emptyOutput();
   reader.get('Ingress', ing.metadata.namespace, ing.metadata.name);
+  if (!isOurIngress(reader, ing, opts.ingressClass)) return out;
+  const drainSupport = opts.enableDrainSupport;
   const problems: string[] = [];
   const ann = routeAnnotations(ing.metadata.annotations);
   problems.push(...ann.problems);
