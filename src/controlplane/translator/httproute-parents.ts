@@ -9,9 +9,8 @@ export interface ParentResult {
   accepted: boolean;
   reason: 'Accepted' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname' | 'NoMatchingParent';
   message: string;
-  /** Hostnames the route answers on through this parent; null = any host. */
-  hosts: string[] | null;
-  protocols: Set<'http' | 'https'>;
+  /** What the route answers through each attached listener: protocol and hostnames (null = any). */
+  reach: Array<{ protocol: 'http' | 'https'; hosts: string[] | null }>;
   /** `<gateway key>\0<listener>` of each listener the route attached to. */
   attachments: string[];
 }
@@ -65,7 +64,7 @@ function echoRef(ref: any, routeNs: string): Record<string, unknown> {
 }
 
 function reject(parentRef: Record<string, unknown>, reason: ParentResult['reason'], message: string): ParentResult {
-  return { parentRef, accepted: false, reason, message, hosts: [], protocols: new Set(), attachments: [] };
+  return { parentRef, accepted: false, reason, message, reach: [], attachments: [] };
 }
 
 /**
@@ -91,12 +90,11 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
 
 function attach(parentRef: Record<string, unknown>, key: string, listeners: ListenerModel[], route: KubeObject): ParentResult {
   const routeHosts: string[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames.map((h: unknown) => String(h).toLowerCase()) : [];
-  const result: ParentResult = { parentRef, accepted: true, reason: 'Accepted', message: '', hosts: [], protocols: new Set(), attachments: [] };
+  const result: ParentResult = { parentRef, accepted: true, reason: 'Accepted', message: '', reach: [], attachments: [] };
   for (const l of listeners) {
     const hosts = listenerHosts(l, routeHosts);
     if (hosts !== null && hosts.length === 0) continue;
-    result.hosts = hosts === null || result.hosts === null ? null : [...new Set([...result.hosts, ...hosts])];
-    result.protocols.add(l.protocol === 'HTTPS' ? 'https' : 'http');
+    result.reach.push({ protocol: l.protocol === 'HTTPS' ? 'https' : 'http', hosts });
     result.attachments.push(`${key}\0${l.name}`);
   }
   if (result.attachments.length > 0) return result;

@@ -16,8 +16,8 @@ export interface RefProblem {
 /** RuleScope: what every rule of one route shares. */
 export interface RuleScope {
   route: KubeObject;
-  hosts: string[] | null;
-  protocols: Array<'http' | 'https'>;
+  /** One Kong route per match and variant; `suffix` tells variants apart in the route name. */
+  variants: Array<{ protocols: Array<'http' | 'https'>; hosts: string[] | null; suffix: string }>;
   drainSupport: boolean;
 }
 
@@ -88,11 +88,13 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[])
     if (!mf.ok) return `match ${j}: ${mf.problem}`;
     const filters = translateFilters(rule.filters, { prefix: mf.prefix, hostnames });
     if (!filters.ok) return filters.problem;
-    const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}`, protocols: [...scope.protocols] };
-    if (scope.hosts !== null) r.hosts = [...scope.hosts];
-    Object.assign(r, mf.fields, { strip_path: stripPath(route), preserve_host: true, tags: routeTags(route) });
-    if (filters.plugins.length > 0) r.plugins = filters.plugins;
-    routes.push(r);
+    for (const v of scope.variants) {
+      const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}${v.suffix}`, protocols: [...v.protocols] };
+      if (v.hosts !== null) r.hosts = [...v.hosts];
+      Object.assign(r, structuredClone(mf.fields), { strip_path: stripPath(route), preserve_host: true, tags: routeTags(route) });
+      if (filters.plugins.length > 0) r.plugins = structuredClone(filters.plugins);
+      routes.push(r);
+    }
   }
   return routes;
 }

@@ -56,11 +56,31 @@ function routeStatus(route: KubeObject, parents: ParentResult[], rules: RulesOut
   return { parents: [...others, ...ours] };
 }
 
+function sameHosts(a: string[] | null, b: string[] | null): boolean {
+  return a === null || b === null ? a === b : a.length === b.length && a.every((h, i) => h === b[i]);
+}
+
+/**
+ * variantsOf: the hostnames a route answers on, per protocol, over all attached listeners.
+ * When HTTP and HTTPS listeners give different hostnames, each protocol gets its own Kong
+ * route, so a hostname only one listener admits is not served over the other protocol.
+ */
+function variantsOf(accepted: ParentResult[]): RuleScope['variants'] {
+  const byProtocol = new Map<'http' | 'https', string[] | null>();
+  for (const { protocol, hosts } of accepted.flatMap((p) => p.reach)) {
+    const seen = byProtocol.get(protocol);
+    const merged = seen === null || hosts === null ? null : [...new Set([...(seen ?? []), ...hosts])];
+    byProtocol.set(protocol, merged === null ? null : merged.sort());
+  }
+  const entries = (['http', 'https'] as const).filter((p) => byProtocol.has(p)).map((p) => ({ protocol: p, hosts: byProtocol.get(p)! }));
+  if (entries.length === 2 && sameHosts(entries[0]!.hosts, entries[1]!.hosts)) {
+    return [{ protocols: ['http', 'https'], hosts: entries[0]!.hosts, suffix: '' }];
+  }
+  return entries.map((e) => ({ protocols: [e.protocol], hosts: e.hosts, suffix: entries.length > 1 ? `.${e.protocol}` : '' }));
+}
+
 function scopeOf(route: KubeObject, accepted: ParentResult[], drainSupport: boolean): RuleScope {
-  const anyHost = accepted.some((p) => p.hosts === null);
-  const hosts = anyHost ? null : [...new Set(accepted.flatMap((p) => p.hosts ?? []))].sort();
-  const protocols = new Set(accepted.flatMap((p) => [...p.protocols]));
-  return { route, hosts, protocols: (['http', 'https'] as const).filter((x) => protocols.has(x)), drainSupport };
+  return { route, variants: variantsOf(accepted), drainSupport };
 }
 
 /** addRules translates the rules and fills `out` with services (routes nested) and upstreams. */
