@@ -1,9 +1,9 @@
 import type { KubeObject } from './types.js';
 
 /**
- * Kind names the translator reads, keyed by the API group they must come from. An object whose
- * group is not the expected one for its kind (say, a CRD named `Gateway` in another group) is
- * ignored rather than misread.
+ * KIND_GROUPS: the kinds the translator reads, keyed to the API groups they must come from. An
+ * object whose group is not the expected one for its kind (say, a CRD named `Gateway` in
+ * another group) is ignored rather than misread.
  */
 const KIND_GROUPS: Record<string, readonly string[]> = {
   GatewayClass: ['gateway.networking.k8s.io'],
@@ -85,7 +85,8 @@ function isWellFormed(obj: unknown): obj is KubeObject {
  * Snapshot: an immutable view of the Kubernetes objects the translator reads, with the lookups
  * it needs (by kind/namespace/name, EndpointSlices by their Service, lists per kind). Sources
  * build one per change; objects of kinds the translator does not read, or of an unexpected API
- * group, are dropped, and malformed objects are skipped, never thrown on.
+ * group, are dropped, and malformed objects are skipped, never thrown on. Objects are treated
+ * as immutable: a source replaces an object to change it (as informers do), never edits it.
  */
 export class Snapshot {
   private readonly byKey = new Map<string, KubeObject>();
@@ -95,7 +96,7 @@ export class Snapshot {
 
   private constructor() {}
 
-  /** Snapshot.from indexes the objects; later duplicates of one kind/namespace/name win. */
+  /** from indexes the objects; later duplicates of one kind/namespace/name win. */
   static from(objects: Iterable<unknown>): Snapshot {
     const snap = new Snapshot();
     for (const obj of objects) {

@@ -5,7 +5,7 @@ import type { Reader } from './reader.js';
 import { TRANSLATION_FAILED, warning, type PolicyUse } from './status.js';
 import { groupPolicy } from './upstream-policy.js';
 
-/** Kong's service defaults that KIC writes explicitly (semantics.md s7). */
+/** SERVICE_DEFAULTS: Kong's service defaults that KIC writes explicitly (semantics.md s7). */
 export const SERVICE_DEFAULTS = { retries: 5, connect_timeout: 60000, read_timeout: 60000, write_timeout: 60000 } as const;
 
 /** ResolvedBackend: a Service port a route sends to, with the backendRef weight if any. */

@@ -15,7 +15,7 @@ export interface ParentResult {
   attachments: string[];
 }
 
-/** hostMatches: does a (possibly wildcard) route hostname fall under a listener hostname? */
+/** intersect: the hostname a (possibly wildcard) route hostname and listener hostname share, if any. */
 function intersect(listener: string | undefined, route: string): string | undefined {
   if (listener === undefined || listener === route) return route;
   if (listener.startsWith('*.') && !route.startsWith('*.')) return route.endsWith(listener.slice(1)) ? route : undefined;
