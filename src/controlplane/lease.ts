@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from '../lib/log.js';
 import type { StatusSink } from './sinks.js';
 import { loadKubeConfig } from './sources/kube.js';
@@ -80,7 +80,7 @@ export class LeaderElector {
     try {
       const lease = await this.api.readNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace });
       if (lease.spec?.holderIdentity !== this.identity) return;
-      lease.spec = { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new Date(this.now()) };
+      lease.spec = { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: micro(this.now()) };
       await this.api.replaceNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace, body: lease });
     } catch (err) {
       this.opts.log.warn({ err: String(err) }, 'releasing the leader lease failed; it expires on its own');
@@ -125,8 +125,8 @@ export class LeaderElector {
       ...spec,
       holderIdentity: this.identity,
       leaseDurationSeconds: Math.ceil(this.leaseMs / 1000),
-      renewTime: new Date(now),
-      acquireTime: spec.holderIdentity === this.identity ? spec.acquireTime : new Date(now),
+      renewTime: micro(now),
+      acquireTime: spec.holderIdentity === this.identity ? spec.acquireTime : micro(now),
       leaseTransitions: (spec.leaseTransitions ?? 0) + (spec.holderIdentity === this.identity ? 0 : 1),
     };
     return this.settle(this.api.replaceNamespacedLease({ name, namespace, body: lease }));
@@ -145,7 +145,7 @@ export class LeaderElector {
     const body: V1Lease = {
       metadata: { name: this.opts.name, namespace: this.opts.namespace },
       spec: { holderIdentity: this.identity, leaseDurationSeconds: Math.ceil(this.leaseMs / 1000),
-        acquireTime: new Date(now), renewTime: new Date(now), leaseTransitions: 0 },
+        acquireTime: micro(now), renewTime: micro(now), leaseTransitions: 0 },
     };
     return this.settle(this.api.createNamespacedLease({ namespace: this.opts.namespace, body }));
   }
@@ -173,6 +173,11 @@ export class LeaderElector {
 /** leaderOnlyStatusSink drops statuses while this replica is not the leader: only one replica writes. */
 export function leaderOnlyStatusSink(sink: StatusSink, isLeader: () => boolean): StatusSink {
   return { publish: (result: TranslateResult) => (isLeader() ? sink.publish(result) : Promise.resolve()) };
+}
+
+/** micro stamps a Lease time: the API server parses MicroTime with exactly six fractional digits (kubernetes#89156), which V1MicroTime writes and a plain Date does not. */
+function micro(ms: number): V1MicroTime {
+  return new Date(ms) as V1MicroTime;
 }
 
 function codeOf(err: unknown): number | undefined {

@@ -54,6 +54,7 @@ export class Gateway {
       log: opts.log,
       balancerDeps: { keyring: opts.keyring, now: Date.now, random: Math.random },
       onTargetRetired: (t) => this.pools.closeIdle(t.address),
+      onUpstreamRemoved: (name) => this.metrics.forgetUpstream(name),
     };
     this.proxy = new ProxyServer(this.ctx);
     this.admin = new AdminServer(this, opts.log);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ProxyContext } from './proxy/context.js';
 import { Exchange } from './proxy/exchange.js';
+import { sendError } from './proxy/respond.js';
 import { selectContext } from './proxy/tls.js';
 import { Upgrade } from './proxy/websocket.js';
 
@@ -34,16 +35,27 @@ export class ProxyServer {
     const stats = this.stats;
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       stats.requests++;
-      new Exchange(ctx, req, res).start();
+      try {
+        new Exchange(ctx, req, res).start();
+      } catch (err) {
+        // A bug must cost one request, never the process.
+        ctx.log.error({ err, url: req.url }, 'request failed');
+        sendError(res, err);
+      }
     });
     server.on('connection', (socket: Duplex) => {
       stats.accepted++;
       stats.active++;
       socket.once('close', () => stats.active--);
     });
-    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
-      new Upgrade(ctx, req, socket, head, this.upgraded).start(),
-    );
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        new Upgrade(ctx, req, socket, head, this.upgraded).start();
+      } catch (err) {
+        ctx.log.error({ err, url: req.url }, 'upgrade failed');
+        socket.destroy();
+      }
+    });
     this.servers.push(server);
   }
 

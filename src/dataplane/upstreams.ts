@@ -14,6 +14,8 @@ export interface UpstreamDeps {
   readonly log: Logger;
   /** A target left the config: its idle pooled connections close now. */
   onTargetRetired(target: TargetState): void;
+  /** An upstream left the config (its metric series can go). */
+  onUpstreamRemoved(name: string): void;
 }
 
 /**
@@ -52,6 +54,7 @@ export function buildUpstreams(
     if (next.has(name)) continue;
     old.health?.stop();
     for (const t of old.targets) retire(t, deps);
+    deps.onUpstreamRemoved(name);
   }
   return next;
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { EventsV1Api, V1MicroTime, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../lib/log.js';
 import type { Permission } from '../sources/kube-kinds.js';
 import type { TranslationEvent } from '../types.js';
@@ -50,7 +50,8 @@ export class EventRecorder {
         namespace,
         body: {
           metadata: { generateName: `${ref.name}.`, namespace },
-          eventTime: new Date(),
+          // Six fractional digits: the API server rejects a plain Date's milliseconds here (kubernetes#89156).
+          eventTime: new V1MicroTime(),
           type: event.type,
           reason: event.reason,
           note: event.message.slice(0, MAX_NOTE),

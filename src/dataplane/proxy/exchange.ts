@@ -159,6 +159,7 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
 
   /** onConnectionError: the upstream failed; retry when nothing was sent, else answer 502/504. */
   onConnectionError(err: ProxyError): void {
+    if (this.finished) return;
     const conn = this.conn;
     const target = this.target!;
     // A reused keep-alive connection the upstream closed as we wrote: not the target's fault.
@@ -169,7 +170,7 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     this.body?.stop();
     target.inFlight--;
     if (!stale) this.route!.service.upstream.health?.reportPassive(target, passiveOutcome(err));
-    if (this.res.headersSent || this.finished) return this.abortClient();
+    if (this.res.headersSent) return this.abortClient();
     if (stale) this.staleRetried = true;
     this.lastError = err;
     if (stale || this.retryable(err, target)) return this.attempt();

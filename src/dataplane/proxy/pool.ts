@@ -73,8 +73,15 @@ export class UpstreamConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.user !== null && this.parser.busy) this.parser.execute(chunk);
-    else this.socket.destroy(); // unsolicited bytes: the connection is out of step
+    if (this.user === null || !this.parser.busy) return void this.socket.destroy(); // out of step
+    try {
+      this.parser.execute(chunk);
+    } catch (err) {
+      // A bug in a response callback must cost this request, never the process.
+      const user = this.user;
+      this.destroy();
+      user?.onConnectionError(new ProxyError('INTERNAL', err instanceof Error ? err.message : String(err)));
+    }
   }
 
   private onEnd(): void {
