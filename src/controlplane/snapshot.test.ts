@@ -31,9 +31,11 @@ test('indexes objects by kind, namespace and name, accepting the API versions th
   assert.deepEqual(snap.endpointSlicesFor('other', 's'), []);
 });
 
-test('drops kinds of unexpected groups, unread kinds and malformed objects without throwing', () => {
+test('drops kinds of unexpected groups or versions, unread kinds and malformed objects without throwing', () => {
   const snap = Snapshot.from([
     obj('example.com/v1', 'Gateway', 'x', 'ns'),
+    obj('networking.k8s.io/v1beta1', 'Ingress', 'old-shape', 'ns'),
+    obj('extensions/v1beta1', 'Ingress', 'older', 'ns'),
     obj('apps/v1', 'Deployment', 'd', 'ns'),
     null, 42, 'text', {}, { kind: 'Service', apiVersion: 'v1' }, { kind: 'Service', apiVersion: 'v1', metadata: { name: 7 } },
   ]);

@@ -1,31 +1,25 @@
 import type { KubeObject } from './types.js';
 
 /**
- * KIND_GROUPS: the kinds the translator reads, keyed to the API groups they must come from. An
- * object whose group is not the expected one for its kind (say, a CRD named `Gateway` in
- * another group) is ignored rather than misread.
+ * KIND_VERSIONS: the kinds the translator reads and the apiVersions it understands for each. An
+ * object of another group (say, a CRD named `Gateway`) or of an older shape (Ingress
+ * networking.k8s.io/v1beta1 has `serviceName`/`servicePort`) is ignored rather than misread.
  */
-const KIND_GROUPS: Record<string, readonly string[]> = {
-  GatewayClass: ['gateway.networking.k8s.io'],
-  Gateway: ['gateway.networking.k8s.io'],
-  HTTPRoute: ['gateway.networking.k8s.io'],
-  ReferenceGrant: ['gateway.networking.k8s.io'],
-  Ingress: ['networking.k8s.io', 'extensions'],
-  IngressClass: ['networking.k8s.io'],
-  Service: [''],
-  Secret: [''],
-  Namespace: [''],
-  EndpointSlice: ['discovery.k8s.io'],
-  KongUpstreamPolicy: ['configuration.konghq.com'],
+const KIND_VERSIONS: Record<string, readonly string[]> = {
+  GatewayClass: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'],
+  Gateway: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'],
+  HTTPRoute: ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'],
+  ReferenceGrant: ['gateway.networking.k8s.io/v1beta1', 'gateway.networking.k8s.io/v1'],
+  Ingress: ['networking.k8s.io/v1'],
+  IngressClass: ['networking.k8s.io/v1'],
+  Service: ['v1'],
+  Secret: ['v1'],
+  Namespace: ['v1'],
+  EndpointSlice: ['discovery.k8s.io/v1'],
+  KongUpstreamPolicy: ['configuration.konghq.com/v1beta1'],
 };
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-
-/** apiGroup splits `group/version` (core objects have no group). */
-export function apiGroup(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
 
 /** objectKey is the index key of a namespaced (or cluster-scoped, ns "") object. */
 export function objectKey(kind: string, namespace: string | undefined, name: string): string {
@@ -100,7 +94,7 @@ export class Snapshot {
   static from(objects: Iterable<unknown>): Snapshot {
     const snap = new Snapshot();
     for (const obj of objects) {
-      if (isWellFormed(obj) && KIND_GROUPS[obj.kind]?.includes(apiGroup(obj.apiVersion))) snap.add(obj);
+      if (isWellFormed(obj) && KIND_VERSIONS[obj.kind]?.includes(obj.apiVersion)) snap.add(obj);
     }
     for (const [kind, list] of snap.byKind) snap.byKind.set(kind, Object.freeze(list) as KubeObject[]);
     Object.freeze(snap);
