@@ -177,7 +177,7 @@ export function leaderOnlyStatusSink(sink: StatusSink, isLeader: () => boolean):
 
 /** micro stamps a Lease time: the API server parses MicroTime with exactly six fractional digits (kubernetes#89156), which V1MicroTime writes and a plain Date does not. */
 function micro(ms: number): V1MicroTime {
-  return new Date(ms) as V1MicroTime;
+  return new V1MicroTime(ms);
 }
 
 function codeOf(err: unknown): number | undefined {

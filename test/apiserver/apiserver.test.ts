@@ -170,3 +170,20 @@ test('records the bearer token of each request (from the kubeconfig it writes)',
     await api.stop();
   }
 });
+
+test('MicroTime fields are decoded as strictly as the real API server: six fractional digits', async () => {
+  const api = new ApiServer();
+  const base = await api.start();
+  const lease = (renewTime: string) => ({ metadata: { name: 'l' }, spec: { holderIdentity: 'a', renewTime } });
+  try {
+    const millis = await call(base, 'POST', '/apis/coordination.k8s.io/v1/namespaces/kong/leases', lease('2026-01-01T00:00:00.123Z'));
+    assert.equal(millis.status, 400);
+    assert.match(millis.body.message, /parsing time/);
+    const micros = await call(base, 'POST', '/apis/coordination.k8s.io/v1/namespaces/kong/leases', lease('2026-01-01T00:00:00.123000Z'));
+    assert.equal(micros.status, 201);
+    const event = await call(base, 'POST', '/apis/events.k8s.io/v1/namespaces/kong/events', { metadata: { name: 'e' }, eventTime: '2026-01-01T00:00:00Z' });
+    assert.equal(event.status, 400);
+  } finally {
+    await api.stop();
+  }
+});

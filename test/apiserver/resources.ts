@@ -80,3 +80,24 @@ export function parsePath(pathname: string): ParsedPath | null {
   if (!resource || rest.length > 0 || (namespace !== undefined && !resource.namespaced)) return null;
   return { resource, namespace, name, subresource };
 }
+
+/** MICRO_TIME_FIELDS: metav1.MicroTime fields, which the API server decodes strictly (see checkMicroTimes). */
+const MICRO_TIME_FIELDS: Record<string, string[]> = {
+  'coordination.k8s.io/leases': ['spec.acquireTime', 'spec.renewTime'],
+  'events.k8s.io/events': ['eventTime', 'series.lastObservedTime'],
+  '/events': ['eventTime'],
+};
+
+/** RFC3339_MICRO is the only layout MicroTime accepts: exactly six fractional digits (kubernetes#89156). */
+const RFC3339_MICRO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/;
+
+/** checkMicroTimes returns the decoding error the API server answers a write with, or null. */
+export function checkMicroTimes(res: Resource, obj: any): string | null {
+  for (const path of MICRO_TIME_FIELDS[`${res.group}/${res.plural}`] ?? []) {
+    const value = path.split('.').reduce((cur, key) => (cur == null ? undefined : cur[key]), obj);
+    if (value != null && !(typeof value === 'string' && RFC3339_MICRO.test(value))) {
+      return `parsing time "${String(value)}" as "2006-01-02T15:04:05.000000Z07:00": cannot parse`;
+    }
+  }
+  return null;
+}

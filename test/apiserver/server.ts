@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
-import { parsePath, resourceFor, apiVersionOf, isCustom, type ParsedPath } from './resources.js';
+import { checkMicroTimes, parsePath, resourceFor, apiVersionOf, isCustom, type ParsedPath, type Resource } from './resources.js';
 import { Store, StoreError, type Watcher } from './store.js';
 import { fieldSelector, labelSelector } from './selectors.js';
 import { jsonPatch, mergePatch, PatchError } from './patch.js';
@@ -170,12 +170,12 @@ export class ApiServer {
           items: isCustom(resource) ? items : items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
         };
       }
-      case 'create': return this.store.create(resource, withPlace(JSON.parse(body), p));
-      case 'update': return this.store.update(resource, withPlace(JSON.parse(body), p), mode(p));
+      case 'create': return this.store.create(resource, decoded(resource, withPlace(JSON.parse(body), p)));
+      case 'update': return this.store.update(resource, decoded(resource, withPlace(JSON.parse(body), p)), mode(p));
       case 'patch': {
         const current = this.store.get(resource, namespace, name!);
         const patched = applyPatch(current, JSON.parse(body), contentType);
-        return this.store.update(resource, withPlace(patched, p), mode(p));
+        return this.store.update(resource, decoded(resource, withPlace(patched, p)), mode(p));
       }
       case 'delete': return this.store.delete(resource, namespace, name!);
       default: throw new StoreError(405, 'MethodNotAllowed', verb);
@@ -242,6 +242,13 @@ function withPlace(obj: any, p: ParsedPath): any {
     if (obj.metadata.name && obj.metadata.name !== p.name) throw new StoreError(400, 'BadRequest', 'name in body does not match path');
     obj.metadata.name = p.name;
   }
+  return obj;
+}
+
+/** decoded rejects what the real API server fails to decode, as it does: 400 before any validation. */
+function decoded(res: Resource, obj: any): any {
+  const problem = checkMicroTimes(res, obj);
+  if (problem) throw new StoreError(400, 'BadRequest', problem);
   return obj;
 }
 
