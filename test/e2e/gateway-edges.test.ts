@@ -54,6 +54,34 @@ describe('gateway websocket', () => {
     await new Promise((resolve) => ws.once('close', resolve));
   });
 
+  test('removing a target closes its idle pooled connections at once; its WebSocket lives on', async () => {
+    const other = await startBackend({ name: 'other', host: '127.0.0.15' });
+    try {
+      assert.equal((await request(`${gw.proxyUrl}/ws/plain`)).status, 200); // leaves an idle pooled connection
+      const ws = new WebSocket(`ws://${gw.proxy.host}:${gw.proxy.port}/ws/chat`);
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const connections = (): Promise<number> => new Promise((r) => backend.server.getConnections((_e, n) => r(n)));
+      assert.equal(await connections(), 2);
+      const next = {
+        _format_version: '3.0',
+        services: [{ name: 'ws', host: 'up-ws', routes: [{ name: 'ws', paths: ['/ws'] }] }],
+        upstreams: [{ name: 'up-ws', targets: [{ target: other.address }] }],
+      };
+      assert.equal((await request(`${gw.adminUrl}/config`, { method: 'POST', body: JSON.stringify(next) })).status, 201);
+      const deadline = Date.now() + 3000;
+      while ((await connections()) > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await connections(), 1, 'the idle pooled connection was not closed');
+      const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(d.toString())));
+      ws.send('still');
+      assert.equal(await reply, 'echo:still:127.0.0.1');
+      ws.close();
+      const res = await json<{ backend: string }>(`${gw.proxyUrl}/ws/plain`);
+      assert.equal(res.body.backend, 'other');
+    } finally {
+      await other.close();
+    }
+  });
+
   test('an upgrade with no route gets a 404 on the raw socket', async () => {
     const ws = new WebSocket(`ws://${gw.proxy.host}:${gw.proxy.port}/nope`);
     const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));

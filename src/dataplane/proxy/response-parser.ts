@@ -1,4 +1,4 @@
-import { isHopByHopHeader } from './headers.js';
+import { collectHeaders, emptyFraming, hexValue, type Framing } from './response-head.js';
 
 /**
  * ResponseParser: an HTTP/1.1 response parser for one upstream connection, written for the proxy
@@ -28,6 +28,7 @@ const enum State {
 }
 
 const MAX_HEAD = 64 * 1024;
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/;
 const MAX_CHUNK = 2 ** 40;
 
 export class ResponseParser {
@@ -116,27 +117,19 @@ export class ResponseParser {
   /** parseHead returns the status, or -1 after reporting an error. */
   private parseHead(head: string): number {
     const lineEnd = head.indexOf('\r\n');
-    const statusLine = lineEnd < 0 ? head : head.slice(0, lineEnd);
-    const m = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/.exec(statusLine);
-    if (m === null) {
-      this.fail('malformed status line');
-      return -1;
-    }
-    const status = Number(m[2]);
+    const m = STATUS_LINE.exec(lineEnd < 0 ? head : head.slice(0, lineEnd));
+    const status = m === null ? 0 : Number(m[2]);
     const headers: string[] = [];
     const framing = lineEnd < 0 ? emptyFraming() : collectHeaders(head, lineEnd + 2, headers);
-    if (framing === null) {
-      this.fail('malformed response header');
-      return -1;
-    }
-    if (status === 101) {
-      this.fail('unexpected 101 response');
+    const problem = m === null ? 'malformed status line' : framing === null ? 'malformed response header' : status === 101 ? 'unexpected 101 response' : null;
+    if (problem !== null) {
+      this.fail(problem);
       return -1;
     }
     if (status < 200) return status;
-    this.keepAlive = m[1] === '1' ? !framing.close : framing.keepAlive;
-    this.keepAliveHintMs = framing.keepAliveHintMs;
-    this.chooseFraming(status, framing);
+    this.keepAlive = m![1] === '1' ? !framing!.close : framing!.keepAlive;
+    this.keepAliveHintMs = framing!.keepAliveHintMs;
+    this.chooseFraming(status, framing!);
     this.handler!.onResponseHead(status, headers);
     return status;
   }
@@ -270,74 +263,4 @@ export class ResponseParser {
     this.fail(reason);
     return false;
   }
-}
-
-interface Framing {
-  length: number;
-  chunked: boolean;
-  close: boolean;
-  keepAlive: boolean;
-  transferEncoding: boolean;
-  keepAliveHintMs: number;
-}
-
-function emptyFraming(): Framing {
-  return { length: -1, chunked: false, close: false, keepAlive: false, transferEncoding: false, keepAliveHintMs: -1 };
-}
-
-/** collectHeaders fills `out` with [name, value, ...] minus hop-by-hop; null when malformed. */
-function collectHeaders(head: string, pos: number, out: string[]): Framing | null {
-  const f = emptyFraming();
-  while (pos < head.length) {
-    let eol = head.indexOf('\r\n', pos);
-    if (eol < 0) eol = head.length;
-    const colon = head.indexOf(':', pos);
-    if (colon <= pos || colon > eol) return null;
-    const name = head.slice(pos, colon);
-    const value = head.slice(colon + 1, eol).trim();
-    pos = eol + 2;
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return null;
-    if (!noteFraming(name, value, f)) return null;
-    if (!isHopByHopHeader(name)) out.push(name, value);
-  }
-  // With a Transfer-Encoding, Content-Length is meaningless (RFC 9112 s6.3) and must not leak.
-  if (f.transferEncoding) {
-    f.length = -1;
-    removeHeader(out, 'content-length');
-  }
-  return f;
-}
-
-function removeHeader(out: string[], lowerName: string): void {
-  for (let i = out.length - 2; i >= 0; i -= 2) {
-    if (out[i]!.toLowerCase() === lowerName) out.splice(i, 2);
-  }
-}
-
-function noteFraming(name: string, value: string, f: Framing): boolean {
-  if (name.length === 14 && name.toLowerCase() === 'content-length') {
-    if (!/^\d{1,15}$/.test(value)) return false;
-    const n = Number(value);
-    if (f.length >= 0 && f.length !== n) return false;
-    f.length = n;
-  } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
-    f.transferEncoding = true;
-    f.chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-    if (!f.chunked) f.close = true; // an unknown coding: the body runs until close
-  } else if (name.length === 10 && name.toLowerCase() === 'connection') {
-    const v = value.toLowerCase();
-    if (v.includes('close')) f.close = true;
-    if (v.includes('keep-alive')) f.keepAlive = true;
-  } else if (name.length === 10 && name.toLowerCase() === 'keep-alive') {
-    const m = /timeout=(\d{1,6})/i.exec(value);
-    if (m !== null) f.keepAliveHintMs = Number(m[1]) * 1000;
-  }
-  return true;
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
 }
