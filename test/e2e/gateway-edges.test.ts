@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startBackend, type Backend } from '../helpers/backend.js';
@@ -91,15 +93,27 @@ describe('gateway websocket', () => {
 
 describe('gateway TLS listener', () => {
   let backend: Backend;
+  let secure: https.Server;
   let gw: GatewayProcess;
 
   before(async () => {
     backend = await startBackend({ name: 'tls-b', host: '127.0.0.9' });
+    secure = https.createServer({ cert: fixture('a.crt'), key: fixture('a.key') }, (req, res) => res.end(`secure ${req.url}`));
+    await new Promise<void>((r) => secure.listen(0, '127.0.0.16', () => r()));
     gw = await spawnGateway({
       tls: true,
       config: {
         _format_version: '3.0',
-        services: [{ name: 's', host: backend.host, port: backend.port, routes: [{ name: 'r', paths: ['/'] }] }],
+        services: [
+          { name: 's', host: backend.host, port: backend.port, routes: [{ name: 'r', paths: ['/'] }] },
+          {
+            name: 'up-tls',
+            protocol: 'https',
+            host: '127.0.0.16',
+            port: (secure.address() as AddressInfo).port,
+            routes: [{ name: 'up-tls', paths: ['/secure'] }],
+          },
+        ],
         certificates: [
           { cert: fixture('a.crt'), key: fixture('a.key'), snis: ['a.example.test'] },
           { cert: fixture('wild.crt'), key: fixture('wild.key'), snis: [{ name: '*.wild.test' }] },
@@ -111,6 +125,7 @@ describe('gateway TLS listener', () => {
   after(async () => {
     await gw?.stop();
     await backend?.close();
+    secure?.close();
   });
 
   function peerName(servername: string | undefined): Promise<string> {
@@ -135,6 +150,12 @@ describe('gateway TLS listener', () => {
     assert.equal(res.status, 200);
     const echo = JSON.parse(res.body) as { headers: Record<string, string> };
     assert.equal(echo.headers['x-forwarded-proto'], 'https');
+  });
+
+  test('a service with protocol https is reached over TLS', async () => {
+    const res = await request(`${gw.proxyUrl}/secure/x`);
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'secure /x');
   });
 });
 
