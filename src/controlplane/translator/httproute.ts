@@ -112,6 +112,15 @@ function addRules(reader: Reader, scope: RuleScope, out: UnitOutput): RulesOutco
   return outcome;
 }
 
+/** clearStaleParents drops our entries from a route no longer attached to our Gateways. */
+function clearStaleParents(route: KubeObject, controllerName: string, out: UnitOutput): UnitOutput {
+  const previous: any[] = Array.isArray(route.status?.parents) ? route.status.parents : [];
+  if (previous.some((p) => p?.controllerName === controllerName)) {
+    out.statuses.push({ ref: refOf(route), status: { parents: previous.filter((p) => p?.controllerName !== controllerName) } });
+  }
+  return out;
+}
+
 /**
  * translateHTTPRoute is the unit of work for one HTTPRoute: its parents among our Gateways, its
  * rules as services/routes/upstreams, its status and its events. A route none of whose parents
@@ -122,7 +131,7 @@ export function translateHTTPRoute(reader: Reader, route: KubeObject, ctx: Route
   reader.get('HTTPRoute', route.metadata.namespace, route.metadata.name);
   const refs: any[] = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
   const parents = refs.map((ref) => resolveParent(reader, ctx.world, route, ref)).filter((p): p is ParentResult => p !== undefined);
-  if (parents.length === 0) return out;
+  if (parents.length === 0) return clearStaleParents(route, ctx.controllerName, out);
   const accepted = parents.filter((p) => p.accepted);
   let rules: RulesOutcome = { programmed: 0, problems: [], refProblems: [] };
   if (accepted.length > 0) rules = addRules(reader, scopeOf(route, accepted, ctx.drainSupport), out);

@@ -163,3 +163,14 @@ test('a backendRef to another namespace needs a ReferenceGrant there', () => {
   assert.deepEqual(resolved([...base, grant]), ['ResolvedRefs', 1]);
   assert.deepEqual(resolved(base), ['RefNotPermitted', 0], 'deleting the grant is seen by the incremental translator');
 });
+
+test('our stale status entries are withdrawn, other controllers\' entries kept', () => {
+  const theirs = { parentRef: { name: 'x' }, controllerName: 'example.com/other', conditions: [] };
+  const ours = { parentRef: { name: 'kong' }, controllerName: opts.controllerName, conditions: [] };
+  const detached: KubeObject = { ...route('a', 'r1', ['s1'], '/x'), status: { parents: [theirs, ours] } };
+  detached.spec = { ...detached.spec, parentRefs: [{ name: 'x' }] };
+  const pol: KubeObject = { ...policy('a', 'p1', 'c'), status: { ancestors: [{ ancestorRef: { name: 'old' }, controllerName: opts.controllerName }, { ancestorRef: { name: 'o' }, controllerName: 'example.com/other' }] } };
+  const result = translate(Snapshot.from([gatewayClass, gateway, detached, pol]), opts, NOW);
+  assert.deepEqual(result.statuses.find((s) => s.ref.kind === 'HTTPRoute')!.status, { parents: [theirs] });
+  assert.deepEqual(result.statuses.find((s) => s.ref.kind === 'KongUpstreamPolicy')!.status, { ancestors: [{ ancestorRef: { name: 'o' }, controllerName: 'example.com/other' }] });
+});

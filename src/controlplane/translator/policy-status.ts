@@ -41,15 +41,18 @@ export function policyStatuses(
   const events: TranslationEvent[] = [];
   for (const policy of snapshot.list('KongUpstreamPolicy')) {
     const services = byPolicy.get(`${policy.metadata.namespace ?? ''}/${policy.metadata.name}`);
+    const previous: any[] = Array.isArray(policy.status?.ancestors) ? policy.status.ancestors : [];
+    const others = previous.filter((a) => a?.controllerName !== controllerName);
     if (services === undefined) {
       const errors = policyValidatorErrors(policy.spec);
       if (errors.length > 0) events.push(warning(policy, TRANSLATION_FAILED, `invalid KongUpstreamPolicy: ${errors.join('; ')}`));
+      // No Service in use names it any more: withdraw what we reported before.
+      if (others.length < previous.length) statuses.push({ ref: refOf(policy), status: { ancestors: others } });
       continue;
     }
-    const previous: any[] = Array.isArray(policy.status?.ancestors) ? policy.status.ancestors : [];
-    const ancestors = [...services.keys()].sort().slice(0, MAX_ANCESTORS).map((key) => {
+    const ours = [...services.keys()].sort().slice(0, Math.max(0, MAX_ANCESTORS - others.length)).map((key) => {
       const use = services.get(key)!;
-      const prev = previous.find((a) => a?.ancestorRef?.namespace === use.service.namespace && a?.ancestorRef?.name === use.service.name);
+      const prev = previous.find((a) => a?.controllerName === controllerName && a?.ancestorRef?.namespace === use.service.namespace && a?.ancestorRef?.name === use.service.name);
       const f = new ConditionFactory(now, policy.metadata.generation, prev?.conditions);
       return {
         ancestorRef: { group: '', kind: 'Service', namespace: use.service.namespace, name: use.service.name },
@@ -57,7 +60,7 @@ export function policyStatuses(
         conditions: ancestorConditions(use, f),
       };
     });
-    statuses.push({ ref: refOf(policy), status: { ancestors } });
+    statuses.push({ ref: refOf(policy), status: { ancestors: [...others, ...ours] } });
   }
   return { statuses, events };
 }
