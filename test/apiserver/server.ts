@@ -32,6 +32,8 @@ export class ApiServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private port = 0;
+  /** "group/plural" collections answered with 404, as for a CRD that is not installed. */
+  readonly unserved = new Set<string>();
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -137,7 +139,9 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://standin');
     const parsed = parsePath(url.pathname);
-    if (!parsed) return sendStatus(res, 404, 'NotFound', `the server could not find the requested resource`);
+    if (!parsed || this.unserved.has(`${parsed.resource.group}/${parsed.resource.plural}`)) {
+      return sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
+    }
     const verb = verbOf(req.method ?? 'GET', parsed, url);
     this.requests.push({
       verb, method: req.method ?? 'GET', path: url.pathname, query: url.search, group: parsed.resource.group,

@@ -10,6 +10,8 @@ import { toKubeObject } from './kube-normalize.js';
 /** BACKOFF_MIN_MS and BACKOFF_MAX_MS bound the restart delay of a failed list/watch: quick on a blip, capped during an outage. */
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5000;
+/** NOT_SERVED_RETRY_MS: how often a kind the API server does not serve (CRD not installed) is looked for again. */
+export const NOT_SERVED_RETRY_MS = 30_000;
 
 /**
  * KindInformer lists then watches one kind (in one namespace or cluster-wide) through client-node's
@@ -24,6 +26,7 @@ export class KindInformer {
   private timer: NodeJS.Timeout | null = null;
   private failedSinceStart = false;
   private stopped = true;
+  private notServed = false;
   private firstSync!: () => void;
   /** synced resolves once the first list has been loaded. */
   readonly synced: Promise<void> = new Promise((resolve) => (this.firstSync = resolve));
@@ -35,6 +38,7 @@ export class KindInformer {
     private readonly namespace: string | undefined,
     private readonly log: Logger,
     onChange: () => void,
+    private readonly notServedRetryMs = NOT_SERVED_RETRY_MS,
   ) {
     const path = collectionPath(kind, namespace);
     this.lw = new ListWatch(path, new Watch(kc), listFunction(kc, kind, namespace), false, undefined, kind.fieldSelector);
@@ -72,20 +76,42 @@ export class KindInformer {
     await this.lw.start();
     if (this.failedSinceStart || this.stopped) return;
     this.backoffMs = BACKOFF_MIN_MS;
-    if (!this.isSynced) {
-      this.isSynced = true;
-      this.firstSync();
-    }
+    if (this.notServed) this.log.info({ kind: this.kind.kind }, 'the API server serves this kind now');
+    this.notServed = false;
+    this.markSynced();
+  }
+
+  private markSynced(): void {
+    if (this.isSynced) return;
+    this.isSynced = true;
+    this.firstSync();
   }
 
   private onError(err: unknown): void {
     this.failedSinceStart = true;
     if (this.stopped || this.timer) return;
+    if (statusOf(err) === 404) return this.onNotServed();
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
     this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
     this.log.warn({ kind: this.kind.kind, namespace: this.namespace, err: describe(err), retryInMs: Math.round(delay) },
       'list/watch failed; keeping the last known objects and retrying');
     this.timer = setTimeout(() => void this.run(), delay);
+    this.timer.unref?.();
+  }
+
+  /**
+   * onNotServed: a 404 on the collection means its CRD is not installed (a cluster with Ingress only,
+   * or without KongUpstreamPolicy). The kind counts as loaded and empty so the rest of the cluster is
+   * still served, and it is looked for again now and then so installing the CRD later is noticed.
+   */
+  private onNotServed(): void {
+    if (!this.notServed) {
+      this.log.warn({ kind: this.kind.kind, group: this.kind.group, retryInMs: this.notServedRetryMs },
+        'the API server does not serve this kind (CRD not installed?); treating it as empty');
+    }
+    this.notServed = true;
+    this.markSynced();
+    this.timer = setTimeout(() => void this.run(), this.notServedRetryMs);
     this.timer.unref?.();
   }
 }
@@ -109,6 +135,13 @@ function listFunction(kc: KubeConfig, kind: WatchedKind, namespace: string | und
   const custom = kc.makeApiClient(CustomObjectsApi);
   const base = { group: kind.group, version: kind.version, plural: kind.plural, fieldSelector };
   return () => (ns ? custom.listNamespacedCustomObject({ ...base, namespace: ns }) : custom.listClusterCustomObject(base));
+}
+
+/** statusOf reads the HTTP status from a list error (ApiException.code) or a watch error (statusCode). */
+function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; statusCode?: unknown };
+  return typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : undefined;
 }
 
 function describe(err: unknown): string {

@@ -14,11 +14,12 @@ const svc = (name: string, namespace = 'kong') => ({
 const policy = { apiVersion: 'configuration.konghq.com/v1beta1', kind: 'KongUpstreamPolicy',
   metadata: { name: 'sticky', namespace: 'kong' }, spec: { algorithm: 'sticky-sessions' } };
 
-async function setup(namespaces: string[] = []) {
+async function setup(namespaces: string[] = [], unserved: string[] = []) {
   const api = new ApiServer();
+  for (const u of unserved) api.unserved.add(u);
   await api.start();
   const kubeconfig = api.writeKubeconfig(join(mkdtempSync(join(tmpdir(), 'berth-kube-')), 'config'));
-  const source = createKubeSource({ kubeconfig, namespaces, log: silentLogger() });
+  const source = createKubeSource({ kubeconfig, namespaces, log: silentLogger(), notServedRetryMs: 300 });
   return { api, source };
 }
 
@@ -130,6 +131,22 @@ test('start waits for the API server when it is down at first', async () => {
     await api.up();
     await started;
     assert.deepEqual(names(source, 'Service'), ['kong/a']);
+  } finally {
+    await source.stop();
+    await api.stop();
+  }
+});
+
+test('a kind whose CRD is not installed counts as empty; installing it later is noticed', async () => {
+  const { api, source } = await setup([], ['configuration.konghq.com/kongupstreampolicies', 'gateway.networking.k8s.io/httproutes']);
+  try {
+    api.apply(svc('echo'));
+    api.apply(policy);
+    await source.start();
+    assert.deepEqual(names(source, 'Service'), ['kong/echo']);
+    assert.deepEqual(names(source, 'KongUpstreamPolicy'), []);
+    api.unserved.clear();
+    await until('the policy once its CRD is served', () => names(source, 'KongUpstreamPolicy').length === 1);
   } finally {
     await source.stop();
     await api.stop();

@@ -13,6 +13,8 @@ export interface KubeSourceOptions {
   /** Namespaces to watch; empty = cluster-wide. */
   namespaces: string[];
   log: Logger;
+  /** How often a kind whose CRD is not installed is looked for again (default 30 s). */
+  notServedRetryMs?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export function loadKubeConfig(kubeconfig?: string | KubeConfig): KubeConfig {
 
 /** createKubeSource watches every kind the translator reads: one informer per kind and namespace. */
 export function createKubeSource(opts: KubeSourceOptions): ObjectSource {
-  return new KubeSource(loadKubeConfig(opts.kubeconfig), opts.namespaces, opts.log);
+  return new KubeSource(loadKubeConfig(opts.kubeconfig), opts.namespaces, opts.log, opts.notServedRetryMs);
 }
 
 /** KubeSource merges its informers' caches into one view and fans their changes out. */
@@ -39,12 +41,12 @@ class KubeSource implements ObjectSource {
   private readonly informers: KindInformer[] = [];
   private readonly listeners: Array<() => void> = [];
 
-  constructor(kc: KubeConfig, namespaces: string[], log: Logger) {
+  constructor(kc: KubeConfig, namespaces: string[], log: Logger, notServedRetryMs?: number) {
     const scopes = namespaces.length > 0 ? namespaces : [undefined];
     for (const kind of WATCHED_KINDS) {
       // A cluster-scoped kind (GatewayClass) is watched once whatever the namespaces.
       for (const ns of kind.namespaced ? scopes : [undefined]) {
-        this.informers.push(new KindInformer(kc, kind, ns, log, () => this.changed()));
+        this.informers.push(new KindInformer(kc, kind, ns, log, () => this.changed(), notServedRetryMs));
       }
     }
   }
