@@ -90,7 +90,8 @@ export class KindInformer {
   private onError(err: unknown): void {
     this.failedSinceStart = true;
     if (this.stopped || this.timer) return;
-    if (statusOf(err) === 404) return this.onNotServed();
+    const status = statusOf(err);
+    if (status === 404 || status === 403) return this.onNotServed(status);
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
     this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
     this.log.warn({ kind: this.kind.kind, namespace: this.namespace, err: describe(err), retryInMs: Math.round(delay) },
@@ -101,13 +102,15 @@ export class KindInformer {
 
   /**
    * onNotServed: a 404 on the collection means its CRD is not installed (a cluster with Ingress only,
-   * or without KongUpstreamPolicy). The kind counts as loaded and empty so the rest of the cluster is
-   * still served, and it is looked for again now and then so installing the CRD later is noticed.
+   * or without KongUpstreamPolicy), a 403 that RBAC does not allow it. The kind counts as loaded and
+   * empty so the rest of the cluster is still served, and it is looked for again now and then so
+   * installing the CRD or fixing the ClusterRole later is noticed.
    */
-  private onNotServed(): void {
+  private onNotServed(status: number): void {
     if (!this.notServed) {
-      this.log.warn({ kind: this.kind.kind, group: this.kind.group, retryInMs: this.notServedRetryMs },
-        'the API server does not serve this kind (CRD not installed?); treating it as empty');
+      const why = status === 404 ? 'the API server does not serve this kind (CRD not installed?)'
+        : 'RBAC forbids listing/watching this kind (see deploy/rbac.yaml)';
+      this.log.warn({ kind: this.kind.kind, group: this.kind.group, status, retryInMs: this.notServedRetryMs }, `${why}; treating it as empty`);
     }
     this.notServed = true;
     this.markSynced();
