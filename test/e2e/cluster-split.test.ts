@@ -105,6 +105,11 @@ describe('split mode: berth gateway replicas + leader-elected berth controller',
     const writers = new Set(api.requests.filter((r) => r.subresource === 'status' || (r.resource === 'events' && r.verb === 'create'))
       .map((r) => r.user));
     assert.deepEqual([...writers], [leader]);
+    for (const [id, proc] of controllers) {
+      const health = /"health":\{"address":"([^"]+)","family":"IPv4","port":(\d+)\}/.exec(proc.output());
+      assert.ok(health, `no health address logged by ${id}`);
+      assert.equal((await fetch(`http://${health[1]}:${health[2]}/readyz`)).status, 200, `${id} is ready (informers synced)`);
+    }
     const pushes = recorders.get(leader)!.map((r) => r.posts);
     await new Promise((r) => setTimeout(r, 2500));
     assert.deepEqual(recorders.get(leader)!.map((r) => r.posts), pushes, 'an unchanged config is not pushed again');
