@@ -16,6 +16,7 @@ class FakeAdmin {
   posts = 0;
   hash = 'empty';
   reject = false;
+  garbage = false;
   private server: Server | null = null;
   port = 0;
   get url() { return `http://127.0.0.1:${this.port}`; }
@@ -24,6 +25,7 @@ class FakeAdmin {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
+        if (this.garbage) return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>not json');
         if (req.method === 'POST' && req.url === '/config') {
           this.posts++;
           if (this.reject) return void res.writeHead(400).end('{"message":"invalid"}');
@@ -152,4 +154,21 @@ test('parseAdminService', () => {
   assert.deepEqual(parseAdminService('admin', 'ns'), { namespace: 'ns', name: 'admin' });
   assert.throws(() => parseAdminService('a/b/c'));
   assert.throws(() => parseAdminService('/b'));
+});
+
+test('garbage from a replica never crashes the pusher; the replica is configured once it answers sanely', async () => {
+  const a = await new FakeAdmin().start();
+  a.garbage = true;
+  const pusher = new GatewayPusher({ urls: [a.url], log: silentLogger() });
+  try {
+    await pusher.push(config(1), 'h1');
+    await pusher.poll();
+    assert.equal(a.hash, 'empty');
+    a.garbage = false;
+    await pusher.poll();
+    assert.equal(a.hash, createHash('md5').update(JSON.stringify(config(1))).digest('hex'));
+  } finally {
+    await pusher.stop();
+    await a.stop();
+  }
 });
