@@ -1,4 +1,5 @@
 import type { PluginConfig, RedirectConfig, RequestTransformerConfig, ResponseTransformerConfig } from '../../config/types.js';
+import { isHostname, isPath, isToken } from './syntax.js';
 
 /** FilterContext: what a filter needs from the match it applies to. */
 export interface FilterContext {
@@ -12,6 +13,8 @@ export type FilterResult = { ok: true; plugins: PluginConfig[] } | { ok: false; 
 
 type Transformer = RequestTransformerConfig & ResponseTransformerConfig;
 
+const REDIRECT_CODES = [301, 302, 303, 307, 308];
+
 function push(section: { headers?: string[] } | undefined, entries: string[]): { headers: string[] } {
   return { headers: [...(section?.headers ?? []), ...entries] };
 }
@@ -21,8 +24,13 @@ function push(section: { headers?: string[] } | undefined, entries: string[]): {
  * `set` must overwrite or create, and Kong's `replace` only overwrites, so it goes to both
  * `replace` and `add`; `add` appends a value (`append`); `remove` removes.
  */
-function headerModifier(cfg: Transformer, m: any): void {
-  const pairs = (list: unknown) => (Array.isArray(list) ? list : []).map((h: any) => `${h?.name}:${h?.value}`);
+function headerModifier(cfg: Transformer, m: any): string | undefined {
+  const listOf = (list: unknown): any[] => (Array.isArray(list) ? list : []);
+  const names = [...listOf(m?.set), ...listOf(m?.add)].map((h) => h?.name).concat(listOf(m?.remove));
+  const bad = names.find((n) => !isToken(n));
+  if (bad !== undefined) return `header name ${JSON.stringify(bad)} is not valid`;
+  if ([...listOf(m?.set), ...listOf(m?.add)].some((h) => typeof h?.value !== 'string' || /[\r\n\0]/.test(h.value))) return 'header values must be strings without line breaks';
+  const pairs = (list: unknown) => listOf(list).map((h: any) => `${h.name}:${h.value}`);
   const set = pairs(m?.set);
   if (set.length > 0) {
     cfg.replace = push(cfg.replace, set);
@@ -30,14 +38,18 @@ function headerModifier(cfg: Transformer, m: any): void {
   }
   const add = pairs(m?.add);
   if (add.length > 0) cfg.append = push(cfg.append, add);
-  const remove = Array.isArray(m?.remove) ? m.remove.map(String) : [];
+  const remove = listOf(m?.remove).map(String);
   if (remove.length > 0) cfg.remove = push(cfg.remove, remove);
+  return undefined;
 }
 
 function rewrite(cfg: RequestTransformerConfig, f: any, ctx: FilterContext): string | undefined {
+  if (f?.hostname !== undefined && !isHostname(f.hostname, false)) return `URLRewrite hostname ${JSON.stringify(f.hostname)} is not valid`;
   if (typeof f?.hostname === 'string') cfg.replace = { ...cfg.replace, headers: [...(cfg.replace?.headers ?? []), `Host:${f.hostname}`] };
   const path = f?.path;
   if (path === undefined) return undefined;
+  const target = path.type === 'ReplaceFullPath' ? path.replaceFullPath : path.replacePrefixMatch;
+  if (!isPath(target)) return `URLRewrite path ${JSON.stringify(target)} is not a valid absolute path`;
   if (path.type === 'ReplaceFullPath' && typeof path.replaceFullPath === 'string') {
     cfg.replace = { ...cfg.replace, uri: path.replaceFullPath };
     return undefined;
@@ -53,12 +65,16 @@ function rewrite(cfg: RequestTransformerConfig, f: any, ctx: FilterContext): str
 function redirect(f: any, ctx: FilterContext): RedirectConfig | string {
   const host: string | undefined = f?.hostname ?? (ctx.hostnames.length === 1 && !ctx.hostnames[0]!.startsWith('*') ? ctx.hostnames[0] : undefined);
   if (host === undefined) return 'RequestRedirect without hostname needs exactly one non-wildcard route hostname';
+  if (!isHostname(host, false)) return `RequestRedirect hostname ${JSON.stringify(host)} is not valid`;
+  if (f?.statusCode !== undefined && !REDIRECT_CODES.includes(f.statusCode)) return `RequestRedirect statusCode ${f.statusCode} is not supported`;
+  if (f?.scheme !== undefined && f.scheme !== 'http' && f.scheme !== 'https') return `RequestRedirect scheme ${JSON.stringify(f.scheme)} is not supported`;
+  if (f?.port !== undefined && !(Number.isInteger(f.port) && f.port >= 1 && f.port <= 65535)) return `RequestRedirect port ${f.port} is not valid`;
   const scheme: string = f?.scheme ?? 'http';
   const port = f?.port !== undefined && !((scheme === 'http' && f.port === 80) || (scheme === 'https' && f.port === 443)) ? `:${f.port}` : '';
   const out: RedirectConfig = { status_code: f?.statusCode ?? 302, location: `${scheme}://${host}${port}`, keep_incoming_path: true };
   const path = f?.path;
   if (path === undefined) return out;
-  if (path.type === 'ReplaceFullPath' && typeof path.replaceFullPath === 'string') {
+  if (path.type === 'ReplaceFullPath' && isPath(path.replaceFullPath)) {
     return { ...out, location: `${out.location}${path.replaceFullPath}`, keep_incoming_path: false };
   }
   return `RequestRedirect path type ${path.type} is not supported`;
@@ -75,8 +91,8 @@ export function translateFilters(filters: unknown, ctx: FilterContext): FilterRe
   let redirectCfg: RedirectConfig | undefined;
   for (const f of list) {
     let problem: string | undefined;
-    if (f?.type === 'RequestHeaderModifier') headerModifier(req, f.requestHeaderModifier);
-    else if (f?.type === 'ResponseHeaderModifier') headerModifier(res, f.responseHeaderModifier);
+    if (f?.type === 'RequestHeaderModifier') problem = headerModifier(req, f.requestHeaderModifier);
+    else if (f?.type === 'ResponseHeaderModifier') problem = headerModifier(res, f.responseHeaderModifier);
     else if (f?.type === 'URLRewrite') problem = rewrite(req, f.urlRewrite, ctx);
     else if (f?.type === 'RequestRedirect') {
       const r = redirect(f.requestRedirect, ctx);

@@ -1,5 +1,6 @@
 import type { RouteConfig } from '../../config/types.js';
 import { exactPaths, prefixPaths } from './paths.js';
+import { isPath, isToken, regexProblem } from './syntax.js';
 
 /** MatchFields: the Kong route fields one HTTPRoute match becomes, or why it cannot. */
 export type MatchFields =
@@ -11,16 +12,13 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPT
 function pathFields(path: any): MatchFields {
   const type = path?.type ?? 'PathPrefix';
   const value = typeof path?.value === 'string' ? path.value : '/';
-  if (type !== 'RegularExpression' && !value.startsWith('/')) return { ok: false, problem: `path ${value} must start with /` };
+  if (type !== 'RegularExpression' && !isPath(value)) return { ok: false, problem: `path ${JSON.stringify(value)} is not a valid absolute path` };
   if (type === 'PathPrefix') return { ok: true, fields: { paths: prefixPaths(value) }, prefix: value, path: value };
   // Exact paths outrank a prefix with the same literal (`~/echo$` appears in both).
   if (type === 'Exact') return { ok: true, fields: { paths: exactPaths(value), regex_priority: 1 }, prefix: undefined, path: value };
   if (type === 'RegularExpression') {
-    try {
-      new RegExp(value);
-    } catch {
-      return { ok: false, problem: `path regex ${JSON.stringify(value)} does not compile` };
-    }
+    const problem = regexProblem(value);
+    if (problem !== undefined) return { ok: false, problem: `path ${problem}` };
     return { ok: true, fields: { paths: [`~${value}`] }, prefix: undefined, path: '/' };
   }
   return { ok: false, problem: `path match type ${type} is not supported` };
@@ -31,11 +29,15 @@ function headerFields(headers: any[]): Record<string, string[]> | string {
   for (const h of headers) {
     const name = String(h?.name ?? '').toLowerCase();
     const type = h?.type ?? 'Exact';
-    if (name === '' || typeof h?.value !== 'string') return 'header match needs a name and a value';
+    if (!isToken(name) || typeof h?.value !== 'string') return 'header match needs a valid name and a value';
+    if (name === 'host') return 'matching the Host header is done with hostnames';
     if (out[name] !== undefined) return `header ${name} is matched twice`;
     if (type === 'Exact') out[name] = [h.value];
-    else if (type === 'RegularExpression') out[name] = [`~*${h.value}`];
-    else return `header match type ${type} is not supported`;
+    else if (type === 'RegularExpression') {
+      const problem = regexProblem(h.value, 'i');
+      if (problem !== undefined) return `header ${name}: ${problem}`;
+      out[name] = [`~*${h.value}`];
+    } else return `header match type ${type} is not supported`;
   }
   return out;
 }
@@ -44,7 +46,7 @@ function queryFields(params: any[]): Record<string, string[]> | string {
   const out: Record<string, string[]> = {};
   for (const q of params) {
     const type = q?.type ?? 'Exact';
-    if (typeof q?.name !== 'string' || typeof q?.value !== 'string') return 'query param match needs a name and a value';
+    if (!isToken(q?.name) || typeof q?.value !== 'string') return 'query param match needs a valid name and a value';
     if (type !== 'Exact') return `query param match type ${type} is not supported`;
     out[q.name] = [...(out[q.name] ?? []), q.value];
   }

@@ -1,13 +1,14 @@
 import type { KubeObject } from '../types.js';
 import { GATEWAY_GROUP, gatewayKey, type GatewayWorld, type ListenerModel } from './gateway.js';
 import type { Reader } from './reader.js';
+import { isHostname } from './syntax.js';
 
 /** ParentResult: how one HTTPRoute parentRef to a managed Gateway resolved. */
 export interface ParentResult {
   /** The parentRef as written to status, defaults filled in. */
   parentRef: Record<string, unknown>;
   accepted: boolean;
-  reason: 'Accepted' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname' | 'NoMatchingParent';
+  reason: 'Accepted' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname' | 'NoMatchingParent' | 'UnsupportedValue';
   message: string;
   /** What the route answers through each attached listener: protocol and hostnames (null = any). */
   reach: Array<{ protocol: 'http' | 'https'; hosts: string[] | null }>;
@@ -89,10 +90,12 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
 }
 
 function attach(parentRef: Record<string, unknown>, key: string, listeners: ListenerModel[], route: KubeObject): ParentResult {
-  const routeHosts: string[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames.map((h: unknown) => String(h).toLowerCase()) : [];
+  const routeHosts: unknown[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
+  const bad = routeHosts.find((h) => !isHostname(h));
+  if (bad !== undefined) return reject(parentRef, 'UnsupportedValue', `hostname ${JSON.stringify(bad)} is not a valid hostname`);
   const result: ParentResult = { parentRef, accepted: true, reason: 'Accepted', message: '', reach: [], attachments: [] };
   for (const l of listeners) {
-    const hosts = listenerHosts(l, routeHosts);
+    const hosts = listenerHosts(l, routeHosts as string[]);
     if (hosts !== null && hosts.length === 0) continue;
     result.reach.push({ protocol: l.protocol === 'HTTPS' ? 'https' : 'http', hosts });
     result.attachments.push(`${key}\0${l.name}`);

@@ -115,6 +115,8 @@ export function translateRule(reader: Reader, scope: RuleScope, index: number, r
   }
   const fail = (problem: string): RuleResult => ({ ok: false, problem: `rule ${index}: ${problem}`, refProblems });
   if (refs.some((r) => Array.isArray(r?.filters) && r.filters.length > 0)) return fail('backendRef filters are not supported');
+  const badWeight = refs.find((r) => r?.weight !== undefined && !(Number.isInteger(r.weight) && r.weight >= 0 && r.weight <= 1_000_000));
+  if (badWeight !== undefined) return fail(`backendRef weight ${JSON.stringify(badWeight.weight)} must be an integer 0..1000000`);
   const matches: any[] = Array.isArray(rule?.matches) && rule.matches.length > 0 ? rule.matches : [{}];
   const { route } = scope;
   const sp = sessionFields(rule?.sessionPersistence, cookiePathFor(matches), defaultSessionName(route.metadata.namespace ?? '', route.metadata.name, index));

@@ -1,4 +1,5 @@
 import type { RouteConfig, RouteProtocol } from '../../config/types.js';
+import { isToken, regexProblem } from './syntax.js';
 
 const PREFIX = 'konghq.com/';
 
@@ -26,7 +27,9 @@ const ROUTE_ANNOTATIONS: Record<string, Apply> = {
     return undefined;
   },
   methods: (r, v) => {
-    r.methods = list(v).map((m) => m.toUpperCase());
+    const methods = list(v).map((m) => m.toUpperCase());
+    if (methods.length === 0 || methods.some((m) => !/^[A-Z]+$/.test(m))) return 'must list HTTP methods';
+    r.methods = methods;
     return undefined;
   },
   'regex-priority': (r, v) => {
@@ -41,11 +44,20 @@ const ROUTE_ANNOTATIONS: Record<string, Apply> = {
     return undefined;
   },
   'https-redirect-status-code': (r, v) => {
-    if (!/^\d{3}$/.test(v.trim())) return 'must be a status code';
+    if (!['301', '302', '307', '308', '426'].includes(v.trim())) return 'must be one of 301, 302, 307, 308, 426';
     r.https_redirect_status_code = Number(v.trim());
     return undefined;
   },
 };
+
+function addHeader(fields: Partial<RouteConfig>, name: string, values: string[]): string | undefined {
+  if (!isToken(name) || name === 'host') return 'not a header Kong can match on';
+  if (values.length === 0) return 'no values';
+  const bad = values.map((v) => (v.startsWith('~*') ? regexProblem(v.slice(2), 'i') : undefined)).find((p) => p !== undefined);
+  if (bad !== undefined) return bad;
+  fields.headers = { ...fields.headers, [name]: values };
+  return undefined;
+}
 
 /**
  * routeAnnotations reads the `konghq.com/*` route annotations KIC honours on an Ingress
@@ -59,8 +71,8 @@ export function routeAnnotations(annotations: Record<string, string> | undefined
     if (!key.startsWith(PREFIX)) continue;
     const short = key.slice(PREFIX.length);
     if (short.startsWith('headers.')) {
-      const name = short.slice('headers.'.length).toLowerCase();
-      if (name !== '') fields.headers = { ...fields.headers, [name]: list(value) };
+      const problem = addHeader(fields, short.slice('headers.'.length).toLowerCase(), list(value));
+      if (problem !== undefined) problems.push(`${key}: ${problem}; ignored`);
       continue;
     }
     const problem = ROUTE_ANNOTATIONS[short]?.(fields, value);

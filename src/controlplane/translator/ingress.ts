@@ -4,6 +4,7 @@ import { buildGroup, findServicePort, type ResolvedBackend } from './backends.js
 import { tlsPair } from './gateway.js';
 import { routeAnnotations } from './ingress-annotations.js';
 import { exactPaths, prefixPaths } from './paths.js';
+import { isHostname, isPath, regexProblem } from './syntax.js';
 import type { Reader } from './reader.js';
 import { TRANSLATION_FAILED, emptyOutput, warning, type UnitOutput } from './status.js';
 
@@ -21,12 +22,15 @@ export function isOurIngress(reader: Reader, ing: KubeObject, ingressClass: stri
   return reader.get('IngressClass', undefined, ingressClass)?.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
 }
 
-/** ingressPaths encodes an Ingress path by pathType as KIC does. */
-export function ingressPaths(path: string, pathType: string): string[] | undefined {
-  if (pathType === 'Exact') return exactPaths(path);
-  if (pathType === 'Prefix') return prefixPaths(path);
-  if (pathType === 'ImplementationSpecific') return path.startsWith('/~') ? [path.slice(1)] : [path === '' ? '/' : path];
-  return undefined;
+/** ingressPaths encodes an Ingress path by pathType as KIC does (`/~` starts a regex), or says why not. */
+export function ingressPaths(path: string, pathType: string): string[] | string {
+  if (pathType === 'ImplementationSpecific' && path.startsWith('/~')) return regexProblem(path.slice(2)) ?? [path.slice(1)];
+  const p = pathType === 'ImplementationSpecific' && path === '' ? '/' : path;
+  if (!isPath(p)) return `path ${JSON.stringify(path)} is not a valid absolute path`;
+  if (pathType === 'Exact') return exactPaths(p);
+  if (pathType === 'Prefix') return prefixPaths(p);
+  if (pathType === 'ImplementationSpecific') return [p];
+  return `pathType ${pathType} is not supported`;
 }
 
 interface PathEntry {
@@ -50,12 +54,16 @@ function collectPaths(reader: Reader, ing: KubeObject, problems: string[]): Path
   const entries: PathEntry[] = [];
   const rules: any[] = Array.isArray(ing.spec?.rules) ? ing.spec.rules : [];
   for (const rule of rules) {
-    const host = typeof rule?.host === 'string' ? rule.host.toLowerCase() : undefined;
+    const host = typeof rule?.host === 'string' ? rule.host : undefined;
+    if (host !== undefined && !isHostname(host)) {
+      problems.push(`host ${JSON.stringify(host)} is not a valid hostname`);
+      continue;
+    }
     for (const p of Array.isArray(rule?.http?.paths) ? rule.http.paths : []) {
       const paths = ingressPaths(typeof p?.path === 'string' ? p.path : '/', p?.pathType ?? 'ImplementationSpecific');
       const backend = resolve(reader, ing, p?.backend);
-      if (paths === undefined) problems.push(`path ${p?.path}: pathType ${p?.pathType} is not supported`);
-      else if (typeof backend === 'string') problems.push(`path ${p?.path}: ${backend}`);
+      if (typeof paths === 'string') problems.push(`path ${JSON.stringify(p?.path)}: ${paths}`);
+      else if (typeof backend === 'string') problems.push(`path ${JSON.stringify(p?.path)}: ${backend}`);
       else entries.push({ host, backend, paths });
     }
   }

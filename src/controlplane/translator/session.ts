@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UpstreamConfig } from '../../config/types.js';
+import { isToken } from './syntax.js';
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 
@@ -29,7 +30,8 @@ export function sessionFields(sp: any, cookiePath: string, defaultName: string):
   if (sp.idleTimeout !== undefined) return { ok: false, problem: 'sessionPersistence.idleTimeout is not supported' };
   const type = sp.type ?? 'Cookie';
   if (type !== 'Cookie' && type !== 'Header') return { ok: false, problem: `sessionPersistence.type ${type} is not supported` };
-  const name: string = typeof sp.sessionName === 'string' && sp.sessionName !== '' ? sp.sessionName : defaultName;
+  const name: string = sp.sessionName === undefined || sp.sessionName === '' ? defaultName : sp.sessionName;
+  if (!isToken(name)) return { ok: false, problem: `sessionPersistence.sessionName ${JSON.stringify(name)} is not a valid ${type === 'Header' ? 'header' : 'cookie'} name` };
   const fields: Partial<UpstreamConfig> = { algorithm: 'sticky-sessions', hash_on: 'none' };
   if (type === 'Cookie') Object.assign(fields, { sticky_sessions_cookie: name, sticky_sessions_cookie_path: cookiePath });
   else fields.sticky_sessions_header = name;
