@@ -3,16 +3,16 @@ import { GATEWAY_GROUP, type GatewayModel, type GatewayWorld, type ListenerModel
 import { ConditionFactory, refOf, type Condition } from './status.js';
 
 function listenerConditions(l: ListenerModel, f: ConditionFactory): Condition[] {
-  const accepted = l.supported
-    ? f.make('Accepted', true, 'Accepted')
-    : f.make('Accepted', false, 'UnsupportedProtocol', `protocol ${l.protocol} is not supported (HTTP, HTTPS with TLS termination)`);
+  let accepted = f.make('Accepted', true, 'Accepted');
+  if (!l.supported) accepted = f.make('Accepted', false, 'UnsupportedProtocol', `protocol ${l.protocol} is not supported (HTTP, HTTPS with TLS termination)`);
+  else if (l.badHostname) accepted = f.make('Accepted', false, 'UnsupportedValue', `hostname ${JSON.stringify(l.hostname)} is not a valid hostname`);
   let resolved = f.make('ResolvedRefs', true, 'ResolvedRefs');
   if (l.certProblem !== undefined) resolved = f.make('ResolvedRefs', false, l.certProblem.reason, l.certProblem.message);
   else if (l.invalidKinds.length > 0) resolved = f.make('ResolvedRefs', false, 'InvalidRouteKinds', `unsupported route kinds: ${l.invalidKinds.join(', ')}`);
   const conflicted = l.conflicted
     ? f.make('Conflicted', true, 'HostnameConflict', 'another listener uses the same port and hostname')
     : f.make('Conflicted', false, 'NoConflicts');
-  const ok = l.supported && resolved.status === 'True' && !l.conflicted;
+  const ok = accepted.status === 'True' && resolved.status === 'True' && !l.conflicted;
   const programmed = ok ? f.make('Programmed', true, 'Programmed') : f.make('Programmed', false, 'Invalid', 'listener is not valid');
   return [accepted, resolved, conflicted, programmed];
 }

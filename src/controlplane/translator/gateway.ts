@@ -3,6 +3,7 @@ import type { KubeObject, TranslateOptions, TranslationEvent } from '../types.js
 import type { Snapshot } from '../snapshot.js';
 import { Reader } from './reader.js';
 import { referenceAllowed } from './refgrant.js';
+import { isHostname } from './syntax.js';
 import { TRANSLATION_FAILED, warning, type CertificateEntry } from './status.js';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -18,6 +19,8 @@ export interface ListenerModel {
   selector: unknown;
   /** HTTP, or HTTPS terminated here. */
   supported: boolean;
+  /** The hostname is not a valid (wildcard) DNS name: the listener admits nothing. */
+  badHostname: boolean;
   /** allowedRoutes.kinds admits HTTPRoute (an empty list does, for HTTP/HTTPS). */
   routeKindAllowed: boolean;
   invalidKinds: string[];
@@ -103,7 +106,7 @@ function listenerCertificate(
   const secret = reader.get('Secret', ns, ref.name);
   const pair = secret === undefined ? undefined : tlsPair(secret);
   if (pair === undefined) return { reason: 'InvalidCertificateRef', message: `Secret ${ns}/${ref.name} is missing or not a valid kubernetes.io/tls Secret` };
-  const snis = typeof l.hostname === 'string' ? [l.hostname] : [];
+  const snis = isHostname(l.hostname) ? [l.hostname] : [];
   certs.push({ key: `${ns}/${ref.name}`, certificate: { ...pair, snis } });
   return undefined;
 }
@@ -118,6 +121,7 @@ function buildListener(reader: Reader, gw: KubeObject, l: any, certs: Certificat
     protocol,
     port: Number(l?.port),
     hostname: typeof l?.hostname === 'string' ? l.hostname : undefined,
+    badHostname: l?.hostname !== undefined && !isHostname(l.hostname),
     from: from === 'All' || from === 'Selector' ? from : 'Same',
     selector: l?.allowedRoutes?.namespaces?.selector,
     supported: protocol === 'HTTP' || https,

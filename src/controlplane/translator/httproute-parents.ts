@@ -84,7 +84,7 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
   const parentRef = echoRef(ref, routeNs);
   const named = gw.listeners.filter((l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port));
   if (named.length === 0) return reject(parentRef, 'NoMatchingParent', `no listener matches sectionName ${ref.sectionName ?? '*'} port ${ref.port ?? '*'}`);
-  const admitting = named.filter((l) => l.supported && l.routeKindAllowed && namespaceAllowed(reader, l, ns, routeNs));
+  const admitting = named.filter((l) => l.supported && !l.badHostname && l.routeKindAllowed && namespaceAllowed(reader, l, ns, routeNs));
   if (admitting.length === 0) return reject(parentRef, 'NotAllowedByListeners', 'no listener admits this HTTPRoute (protocol, kinds or namespaces)');
   return attach(parentRef, gw.key, admitting, route);
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Snapshot } from '../snapshot.js';
 import { DEFAULT_TRANSLATE_OPTIONS, type KubeObject } from '../types.js';
+import { validateConfig } from '../../config/validate.js';
 import { IncrementalTranslator, translate } from './index.js';
 
 const NOW = () => '2026-01-01T00:00:00Z';
@@ -97,6 +98,8 @@ test('garbage in specs never throws and never takes down the valid route', () =>
       const result = translate(Snapshot.from(objs), opts, NOW);
       const names = result.config.services!.flatMap((s) => s.routes!.map((r) => r.name));
       assert.ok(names.includes('httproute.a.good.0.0'));
+      const valid = validateConfig(result.config);
+      assert.ok(valid.ok, JSON.stringify(valid.ok ? null : valid.flat));
     }),
     { numRuns: 300 },
   );

@@ -65,3 +65,24 @@ test('every translated config passes validateConfig, whatever the Ingresses say'
     { numRuns: 400 },
   );
 });
+
+test('every translated config passes validateConfig, whatever the Gateway listeners say', () => {
+  const listener = fc.record({
+    name: fc.constantFrom('a', 'b', 'c'),
+    port: fc.constantFrom(80, 443),
+    protocol: fc.constantFrom('HTTP', 'HTTPS', 'TCP', 'http'),
+    hostname: fc.option(fc.oneof(text, fc.constantFrom('*.example.com', 'shop.example.com', 'Shop.example.com')), { nil: undefined }),
+    tls: fc.option(fc.record({ certificateRefs: fc.constant([{ name: 'tls' }]) }), { nil: undefined }),
+  }, { requiredKeys: ['name', 'port', 'protocol'] });
+  fc.assert(
+    fc.property(fc.array(listener, { maxLength: 3 }), fc.array(fc.constantFrom('shop.example.com', '*.example.com', 'a.example.org'), { maxLength: 2 }), (listeners, hostnames) => {
+      const gw: KubeObject = { ...base[1]!, spec: { gatewayClassName: 'kong', listeners } };
+      const route: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'a' },
+        spec: { parentRefs: [{ name: 'kong' }], hostnames, rules: [{ backendRefs: [{ name: 's', port: 80 }] }] } };
+      const result = translate(Snapshot.from([base[0]!, gw, base[2]!, route]), opts, NOW);
+      const valid = validateConfig(result.config);
+      assert.ok(valid.ok, JSON.stringify(valid.ok ? null : valid.flat));
+    }),
+    { numRuns: 400 },
+  );
+});
