@@ -27,8 +27,14 @@ describe('gateway websocket', () => {
     gw = await spawnGateway({
       config: {
         _format_version: '3.0',
-        services: [{ name: 'ws', host: 'up-ws', routes: [{ name: 'ws', paths: ['/ws'] }] }],
-        upstreams: [{ name: 'up-ws', targets: [{ target: backend.address }] }],
+        services: [
+          { name: 'ws', host: 'up-ws', routes: [{ name: 'ws', paths: ['/ws'] }] },
+          { name: 'ws-sticky', host: 'up-ws-sticky', routes: [{ name: 'ws-sticky', paths: ['/sticky-ws'] }] },
+        ],
+        upstreams: [
+          { name: 'up-ws', targets: [{ target: backend.address }] },
+          { name: 'up-ws-sticky', algorithm: 'sticky-sessions', sticky_sessions_cookie: 'wsid', targets: [{ target: backend.address }] },
+        ],
       },
     });
   });
@@ -52,6 +58,22 @@ describe('gateway websocket', () => {
     const health = await json<{ data: Array<{ open_connections: number; in_flight: number }> }>(`${gw.adminUrl}/upstreams/up-ws/health`);
     assert.equal(health.body.data[0]!.open_connections, 1);
     assert.equal(health.body.data[0]!.in_flight, 1);
+    ws.close();
+    await new Promise((resolve) => ws.once('close', resolve));
+  });
+
+  test('a WebSocket to a sticky upstream gets its session cookie on the 101 answer', async () => {
+    const ws = new WebSocket(`ws://${gw.proxy.host}:${gw.proxy.port}/sticky-ws`);
+    const opened = new Promise((resolve) => ws.once('open', resolve));
+    const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+      ws.once('upgrade', (res) => resolve(res.headers));
+      ws.once('error', reject);
+    });
+    await opened;
+    assert.match(String(headers['set-cookie']), /^wsid=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+    const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(d.toString())));
+    ws.send('hi');
+    assert.equal(await reply, 'echo:hi:127.0.0.1');
     ws.close();
     await new Promise((resolve) => ws.once('close', resolve));
   });

@@ -97,8 +97,18 @@ export class Upgrade implements PickRequest {
     upstream.write(buildUpstreamHead(this, extra), 'latin1');
     if (this.head.length > 0) upstream.write(this.head);
     this.track(upstream, target);
-    upstream.pipe(this.client);
     this.client.pipe(upstream);
+    const extraHeaders = this.responseHeaderLines();
+    if (extraHeaders === '') upstream.pipe(this.client);
+    else injectIntoHead(upstream, this.client, extraHeaders);
+  }
+
+  /** responseHeaderLines: the sticky Set-Cookie / session header the 101 answer must carry. */
+  private responseHeaderLines(): string {
+    let lines = '';
+    if (this.setCookie !== undefined) lines += 'Set-Cookie: ' + this.setCookie + '\r\n';
+    if (this.setHeader !== undefined) lines += this.setHeader[0] + ': ' + this.setHeader[1] + '\r\n';
+    return lines;
   }
 
   private track(upstream: net.Socket, target: TargetState): void {
@@ -129,6 +139,27 @@ export class Upgrade implements PickRequest {
         `Content-Length: ${Buffer.byteLength(r.body)}\r\nConnection: close\r\n\r\n${r.body}`,
     );
   }
+}
+
+/**
+ * injectIntoHead copies the upstream's response head to the client with `lines` added before its
+ * blank line, then pipes the rest untouched. A head over 64 KiB is not HTTP we can work with.
+ */
+function injectIntoHead(upstream: Duplex, client: Duplex, lines: string): void {
+  let pending = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    pending = Buffer.concat([pending, chunk]);
+    const end = pending.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (pending.length > 64 * 1024) upstream.destroy();
+      return;
+    }
+    upstream.off('data', onData);
+    upstream.pause();
+    client.write(Buffer.concat([pending.subarray(0, end + 2), Buffer.from(lines + '\r\n', 'latin1'), pending.subarray(end + 4)]));
+    upstream.pipe(client);
+  };
+  upstream.on('data', onData);
 }
 
 function statusText(status: number): string {
