@@ -16,6 +16,7 @@ describe('the guide in cluster mode (berth run --kubeconfig, API server stand-in
   let api: ApiServer;
   let berth: Proc | undefined;
   let proxy = '';
+  let admin = '';
   let port = 0;
   let session = '';
   let pinned = '';
@@ -30,6 +31,7 @@ describe('the guide in cluster mode (berth run --kubeconfig, API server stand-in
     const proxyPort = await freePort();
     const adminPort = await freePort();
     proxy = `http://127.0.0.1:${proxyPort}`;
+    admin = `http://127.0.0.1:${adminPort}`;
     berth = spawnBerth(['run', '--kubeconfig', kubeconfig, '--proxy-listen', `127.0.0.1:${proxyPort}`,
       '--admin-listen', `127.0.0.1:${adminPort}`, '--session-secret', 'cluster-e2e-secret-0123456789']);
     await until('berth run to serve /echo', async () => {
@@ -105,6 +107,28 @@ describe('the guide in cluster mode (berth run --kubeconfig, API server stand-in
       const seen = new Set((await Promise.all(Array.from({ length: 12 }, () => echo()))).map((r) => r.pod));
       return seen.size === 3;
     });
+  });
+
+  it('an EndpointSlice change reaches the proxy well under a second after the API server accepts it', async () => {
+    const list = (await (await fetch(`${admin}/upstreams`)).json()) as { data: Array<{ name: string }> };
+    const upstream = list.data[0]!.name;
+    const weightOf = async (ip: string) => {
+      const health = (await (await fetch(`${admin}/upstreams/${upstream}/health`)).json()) as { data: Array<{ target: string; weight: number }> };
+      return health.data.find((t) => t.target.startsWith(`${ip}:`))?.weight;
+    };
+    const timings: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const terminating = i % 2 === 0;
+      const states: PodState[] = ['ready', 'ready', 'ready'];
+      if (terminating) states[2] = 'terminating';
+      const started = performance.now();
+      pods_(states);
+      await until('the weight change on the admin API', async () => ((await weightOf(pods[2]!.ip)) === 0) === terminating, 5000, 2);
+      timings.push(performance.now() - started);
+    }
+    timings.sort((a, b) => a - b);
+    console.log(`cluster-mode propagation (EndpointSlice -> proxy): median ${timings[3]!.toFixed(0)} ms, max ${timings[5]!.toFixed(0)} ms`);
+    assert.ok(timings[5]! < 1000, `propagation took ${timings[5]} ms`);
   });
 
   it(`survives a ${OUTAGE_MS / 1000} s API server outage with zero failed requests, then converges`, async () => {
