@@ -9,7 +9,7 @@ import type http from 'node:http';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startBackend, type Backend } from '../helpers/backend.js';
 import { ROOT, spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
-import { COOKIE, postConfig, stickyConfig, type StickyTarget } from './support/sticky.js';
+import { COOKIE, postConfig, send, stickyConfig, type StickyTarget } from './support/sticky.js';
 
 const CHROMIUM = process.env['BERTH_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -113,6 +113,9 @@ describe('browser: a real Chromium keeps its sticky session', { skip: missing ? 
 
   test('over HTTPS the cookie is also Secure and the session sticks', STEP, async () => {
     assert.ok(gw!.tls, 'the gateway has no TLS listener');
+    const direct = await send(`https://${gw!.tls.host}:${gw!.tls.port}/`, {});
+    assert.equal(direct.status, 200);
+    assert.match(direct.setCookie ?? '(none)', new RegExp(`^${COOKIE}=[A-Za-z0-9_-]{52}; Path=/; HttpOnly; SameSite=Lax; Secure$`));
     const context = await browser!.newContext({ ignoreHTTPSErrors: true });
     try {
       const page = await context.newPage();

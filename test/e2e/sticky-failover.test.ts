@@ -3,7 +3,8 @@
 // admin API each move the sessions to another target with a new cookie and no error to the client.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBackend, type Backend } from '../helpers/backend.js';
+import type http from 'node:http';
+import { echoHandler, startBackend, type Backend } from '../helpers/backend.js';
 import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
 import {
   Session,
@@ -12,12 +13,38 @@ import {
   setTargetHealth,
   stickyConfig,
   upstreamHealth,
+  waitFor,
   type StickyTarget,
 } from './support/sticky.js';
 
 const STEP = { timeout: 60_000 };
 let a: Backend, b: Backend, c: Backend;
 let gw: GatewayProcess | undefined;
+/** Backends whose /healthz answers 500 (active health checks see them fail). */
+const failing = new Set<string>();
+
+function handler(req: http.IncomingMessage, res: http.ServerResponse, backend: Backend): void {
+  if (req.url !== '/healthz') return echoHandler(req, res, backend);
+  res.writeHead(failing.has(backend.name) ? 500 : 200);
+  res.end();
+}
+
+/** Active http checks every 200 ms: two failures mark a target down, one success up again. */
+const ACTIVE_CHECKS = {
+  healthchecks: {
+    active: {
+      type: 'http',
+      http_path: '/healthz',
+      timeout: 1,
+      healthy: { interval: 0.2, successes: 1 },
+      unhealthy: { interval: 0.2, http_failures: 2 },
+    },
+  },
+};
+
+async function waitForState(identity: string, state: string): Promise<void> {
+  await waitFor(`${identity} ${state}`, async () => (await upstreamHealth(gw!.adminUrl)).find((r) => r.id === identity)?.state === state);
+}
 
 function baseTargets(): StickyTarget[] {
   return [
@@ -65,7 +92,7 @@ async function newSessionBackends(n: number): Promise<string[]> {
 
 describe('sticky failover: the pinned target cannot serve', () => {
   before(async () => {
-    [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name, i) => startBackend({ name, host: `127.0.0.${41 + i}` })));
+    [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name, i) => startBackend({ name, host: `127.0.0.${41 + i}`, handler })));
     gw = await spawnGateway({ config: stickyConfig(baseTargets()), args: ['--session-secret', 'failover-e2e-secret-0123456789'] });
   });
 
@@ -99,7 +126,7 @@ describe('sticky failover: the pinned target cannot serve', () => {
       await assertMovedOff(onB, 'B');
       assert.ok((await newSessionBackends(12)).every((name) => name === 'A' || name === 'C'));
     } finally {
-      b = await startBackend({ name: 'B', host: '127.0.0.42', port });
+      b = await startBackend({ name: 'B', host: '127.0.0.42', port, handler });
     }
   });
 
@@ -114,6 +141,24 @@ describe('sticky failover: the pinned target cannot serve', () => {
     await setTargetHealth(gw!.adminUrl, b.address, true); // Kong's form: the target's host:port
     const fresh = await newSessionBackends(30);
     assert.ok(fresh.filter((name) => name === 'B').length >= 5, `after healthy: ${fresh.join(',')}`);
+  });
+
+  test('active health checks keep checking a draining target; failing them moves its sessions', STEP, async () => {
+    await postConfig(gw!.adminUrl, stickyConfig(baseTargets(), {}, ACTIVE_CHECKS));
+    await waitForState('pod-b', 'HEALTHY');
+    const onB = await sessionsOn('B', 4);
+    const draining = baseTargets().map((t) => (t.identity === 'pod-b' ? { ...t, weight: 0 } : t));
+    await postConfig(gw!.adminUrl, stickyConfig(draining, {}, ACTIVE_CHECKS));
+    await waitForState('pod-b', 'DRAINING');
+    for (const s of onB) assert.equal((await s.get('/still')).backend, 'B');
+    try {
+      failing.add('B');
+      await waitForState('pod-b', 'UNHEALTHY');
+      await assertMovedOff(onB, 'B');
+    } finally {
+      failing.clear();
+    }
+    await waitForState('pod-b', 'DRAINING');
   });
 
   test('PUT on an unknown target is 404', STEP, async () => {

@@ -15,8 +15,15 @@ export interface StickyTarget {
   weight?: number;
 }
 
-/** stickyConfig: one service on `/` in front of a `sticky-sessions` upstream with these targets. */
-export function stickyConfig(targets: readonly StickyTarget[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+/**
+ * stickyConfig: one service on `/` in front of a `sticky-sessions` upstream with these targets;
+ * `upstream` adds fields to the upstream (health checks), `extra` to the document (certificates).
+ */
+export function stickyConfig(
+  targets: readonly StickyTarget[],
+  extra: Record<string, unknown> = {},
+  upstream: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     _format_version: '3.0',
     services: [{ name: 'app', host: UPSTREAM, retries: 5, routes: [{ name: 'app', paths: ['/'], strip_path: false }] }],
@@ -30,6 +37,7 @@ export function stickyConfig(targets: readonly StickyTarget[], extra: Record<str
           weight: t.weight ?? 100,
           tags: [`berth.identity=${t.identity}`],
         })),
+        ...upstream,
       },
     ],
     ...extra,
