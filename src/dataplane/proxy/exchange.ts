@@ -219,6 +219,7 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     const upstream = this.route?.service.upstream.name ?? '';
     const status = sendError(this.res, err);
     this.ctx.metrics.request(upstream, '', status, 0);
+    if (status >= 500) this.ctx.log.warn({ code: err.code, upstream, path: this.path, reason: err.message }, 'proxy error');
   }
 }
 
