@@ -30,7 +30,7 @@ export class KindInformer {
   private firstSync!: () => void;
   /** synced resolves once the first list has been loaded. */
   readonly synced: Promise<void> = new Promise((resolve) => (this.firstSync = resolve));
-  isSynced = false;
+  private loaded = false;
 
   constructor(
     kc: KubeConfig,
@@ -44,6 +44,11 @@ export class KindInformer {
     this.lw = new ListWatch(path, new Watch(kc), listFunction(kc, kind, namespace), false, undefined, kind.fieldSelector);
     this.lw.on('change', onChange);
     this.lw.on('error', (err) => this.onError(err));
+  }
+
+  /** isSynced: the first list has been loaded (or the kind is not served). */
+  get isSynced(): boolean {
+    return this.loaded;
   }
 
   start(): void {
@@ -82,8 +87,8 @@ export class KindInformer {
   }
 
   private markSynced(): void {
-    if (this.isSynced) return;
-    this.isSynced = true;
+    if (this.loaded) return;
+    this.loaded = true;
     this.firstSync();
   }
 

@@ -49,8 +49,3 @@ export function collectionPath(k: WatchedKind, namespace?: string): string {
   const prefix = k.group ? `/apis/${k.group}/${k.version}` : `/api/${k.version}`;
   return namespace && k.namespaced ? `${prefix}/namespaces/${encodeURIComponent(namespace)}/${k.plural}` : `${prefix}/${k.plural}`;
 }
-
-/** kindByName finds a watched kind by apiVersion + kind (for writing statuses back). */
-export function kindByName(apiVersion: string, kind: string): WatchedKind | undefined {
-  return WATCHED_KINDS.find((k) => k.kind === kind && apiVersionOf(k) === apiVersion);
-}
