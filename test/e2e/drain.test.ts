@@ -2,7 +2,8 @@
 // weight 0 (drain) and then removed, while a load loop runs across both changes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBackend, type Backend } from '../helpers/backend.js';
+import type http from 'node:http';
+import { echoHandler, startBackend, type Backend } from '../helpers/backend.js';
 import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
 import {
   COOKIE,
@@ -12,7 +13,9 @@ import {
   inBatches,
   postConfig,
   stickyConfig,
+  send,
   upstreamHealth,
+  waitFor,
   type StickyTarget,
 } from './support/sticky.js';
 
@@ -30,6 +33,12 @@ let sessions: Session[] = [];
 /** The backend each session was pinned to before any change. */
 let pinned = new Map<Session, string>();
 
+/** handler: the echo backend, except that /slow answers after 1.5 s (a request in flight). */
+function handler(req: http.IncomingMessage, res: http.ServerResponse, backend: Backend): void {
+  if (req.url?.startsWith('/slow')) setTimeout(() => echoHandler(req, res, backend), 1500);
+  else echoHandler(req, res, backend);
+}
+
 function targets(bWeight: number | null): StickyTarget[] {
   const list: StickyTarget[] = [{ backend: a, identity: 'pod-a' }];
   if (bWeight !== null) list.push({ backend: b, identity: 'pod-b', weight: bWeight });
@@ -46,9 +55,9 @@ function countBy(values: Iterable<string>): Map<string, number> {
 describe('drain: weight 0 keeps sessions, removal moves them, load sees no failure', () => {
   before(async () => {
     [a, b, c] = await Promise.all([
-      startBackend({ name: 'A', host: '127.0.0.21' }),
-      startBackend({ name: 'B', host: '127.0.0.22' }),
-      startBackend({ name: 'C', host: '127.0.0.23' }),
+      startBackend({ name: 'A', host: '127.0.0.21', handler }),
+      startBackend({ name: 'B', host: '127.0.0.22', handler }),
+      startBackend({ name: 'C', host: '127.0.0.23', handler }),
     ]);
     gw = await spawnGateway({ config: stickyConfig(targets(100)), args: ['--session-secret', SECRET] });
   });
@@ -118,7 +127,14 @@ describe('drain: weight 0 keeps sessions, removal moves them, load sees no failu
 
   test('removal: B sessions move to A or C with a new cookie, the others stay put', STEP, async () => {
     await load!.waitForRequests(50);
+    const bSession = sessions.find((s) => pinned.get(s) === 'B')!;
+    const slow = send(`${gw!.proxyUrl}/slow`, { cookie: `${COOKIE}=${bSession.cookie}` });
+    const inFlight = async (): Promise<boolean> => ((await upstreamHealth(gw!.adminUrl)).find((r) => r.id === 'pod-b')?.in_flight ?? 0) > 0;
+    await waitFor('a request in flight on B', inFlight);
     await postConfig(gw!.adminUrl, stickyConfig(targets(null)));
+    const finished = await slow;
+    assert.equal(finished.status, 200, 'the request in flight on B failed when B left the config');
+    assert.equal(finished.backend, 'B');
     const oldCookies = new Map(sessions.map((s) => [s, s.cookie]));
     const hits = await inBatches(sessions, 16, (s) => s.get('/removed'));
     const moved: Session[] = [];
