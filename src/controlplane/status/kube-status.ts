@@ -73,12 +73,13 @@ export class KubeStatusSink implements StatusSink {
   }
 
   /** write patches one status when it changed; false when the write failed. */
-  private async write(s: ObjectStatus, current: Map<string, string>): Promise<boolean> {
+  private async write(s: ObjectStatus, current: Map<string, unknown>): Promise<boolean> {
     const target = STATUS_TARGETS.find((t) => t.kind === s.ref.kind && apiVersion(t) === s.ref.apiVersion);
     if (!target) return true;
     const key = refKey(s.ref);
     const desired = stableJson(s.status);
-    if (this.written.get(key) === desired || current.get(key) === desired) return true;
+    if (this.written.get(key) === desired) return true;
+    if (current.has(key) && stableJson(current.get(key)) === desired) return true;
     try {
       await this.patch(target, s);
       this.written.set(key, desired);
@@ -107,10 +108,11 @@ export class KubeStatusSink implements StatusSink {
     for (const key of this.written.keys()) if (!live.has(key)) this.written.delete(key);
   }
 
-  private currentStatuses(): Map<string, string> {
-    const out = new Map<string, string>();
+  /** currentStatuses maps each object's key to its status as the source last saw it (serialized only when compared). */
+  private currentStatuses(): Map<string, unknown> {
+    const out = new Map<string, unknown>();
     for (const obj of this.source?.objects() ?? []) {
-      if (obj.status !== undefined) out.set(refKey({ ...obj.metadata, apiVersion: obj.apiVersion, kind: obj.kind }), stableJson(obj.status));
+      if (obj.status !== undefined) out.set(refKey({ ...obj.metadata, apiVersion: obj.apiVersion, kind: obj.kind }), obj.status);
     }
     return out;
   }
