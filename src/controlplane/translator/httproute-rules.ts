@@ -88,13 +88,15 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[])
     if (!mf.ok) return `match ${j}: ${mf.problem}`;
     const filters = translateFilters(rule.filters, { prefix: mf.prefix, hostnames });
     if (!filters.ok) return filters.problem;
-    for (const v of scope.variants) {
+    scope.variants.forEach((v, k) => {
+      // Variants after the first get copies: no object is shared between two routes.
+      const own = <T>(x: T): T => (k === 0 ? x : structuredClone(x));
       const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}${v.suffix}`, protocols: [...v.protocols] };
       if (v.hosts !== null) r.hosts = [...v.hosts];
-      Object.assign(r, structuredClone(mf.fields), { strip_path: stripPath(route), preserve_host: true, tags: routeTags(route) });
-      if (filters.plugins.length > 0) r.plugins = structuredClone(filters.plugins);
+      Object.assign(r, own(mf.fields), { strip_path: stripPath(route), preserve_host: true, tags: routeTags(route) });
+      if (filters.plugins.length > 0) r.plugins = own(filters.plugins);
       routes.push(r);
-    }
+    });
   }
   return routes;
 }
