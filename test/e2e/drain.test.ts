@@ -9,8 +9,10 @@ import {
   COOKIE,
   LoadLoop,
   Session,
+  UPSTREAM,
   cookieValue,
   inBatches,
+  metric,
   postConfig,
   stickyConfig,
   send,
@@ -123,6 +125,8 @@ describe('drain: weight 0 keeps sessions, removal moves them, load sees no failu
     assert.ok(drained.sticky_requests_last_60s > 0, JSON.stringify(drained));
     assert.ok(drained.last_sticky_request_at !== null && Date.parse(drained.last_sticky_request_at) > Date.now() - 60_000);
     for (const id of ['pod-a', 'pod-c']) assert.equal(row(id)?.state, 'HEALTHCHECKS_OFF', JSON.stringify(row(id)));
+    const gauge = await metric(gw!.adminUrl, 'berth_target_state', { upstream: UPSTREAM, target: b.address, state: 'DRAINING' });
+    assert.equal(gauge, 1, 'GET /metrics does not show B as DRAINING');
   });
 
   test('removal: B sessions move to A or C with a new cookie, the others stay put', STEP, async () => {
@@ -160,6 +164,10 @@ describe('drain: weight 0 keeps sessions, removal moves them, load sees no failu
     });
     const rows = await upstreamHealth(gw!.adminUrl);
     assert.deepEqual(rows.map((r) => r.id).sort(), ['pod-a', 'pod-c']);
+    const sticky = async (outcome: string): Promise<number> => metric(gw!.adminUrl, 'berth_sticky_total', { upstream: UPSTREAM, outcome });
+    assert.ok((await sticky('kept')) >= 3 * SESSIONS, 'sticky kept outcomes missing from /metrics');
+    assert.ok((await sticky('new')) >= SESSIONS + NEW_SESSIONS, 'sticky new outcomes missing from /metrics');
+    assert.ok((await sticky('moved_gone')) >= moved.length, 'sticky moved_gone outcomes missing from /metrics');
   });
 
   test('the load run across both changes saw zero failed requests', STEP, async () => {

@@ -78,6 +78,23 @@ export async function setTargetHealth(adminUrl: string, target: string, healthy:
   assert.equal(res.status, 204, `PUT ${healthy ? 'healthy' : 'unhealthy'}: ${res.status} ${res.body}`);
 }
 
+/**
+ * metric: the value of one Prometheus sample from the admin `GET /metrics`, matched by name and
+ * by every given label; 0 when absent (a counter that never moved has no sample).
+ */
+export async function metric(adminUrl: string, name: string, labels: Record<string, string>): Promise<number> {
+  const res = await request(`${adminUrl}/metrics`);
+  assert.equal(res.status, 200);
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of res.body.split('\n')) {
+    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (m === null || m[1] !== name) continue;
+    const have = m[2]!.split(',');
+    if (wanted.every((w) => have.includes(w))) return Number(m[3]);
+  }
+  return 0;
+}
+
 /** Hit: what one request through the gateway showed. */
 export interface Hit {
   status: number;
