@@ -53,7 +53,7 @@ export class Gateway {
       registry: this.registry,
       log: opts.log,
       balancerDeps: { keyring: opts.keyring, now: Date.now, random: Math.random },
-      onTargetRetired: (t) => this.pools.closeIdle(t.address),
+      onTargetRetired: (t) => this.pools.retire(t.address),
       onUpstreamRemoved: (name) => this.metrics.forgetUpstream(name),
     };
     this.proxy = new ProxyServer(this.ctx);

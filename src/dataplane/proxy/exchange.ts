@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { PickRequest, StickyOutcome } from '../balancers/balancer.js';
 import type { TargetState } from '../targets/target.js';
 import type { RouteRequest } from '../router/types.js';
-import type { RouteRuntime, ServiceRuntime } from '../runtime.js';
+import type { RouteRuntime } from '../runtime.js';
 import type { ProxyContext } from './context.js';
 import type { ConnectionUser, UpstreamConnection } from './pool.js';
 import { ProxyError } from './errors.js';
@@ -63,10 +63,6 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     this.clientIp = req.socket.remoteAddress ?? '';
   }
 
-  get service(): ServiceRuntime {
-    return this.route!.service;
-  }
-
   /** start routes the request and sends it to a target (or answers with an error). */
   start(): void {
     const match = this.ctx.runtime.router.match(this);
@@ -113,7 +109,8 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     const target = this.target!;
     const upstream = this.route!.service.upstream;
     this.status = status;
-    upstream.health?.reportPassive(target, { status });
+    const health = upstream.health;
+    if (health !== null && health.enabled) health.reportPassive(target, { status });
     upstream.balancer.done?.(target, performance.now() - this.startedAt);
     if (this.setCookie !== undefined) headers.push('Set-Cookie', this.setCookie);
     if (this.setHeader !== undefined) headers.push(this.setHeader[0], this.setHeader[1]);

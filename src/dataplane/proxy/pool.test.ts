@@ -59,10 +59,10 @@ describe('ConnectionPool', () => {
     assert.equal(pools.openConnections(`127.0.0.1:${port}`), 1);
   });
 
-  test('closeIdle closes idle connections at once', async () => {
+  test('retire closes idle connections at once', async () => {
     const pools = new PoolSet();
     const { conn } = await exchange(pools);
-    pools.closeIdle(`127.0.0.1:${port}`);
+    pools.retire(`127.0.0.1:${port}`);
     await new Promise((r) => conn!.socket.once('close', r));
     assert.equal(pools.openConnections(`127.0.0.1:${port}`), 0);
   });

@@ -123,6 +123,8 @@ export class ConnectionPool {
   private readonly idle: UpstreamConnection[] = [];
   /** Live connections, idle and busy. */
   open = 0;
+  /** Its address left the config: connections close when their request ends. */
+  retired = false;
 
   constructor(
     readonly address: string,
@@ -150,7 +152,7 @@ export class ConnectionPool {
   }
 
   putIdle(conn: UpstreamConnection): void {
-    if (this.idle.length >= this.maxIdle) return conn.destroy();
+    if (this.retired || this.idle.length >= this.maxIdle) return conn.destroy();
     const hint = conn.parser.keepAliveHintMs;
     // Leave a second of margin so we never write to a connection the upstream is closing.
     conn.expiresAt = hint > 0 ? Date.now() + hint - 1000 : Infinity;
@@ -200,10 +202,18 @@ export class PoolSet {
     return plain + secure + (this.upgraded.get(address) ?? 0);
   }
 
-  /** closeIdle drops idle connections to `address` (its target left the config). */
-  closeIdle(address: string): void {
-    this.pools.get('http://' + address)?.closeIdle();
-    this.pools.get('https://' + address)?.closeIdle();
+  /**
+   * retire: a target at `address` left the config. Its idle connections close now, busy ones when
+   * their request ends; the next config's requests get a fresh pool, so the map stays bounded.
+   */
+  retire(address: string): void {
+    for (const key of ['http://' + address, 'https://' + address]) {
+      const pool = this.pools.get(key);
+      if (pool === undefined) continue;
+      pool.retired = true;
+      pool.closeIdle();
+      this.pools.delete(key);
+    }
   }
 
   closeAllIdle(): void {
