@@ -6,7 +6,7 @@ import { gatewayStatuses } from './gateway-status.js';
 import { translateHTTPRoute } from './httproute.js';
 import { translateIngress } from './ingress.js';
 import { policyStatuses } from './policy-status.js';
-import { ALWAYS_DIRTY, Reader } from './reader.js';
+import { Reader } from './reader.js';
 import type { UnitOutput } from './status.js';
 
 /** Clock gives the lastTransitionTime for conditions that change in this translation. */
@@ -95,7 +95,6 @@ export class IncrementalTranslator {
 
 /** isDirty: did anything the unit looked up change? `changed` is usually a handful of keys. */
 function isDirty(deps: ReadonlySet<string>, changed: readonly string[]): boolean {
-  if (deps.has(ALWAYS_DIRTY)) return true;
   for (let i = 0; i < changed.length; i++) if (deps.has(changed[i]!)) return true;
   return false;
 }

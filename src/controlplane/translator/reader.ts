@@ -1,9 +1,6 @@
 import { keyOf, listKey, objectKey, slicesKey, type Snapshot } from '../snapshot.js';
 import type { KubeObject } from '../types.js';
 
-/** ALWAYS_DIRTY is the dependency key of a unit that must be redone on every change. */
-export const ALWAYS_DIRTY = '*';
-
 /**
  * Reader wraps a Snapshot for one translation unit (one HTTPRoute, one Ingress) and records the
  * key of every lookup it makes. The incremental translator redoes a unit only when one of those
@@ -31,12 +28,6 @@ export class Reader {
   listIn(type: string, namespace: string): readonly KubeObject[] {
     this.keys.add(listKey(type, namespace));
     return this.snapshot.listIn(type, namespace);
-  }
-
-  /** list reads every object of a kind; a unit that does this is redone on every change. */
-  list(type: string): readonly KubeObject[] {
-    this.keys.add(ALWAYS_DIRTY);
-    return this.snapshot.list(type);
   }
 
   /** dependencies: the keys this unit's output depends on. */
