@@ -54,6 +54,18 @@ function countBy(values: Iterable<string>): Map<string, number> {
   return out;
 }
 
+/** removeBWithARequestInFlight: B leaves the config while one of its sessions waits on /slow. */
+async function removeBWithARequestInFlight(): Promise<void> {
+  const bSession = sessions.find((s) => pinned.get(s) === 'B')!;
+  const slow = send(`${gw!.proxyUrl}/slow`, { cookie: `${COOKIE}=${bSession.cookie}` });
+  const inFlight = async (): Promise<boolean> => ((await upstreamHealth(gw!.adminUrl)).find((r) => r.id === 'pod-b')?.in_flight ?? 0) > 0;
+  await waitFor('a request in flight on B', inFlight);
+  await postConfig(gw!.adminUrl, stickyConfig(targets(null)));
+  const finished = await slow;
+  assert.equal(finished.status, 200, 'the request in flight on B failed when B left the config');
+  assert.equal(finished.backend, 'B');
+}
+
 describe('drain: weight 0 keeps sessions, removal moves them, load sees no failure', () => {
   before(async () => {
     [a, b, c] = await Promise.all([
@@ -131,14 +143,7 @@ describe('drain: weight 0 keeps sessions, removal moves them, load sees no failu
 
   test('removal: B sessions move to A or C with a new cookie, the others stay put', STEP, async () => {
     await load!.waitForRequests(50);
-    const bSession = sessions.find((s) => pinned.get(s) === 'B')!;
-    const slow = send(`${gw!.proxyUrl}/slow`, { cookie: `${COOKIE}=${bSession.cookie}` });
-    const inFlight = async (): Promise<boolean> => ((await upstreamHealth(gw!.adminUrl)).find((r) => r.id === 'pod-b')?.in_flight ?? 0) > 0;
-    await waitFor('a request in flight on B', inFlight);
-    await postConfig(gw!.adminUrl, stickyConfig(targets(null)));
-    const finished = await slow;
-    assert.equal(finished.status, 200, 'the request in flight on B failed when B left the config');
-    assert.equal(finished.backend, 'B');
+    await removeBWithARequestInFlight();
     const oldCookies = new Map(sessions.map((s) => [s, s.cookie]));
     const hits = await inBatches(sessions, 16, (s) => s.get('/removed'));
     const moved: Session[] = [];

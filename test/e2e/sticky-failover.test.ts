@@ -18,7 +18,7 @@ import {
 } from './support/sticky.js';
 
 const STEP = { timeout: 60_000 };
-let a: Backend, b: Backend, c: Backend;
+let a: Backend, b: Backend, c: Backend, d: Backend;
 let gw: GatewayProcess | undefined;
 /** Backends whose /healthz answers 500 (active health checks see them fail). */
 const failing = new Set<string>();
@@ -84,6 +84,10 @@ async function assertMovedOff(sessions: Session[], gone: string): Promise<void> 
   });
 }
 
+function withService(config: Record<string, unknown>, service: unknown): Record<string, unknown> {
+  return { ...config, services: [...(config['services'] as unknown[]), service] };
+}
+
 async function newSessionBackends(n: number): Promise<string[]> {
   const hits = await inBatches(Array.from({ length: n }, () => new Session(gw!.proxyUrl)), 8, (s) => s.get('/fresh'));
   for (const hit of hits) assert.equal(hit.status, 200);
@@ -92,7 +96,7 @@ async function newSessionBackends(n: number): Promise<string[]> {
 
 describe('sticky failover: the pinned target cannot serve', () => {
   before(async () => {
-    [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name, i) => startBackend({ name, host: `127.0.0.${41 + i}`, handler })));
+    [a, b, c, d] = await Promise.all(['A', 'B', 'C', 'D'].map((name, i) => startBackend({ name, host: `127.0.0.${41 + i}`, handler })));
     gw = await spawnGateway({ config: stickyConfig(baseTargets()), args: ['--session-secret', 'failover-e2e-secret-0123456789'] });
   });
 
@@ -100,7 +104,7 @@ describe('sticky failover: the pinned target cannot serve', () => {
 
   after(async () => {
     await gw?.stop();
-    await Promise.all([a, b, c].map((s) => s?.close()));
+    await Promise.all([a, b, c, d].map((s) => s?.close()));
   });
 
   test('a new target reusing B\'s address with another identity does not inherit B\'s sessions', STEP, async () => {
@@ -159,6 +163,25 @@ describe('sticky failover: the pinned target cannot serve', () => {
       failing.clear();
     }
     await waitForState('pod-b', 'DRAINING');
+  });
+
+  test('reloads that keep a session\'s target never move it, whatever else changed', STEP, async () => {
+    const pinnedTo = new Map<Session, string>();
+    for (const s of Array.from({ length: 30 }, () => new Session(gw!.proxyUrl))) pinnedTo.set(s, (await s.get('/pin')).backend);
+    const other = { name: 'other', host: a.host, port: a.port, routes: [{ name: 'other', paths: ['/other-service'] }] };
+    const changes = [
+      stickyConfig([...baseTargets(), { backend: d, identity: 'pod-d' }]),
+      stickyConfig([...baseTargets().reverse(), { backend: d, identity: 'pod-d', weight: 500 }], {}, { slots: 100 }),
+      withService(stickyConfig(baseTargets().map((t) => ({ ...t, weight: 7 }))), other),
+    ];
+    for (const config of changes) {
+      await postConfig(gw!.adminUrl, config);
+      for (const [s, name] of pinnedTo) {
+        const hit = await s.get('/reloaded');
+        assert.equal(hit.backend, name, 'a reload that kept the target moved the session');
+        assert.equal(hit.setCookie, undefined);
+      }
+    }
   });
 
   test('PUT on an unknown target is 404', STEP, async () => {
