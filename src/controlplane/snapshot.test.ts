@@ -38,6 +38,7 @@ test('drops kinds of unexpected groups or versions, unread kinds and malformed o
     obj('extensions/v1beta1', 'Ingress', 'older', 'ns'),
     obj('apps/v1', 'Deployment', 'd', 'ns'),
     null, 42, 'text', {}, { kind: 'Service', apiVersion: 'v1' }, { kind: 'Service', apiVersion: 'v1', metadata: { name: 7 } },
+    obj('v1', 'Service', 'Bad Name', 'ns'), obj('v1', 'Service', 'ok', 'Bad_NS'), obj('v1', 'Service', '-x', 'ns'),
   ]);
   assert.equal(snap.size, 0);
 });

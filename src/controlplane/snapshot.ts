@@ -63,16 +63,23 @@ export function versionToken(obj: KubeObject | undefined): unknown {
   return uid !== undefined && resourceVersion !== undefined ? `${uid}@${resourceVersion}` : obj;
 }
 
+/** DNS-1123 subdomain (object names) and label (namespaces), as the API server enforces them. */
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * isWellFormed: the shape every object from an API server has. Names end up in entity names of
+ * the config (upstream names must be hostnames), so a name no API server would accept, which a
+ * hand-written manifest can carry, keeps the object out rather than the whole config.
+ */
 function isWellFormed(obj: unknown): obj is KubeObject {
   if (obj === null || typeof obj !== 'object') return false;
   const o = obj as Partial<KubeObject>;
-  return (
-    typeof o.kind === 'string' &&
-    typeof o.apiVersion === 'string' &&
-    typeof o.metadata === 'object' &&
-    o.metadata !== null &&
-    typeof o.metadata.name === 'string'
-  );
+  if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') return false;
+  const meta = o.metadata;
+  if (typeof meta !== 'object' || meta === null || typeof meta.name !== 'string') return false;
+  if (meta.name.length > 253 || !SUBDOMAIN.test(meta.name)) return false;
+  return meta.namespace === undefined || (typeof meta.namespace === 'string' && meta.namespace.length <= 63 && LABEL.test(meta.namespace));
 }
 
 /**
