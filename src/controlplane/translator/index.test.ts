@@ -23,9 +23,12 @@ const slice = (ns: string, svc: string, ips: number[], terminating: boolean): Ku
   ports: [{ name: 'http', port: 8080 }],
   endpoints: ips.map((ip, i) => ({ addresses: [`10.0.0.${ip}`], conditions: { ready: !(terminating && i === 0), terminating: terminating && i === 0 }, targetRef: { uid: `pod-${ip}` } })),
 });
-const route = (ns: string, name: string, backends: string[], path: string): KubeObject => ({
+const route = (ns: string, name: string, backends: string[], path: string, backendNs?: string): KubeObject => ({
   apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: ns },
-  spec: { parentRefs: [{ name: 'kong', namespace: 'a' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: backends.map((b) => ({ name: b, port: 80, weight: 10 })) }] },
+  spec: {
+    parentRefs: [{ name: 'kong', namespace: 'a' }],
+    rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: backends.map((b) => ({ name: b, port: 80, weight: 10, ...(backendNs ? { namespace: backendNs } : {}) })) }],
+  },
 });
 const policy = (ns: string, name: string, cookie: string): KubeObject => ({
   apiVersion: 'configuration.konghq.com/v1beta1', kind: 'KongUpstreamPolicy', metadata: { name, namespace: ns },
@@ -39,10 +42,29 @@ const SERVICES = ['s1', 's2', 's3'];
 const op = fc.oneof(
   fc.record({ t: fc.constant('slice'), ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom(...SERVICES), ips: fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { maxLength: 4 }), term: fc.boolean() }),
   fc.record({ t: fc.constant('service'), ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom(...SERVICES), policy: fc.option(fc.constantFrom('p1', 'p2'), { nil: undefined }) }),
-  fc.record({ t: fc.constant('route'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('r1', 'r2', 'r3'), backends: fc.subarray(SERVICES, { minLength: 1 }), path: fc.constantFrom('/x', '/y') }),
+  fc.record({ t: fc.constant('route'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('r1', 'r2', 'r3'), backends: fc.subarray(SERVICES, { minLength: 1 }), path: fc.constantFrom('/x', '/y'), backendNs: fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }) }),
   fc.record({ t: fc.constant('policy'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('p1', 'p2'), cookie: fc.constantFrom('c', '') }),
+  fc.record({ t: fc.constant('gateway'), from: fc.constantFrom('Same', 'All'), hostname: fc.option(fc.constantFrom('*.example.com', 'a.example.com'), { nil: undefined }) }),
+  fc.record({ t: fc.constant('ingress'), ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom(...SERVICES), host: fc.constantFrom('a.example.com', 'b.example.com') }),
+  fc.record({ t: fc.constant('grant'), ns: fc.constantFrom(...NAMESPACES) }),
   fc.record({ t: fc.constant('delete'), key: fc.nat(20) }),
 );
+
+function gatewayWith(from: string, hostname: string | undefined): KubeObject {
+  const listener: Record<string, unknown> = { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from } } };
+  if (hostname !== undefined) listener.hostname = hostname;
+  return { ...gateway, spec: { gatewayClassName: 'kong', listeners: [listener] } };
+}
+
+function ingress(ns: string, svc: string, host: string): KubeObject {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'ing', namespace: ns },
+    spec: { ingressClassName: 'kong', rules: [{ host, http: { paths: [{ path: '/i', pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } }] } }] } };
+}
+
+function grant(ns: string): KubeObject {
+  return { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'g', namespace: ns },
+    spec: { from: NAMESPACES.map((n) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: n })), to: [{ group: '', kind: 'Service' }] } };
+}
 
 function apply(world: Map<string, KubeObject>, o: any): void {
   let obj: KubeObject;
@@ -52,7 +74,10 @@ function apply(world: Map<string, KubeObject>, o: any): void {
     return;
   } else if (o.t === 'slice') obj = slice(o.ns, o.svc, o.ips, o.term);
   else if (o.t === 'service') obj = service(o.ns, o.svc, o.policy);
-  else if (o.t === 'route') obj = route(o.ns, o.name, o.backends, o.path);
+  else if (o.t === 'route') obj = route(o.ns, o.name, o.backends, o.path, o.backendNs);
+  else if (o.t === 'gateway') obj = gatewayWith(o.from, o.hostname);
+  else if (o.t === 'ingress') obj = ingress(o.ns, o.svc, o.host);
+  else if (o.t === 'grant') obj = grant(o.ns);
   else obj = policy(o.ns, o.name, o.cookie);
   world.set(`${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`, obj);
 }
