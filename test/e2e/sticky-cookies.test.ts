@@ -3,7 +3,10 @@
 // routing in every replica; a rotated keyring still honours old values.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { startBackend, type Backend } from '../helpers/backend.js';
 import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
@@ -20,9 +23,16 @@ let gw1: GatewayProcess, gw2: GatewayProcess, foreign: GatewayProcess, rotated: 
 /** One valid gw1 cookie per backend name. */
 const cookieFor = new Map<string, string>();
 
-async function start(secret: string): Promise<GatewayProcess> {
+/** start: a gateway with `secret` given by flag, or in a file when `fromFile` (as a Secret volume would). */
+async function start(secret: string, fromFile = false): Promise<GatewayProcess> {
   const config = stickyConfig(backends.map((b) => ({ backend: b, identity: `uid-${b.name}` })));
-  const gw = await spawnGateway({ config, args: ['--session-secret', secret] });
+  const args = ['--session-secret', secret];
+  if (fromFile) {
+    const file = join(await mkdtemp(join(tmpdir(), 'berth-secret-')), 'secret');
+    await writeFile(file, `${secret}\n`);
+    args.splice(0, 2, '--session-secret-file', file);
+  }
+  const gw = await spawnGateway({ config, args, env: { BERTH_SESSION_SECRET: '' } });
   gateways.push(gw);
   return gw;
 }
@@ -63,12 +73,21 @@ function rawGet(gw: GatewayProcess, cookieBytes: Buffer): Promise<string> {
 describe('sticky cookies across gateway processes', () => {
   before(async () => {
     backends = await Promise.all(['A', 'B', 'C'].map((name, i) => startBackend({ name, host: `127.0.0.${31 + i}` })));
-    [gw1, gw2, foreign, rotated] = await Promise.all([
+    // allSettled: every process that did start is in `gateways` for `after` to stop.
+    const started = await Promise.allSettled([
       start(SECRET),
-      start(SECRET),
+      start(SECRET, true),
       start(OTHER_SECRET),
       start(`${NEW_SECRET},${SECRET}`),
     ]);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    [gw1, gw2, foreign, rotated] = started.map((r) => (r as PromiseFulfilledResult<GatewayProcess>).value) as [
+      GatewayProcess,
+      GatewayProcess,
+      GatewayProcess,
+      GatewayProcess,
+    ];
     for (let i = 0; i < 30 && cookieFor.size < 3; i++) {
       const s = new Session(gw1.proxyUrl);
       await s.get('/');
@@ -82,7 +101,7 @@ describe('sticky cookies across gateway processes', () => {
     await Promise.all(backends.map((b) => b.close()));
   });
 
-  test('two gateways with the same secret route every cookie to the same target', STEP, async () => {
+  test('two gateways with the same secret (flag, file) route every cookie to the same target', STEP, async () => {
     for (const [name, value] of cookieFor) {
       for (const gw of [gw1, gw2]) {
         const hit = await send(gw.proxyUrl + '/same', { cookie: `${COOKIE}=${value}` });
