@@ -202,3 +202,13 @@ test('our stale status entries are withdrawn, other controllers\' entries kept',
   assert.deepEqual(result.statuses.find((s) => s.ref.kind === 'HTTPRoute')!.status, { parents: [theirs] });
   assert.deepEqual(result.statuses.find((s) => s.ref.kind === 'KongUpstreamPolicy')!.status, { ancestors: [{ ancestorRef: { name: 'o' }, controllerName: 'example.com/other' }] });
 });
+
+test('an object the translator cannot read costs that object only, reported as an event', () => {
+  const spec = { parentRefs: [{ name: 'kong', namespace: 'a' }] };
+  Object.defineProperty(spec, 'rules', { enumerable: true, get: () => { throw new Error('boom'); } });
+  const hostile: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'hostile', namespace: 'a' }, spec };
+  const result = translate(Snapshot.from([gatewayClass, gateway, service('a', 's1'), route('a', 'good', ['s1'], '/good'), hostile]), opts, NOW);
+  assert.deepEqual(result.config.services!.flatMap((s) => s.routes!.map((r) => r.name)), ['httproute.a.good.0.0']);
+  const event = result.events.find((e) => e.involvedObject.name === 'hostile');
+  assert.match(event!.message, /internal error translating this object: boom/);
+});

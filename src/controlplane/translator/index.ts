@@ -7,7 +7,7 @@ import { translateHTTPRoute } from './httproute.js';
 import { translateIngress } from './ingress.js';
 import { policyStatuses } from './policy-status.js';
 import { Reader } from './reader.js';
-import type { UnitOutput } from './status.js';
+import { TRANSLATION_FAILED, emptyOutput, warning, type UnitOutput } from './status.js';
 
 /** Clock gives the lastTransitionTime for conditions that change in this translation. */
 export type Clock = () => string;
@@ -73,23 +73,36 @@ export class IncrementalTranslator {
     const plan: UnitPlan = { keys: [], outputs: [], redone: new Set() };
     const next = new Map<string, CachedUnit>();
     const ctx = { world, controllerName: this.opts.controllerName, drainSupport: this.opts.enableDrainSupport, now };
-    const run = (key: string, work: (reader: Reader) => UnitOutput): void => {
+    const run = (obj: KubeObject, work: (reader: Reader) => UnitOutput): void => {
+      const key = Reader.key(obj);
       let unit = this.units.get(key);
       if (unit === undefined || changed === undefined || isDirty(unit.deps, changed)) {
         const reader = new Reader(snapshot);
-        unit = { output: work(reader), deps: reader.dependencies() };
+        unit = { output: contained(obj, reader, work), deps: reader.dependencies() };
         plan.redone.add(plan.keys.length);
       }
       next.set(key, unit);
       plan.keys.push(key);
       plan.outputs.push(unit.output);
     };
-    for (const route of snapshot.list('HTTPRoute')) {
-      run(Reader.key(route), (reader) => translateHTTPRoute(reader, route, ctx));
-    }
-    for (const ing of snapshot.list('Ingress')) run(Reader.key(ing), (reader) => translateIngress(reader, ing, this.opts));
+    for (const route of snapshot.list('HTTPRoute')) run(route, (reader) => translateHTTPRoute(reader, route, ctx));
+    for (const ing of snapshot.list('Ingress')) run(ing, (reader) => translateIngress(reader, ing, this.opts));
     this.units = next;
     return plan;
+  }
+}
+
+/**
+ * contained runs one unit so that a translator bug on one object costs that object only: it is
+ * reported as an event and the rest of the config is still produced.
+ */
+function contained(obj: KubeObject, reader: Reader, work: (reader: Reader) => UnitOutput): UnitOutput {
+  try {
+    return work(reader);
+  } catch (err) {
+    const out = emptyOutput();
+    out.events.push(warning(obj, TRANSLATION_FAILED, `internal error translating this object: ${err instanceof Error ? err.message : String(err)}`));
+    return out;
   }
 }
 
