@@ -158,14 +158,25 @@ export function buildGatewayWorld(snapshot: Snapshot, opts: TranslateOptions): G
   const world: GatewayWorld = { classes, gateways: new Map(), certificates: [], events: [] };
   for (const gw of snapshot.list('Gateway')) {
     if (!classes.has(gw.spec?.gatewayClassName)) continue;
-    const raw: any[] = Array.isArray(gw.spec?.listeners) ? gw.spec.listeners : [];
-    const listeners = raw.map((l) => buildListener(reader, gw, l, world.certificates));
-    markConflicts(listeners);
-    for (const l of listeners) {
-      if (l.certProblem !== undefined) world.events.push(warning(gw, TRANSLATION_FAILED, `listener ${l.name}: ${l.certProblem.message}`));
+    try {
+      addGateway(reader, gw, world);
+    } catch (err) {
+      // A Gateway we cannot read costs itself only: its routes then find no parent.
+      world.events.push(warning(gw, TRANSLATION_FAILED, `internal error translating this object: ${err instanceof Error ? err.message : String(err)}`));
     }
-    const key = gatewayKey(gw.metadata.namespace ?? '', gw.metadata.name);
-    world.gateways.set(key, { obj: gw, key, listeners });
   }
   return world;
+}
+
+function addGateway(reader: Reader, gw: KubeObject, world: GatewayWorld): void {
+  const raw: any[] = Array.isArray(gw.spec?.listeners) ? gw.spec.listeners : [];
+  const certificates: CertificateEntry[] = [];
+  const listeners = raw.map((l) => buildListener(reader, gw, l, certificates));
+  markConflicts(listeners);
+  for (const l of listeners) {
+    if (l.certProblem !== undefined) world.events.push(warning(gw, TRANSLATION_FAILED, `listener ${l.name}: ${l.certProblem.message}`));
+  }
+  const key = gatewayKey(gw.metadata.namespace ?? '', gw.metadata.name);
+  world.gateways.set(key, { obj: gw, key, listeners });
+  world.certificates.push(...certificates);
 }
