@@ -64,6 +64,9 @@ async function removeBWithARequestInFlight(): Promise<void> {
   const finished = await slow;
   assert.equal(finished.status, 200, 'the request in flight on B failed when B left the config');
   assert.equal(finished.backend, 'B');
+  // Pooled connections to a removed target close once idle: nothing of the gateway stays open on B.
+  const open = (): Promise<number> => new Promise((r, j) => b.server.getConnections((err, n) => (err ? j(err) : r(n))));
+  await waitFor('the gateway to close its connections to removed B', async () => (await open()) === 0, 3_000);
 }
 
 describe('drain: weight 0 keeps sessions, removal moves them, load sees no failure', () => {
