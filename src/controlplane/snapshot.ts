@@ -26,20 +26,34 @@ export function objectKey(kind: string, namespace: string | undefined, name: str
   return `${kind}/${namespace ?? ''}/${name}`;
 }
 
-const keys = new WeakMap<KubeObject, string>();
+/** Entry: what indexing needs from an object, computed once per object (sources reuse them). */
+interface Entry {
+  key: string;
+  /** listKey of its kind and namespace, or slicesKey of its Service for an EndpointSlice. */
+  group: string | undefined;
+}
+
+const entries = new WeakMap<object, Entry | null>();
 
 /**
- * keyOf is objectKey() of an object, cached per object: sources hand the same objects to
- * snapshot after snapshot, and reusing one key string (hash computed once) makes indexing and
- * Snapshot.changedKeys a pointer comparison for unchanged objects.
+ * entryOf returns an object's index entry, or null when the snapshot drops it. Cached per
+ * object: sources hand the same objects to snapshot after snapshot, and reusing one key string
+ * (hash computed once) makes indexing and Snapshot.changedKeys pointer comparisons.
  */
-export function keyOf(obj: KubeObject): string {
-  let key = keys.get(obj);
-  if (key === undefined) {
-    key = objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
-    keys.set(obj, key);
+function entryOf(obj: unknown): Entry | null {
+  if (obj === null || typeof obj !== 'object') return null;
+  let entry = entries.get(obj);
+  if (entry === undefined) {
+    const ok = isWellFormed(obj) && KIND_VERSIONS[obj.kind]?.includes(obj.apiVersion) === true;
+    entry = ok ? { key: objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name), group: groupKey(obj) } : null;
+    entries.set(obj, entry);
   }
-  return key;
+  return entry;
+}
+
+/** keyOf is objectKey() of an object, cached per object. */
+export function keyOf(obj: KubeObject): string {
+  return entryOf(obj)?.key ?? objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
 }
 
 /** slicesKey is the dependency key of "the EndpointSlices of one Service". */
@@ -92,8 +106,8 @@ function isWellFormed(obj: unknown): obj is KubeObject {
 export class Snapshot {
   private readonly byKey = new Map<string, KubeObject>();
   private readonly byKind = new Map<string, KubeObject[]>();
-  private readonly slicesByService = new Map<string, KubeObject[]>();
-  private readonly byKindNamespace = new Map<string, KubeObject[]>();
+  /** By listKey (kind + namespace) or, for EndpointSlices, by slicesKey (their Service). */
+  private readonly byGroup = new Map<string, KubeObject[]>();
 
   private constructor() {}
 
@@ -101,45 +115,23 @@ export class Snapshot {
   static from(objects: Iterable<unknown>): Snapshot {
     const snap = new Snapshot();
     for (const obj of objects) {
-      if (isWellFormed(obj) && KIND_VERSIONS[obj.kind]?.includes(obj.apiVersion)) snap.add(obj);
+      const entry = entryOf(obj);
+      if (entry !== null) snap.add(obj as KubeObject, entry);
     }
     for (const [kind, list] of snap.byKind) snap.byKind.set(kind, Object.freeze(list) as KubeObject[]);
     Object.freeze(snap);
     return snap;
   }
 
-  private add(obj: KubeObject): void {
-    const key = keyOf(obj);
-    const previous = this.byKey.get(key);
-    this.byKey.set(key, obj);
-    const list = this.byKind.get(obj.kind) ?? [];
-    if (previous !== undefined) list.splice(list.indexOf(previous), 1);
-    list.push(obj);
-    this.byKind.set(obj.kind, list);
-    if (obj.kind === 'EndpointSlice') this.indexSlice(obj, previous);
-    else this.indexNamespace(obj, previous);
-  }
-
-  private indexNamespace(obj: KubeObject, previous: KubeObject | undefined): void {
-    const key = `${obj.kind}/${obj.metadata.namespace ?? ''}`;
-    const list = this.byKindNamespace.get(key) ?? [];
-    if (previous !== undefined) list.splice(list.indexOf(previous), 1);
-    list.push(obj);
-    this.byKindNamespace.set(key, list);
-  }
-
-  private indexSlice(slice: KubeObject, previous: KubeObject | undefined): void {
-    const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+  private add(obj: KubeObject, entry: Entry): void {
+    const previous = this.byKey.get(entry.key);
+    this.byKey.set(entry.key, obj);
+    append(this.byKind, obj.kind, obj, previous);
     if (previous !== undefined) {
-      const old = previous.metadata.labels?.[SERVICE_NAME_LABEL];
-      const oldList = old === undefined ? undefined : this.slicesByService.get(`${previous.metadata.namespace ?? ''}/${old}`);
-      if (oldList !== undefined) oldList.splice(oldList.indexOf(previous), 1);
+      const old = entryOf(previous)!.group;
+      if (old !== undefined) append(this.byGroup, old, undefined, previous);
     }
-    if (service === undefined) return;
-    const key = `${slice.metadata.namespace ?? ''}/${service}`;
-    const list = this.slicesByService.get(key) ?? [];
-    list.push(slice);
-    this.slicesByService.set(key, list);
+    if (entry.group !== undefined) append(this.byGroup, entry.group, obj, undefined);
   }
 
   /** get returns one object, or undefined. Cluster-scoped kinds use namespace undefined or "". */
@@ -178,12 +170,12 @@ export class Snapshot {
 
   /** listIn returns the objects of a kind in one namespace (EndpointSlices excepted). */
   listIn(kind: string, namespace: string): readonly KubeObject[] {
-    return this.byKindNamespace.get(`${kind}/${namespace}`) ?? [];
+    return this.byGroup.get(listKey(kind, namespace)) ?? [];
   }
 
   /** endpointSlicesFor returns the slices labelled `kubernetes.io/service-name: <service>`. */
   endpointSlicesFor(namespace: string, service: string): readonly KubeObject[] {
-    return this.slicesByService.get(`${namespace}/${service}`) ?? [];
+    return this.byGroup.get(slicesKey(namespace, service)) ?? [];
   }
 
   /** secret returns a Secret by namespace and name. */
@@ -202,6 +194,17 @@ export class Snapshot {
   }
 }
 
+/** append adds `obj` (if any) to a keyed list, removing `previous` (if any) first. */
+function append(map: Map<string, KubeObject[]>, key: string, obj: KubeObject | undefined, previous: KubeObject | undefined): void {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  if (previous !== undefined && list.includes(previous)) list.splice(list.indexOf(previous), 1);
+  if (obj !== undefined) list.push(obj);
+}
+
 function groupKey(obj: KubeObject): string | undefined {
   if (obj.kind !== 'EndpointSlice') return listKey(obj.kind, obj.metadata.namespace ?? '');
   const service = obj.metadata.labels?.[SERVICE_NAME_LABEL];
@@ -211,7 +214,7 @@ function groupKey(obj: KubeObject): string | undefined {
 function markChanged(changed: Set<string>, key: string, now: KubeObject | undefined, old: KubeObject | undefined): void {
   changed.add(key);
   for (const obj of [now, old]) {
-    const group = obj === undefined ? undefined : groupKey(obj);
+    const group = obj === undefined ? undefined : entryOf(obj)?.group;
     if (group !== undefined) changed.add(group);
   }
 }
