@@ -200,6 +200,15 @@ describe('gateway process lifecycle', () => {
       const yaml = `_format_version: "3.0"\nservices:\n  - name: s\n    host: ${backend.host}\n    port: ${backend.port}\n    routes:\n      - name: r\n        paths: ["/"]\n`;
       assert.equal((await request(`${gw.adminUrl}/config`, { method: 'POST', body: yaml })).status, 201);
       assert.equal((await request(`${gw.proxyUrl}/x`)).status, 200);
+      const form = new URLSearchParams({ config: yaml.replace('paths: ["/"]', 'paths: ["/form"]') }).toString();
+      const posted = await request(`${gw.adminUrl}/config`, {
+        method: 'POST',
+        body: form,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+      assert.equal(posted.status, 201);
+      assert.equal((await request(`${gw.proxyUrl}/x`)).status, 404);
+      assert.equal((await request(`${gw.proxyUrl}/form/x`)).status, 200);
     } finally {
       await gw.stop();
       await backend.close();

@@ -43,7 +43,7 @@ async function postConfig(gateway: Gateway, req: IncomingMessage, res: ServerRes
   const flatten = /[?&]flatten_errors=(1|true)\b/.test(req.url ?? '');
   let input: unknown;
   try {
-    input = unwrap(parseConfigText(await readBody(req, MAX_CONFIG_BYTES)));
+    input = unwrap(parseConfigText(formField(req, await readBody(req, MAX_CONFIG_BYTES))));
   } catch (err) {
     if (err instanceof BodyTooLarge) return sendJson(res, 413, { message: err.message });
     if (err instanceof ConfigParseError || err instanceof Error) return sendJson(res, 400, parseError(err.message, flatten));
@@ -54,6 +54,12 @@ async function postConfig(gateway: Gateway, req: IncomingMessage, res: ServerRes
     return sendJson(res, 400, flatten ? { ...result.error, flattened_errors: result.flat } : result.error);
   }
   sendJson(res, 201, { configuration_hash: result.hash, changed: result.changed });
+}
+
+/** formField: `curl -d config=...` sends the document as a urlencoded form field, as Kong accepts. */
+function formField(req: IncomingMessage, body: string): string {
+  if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return body;
+  return new URLSearchParams(body).get('config') ?? body;
 }
 
 /** Kong also takes the document as a string under `config` (its form-style body). */
