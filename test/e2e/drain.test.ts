@@ -33,7 +33,7 @@ let gw: GatewayProcess | undefined;
 let load: LoadLoop | undefined;
 let sessions: Session[] = [];
 /** The backend each session was pinned to before any change. */
-let pinned = new Map<Session, string>();
+const pinned = new Map<Session, string>();
 
 /** handler: the echo backend, except that /slow answers after 1.5 s (a request in flight). */
 function handler(req: http.IncomingMessage, res: http.ServerResponse, backend: Backend): void {
