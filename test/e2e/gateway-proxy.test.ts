@@ -57,6 +57,14 @@ function config(deadPort: number): unknown {
       { name: 'dead', host: 'up-dead', retries: 1, routes: [{ name: 'dead', paths: ['/dead'] }] },
       { name: 'zero', host: 'up-zero', routes: [{ name: 'zero', paths: ['/zero'] }] },
       { name: 'big', host: big.host, port: big.port, routes: [{ name: 'big', paths: ['/big'] }] },
+      {
+        name: 'https-only',
+        host: 'up-echo',
+        routes: [
+          { name: 'tls-426', paths: ['/tls-only'], protocols: ['https'] },
+          { name: 'tls-301', paths: ['/tls-redirect'], protocols: ['https'], https_redirect_status_code: 301 },
+        ],
+      },
       { name: 'garbage', host: '127.0.0.1', port: garbagePort, retries: 0, routes: [{ name: 'garbage', paths: ['/garbage'] }] },
     ],
     upstreams: [
@@ -136,6 +144,15 @@ describe('gateway proxy', () => {
     const zero = await request(`${gw.proxyUrl}/zero`);
     assert.equal(zero.status, 503);
     assert.deepEqual(JSON.parse(zero.body), { message: 'failure to get a peer from the ring-balancer' });
+  });
+
+  test('a plain-HTTP request to an https-only route gets 426, or its redirect', async () => {
+    const res = await request(`${gw.proxyUrl}/tls-only/x`);
+    assert.equal(res.status, 426);
+    assert.deepEqual(JSON.parse(res.body), { message: 'Please use HTTPS protocol' });
+    const moved = await request(`${gw.proxyUrl}/tls-redirect/x?q=1`, { headers: { Host: 'Shop.Example:8000' } });
+    assert.equal(moved.status, 301);
+    assert.equal(moved.headers.location, 'https://shop.example/tls-redirect/x?q=1');
   });
 
   test('a backend that hangs gives 504 after read_timeout', async () => {

@@ -25,7 +25,7 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
   readonly query: string;
   readonly headers: IncomingHttpHeaders;
   readonly host: string;
-  readonly tls: boolean;
+  tls: boolean;
   readonly clientIp: string;
   uriCaptures: Readonly<Record<string, string>> | undefined = undefined;
   setCookie: string | undefined = undefined;
@@ -66,7 +66,7 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
   /** start routes the request and sends it to a target (or answers with an error). */
   start(): void {
     const match = this.ctx.runtime.router.match(this);
-    if (match === null) return this.fail(new ProxyError('NO_ROUTE'));
+    if (match === null) return this.noRoute();
     const route = this.ctx.runtime.routes.get(match.route);
     if (route === undefined) return this.fail(new ProxyError('NO_ROUTE'));
     this.route = route;
@@ -76,6 +76,23 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     (this.res as Tagged)[kExchange] = this;
     this.res.on('close', onClientClose);
     this.attempt();
+  }
+
+  /**
+   * noRoute: Kong answers a plain-HTTP request that only an https route matches with 426 (or the
+   * route's https_redirect_status_code redirect), not 404.
+   */
+  private noRoute(): void {
+    if (this.tls) return this.fail(new ProxyError('NO_ROUTE'));
+    this.tls = true;
+    const httpsOnly = this.ctx.runtime.router.match(this);
+    this.tls = false;
+    if (httpsOnly === null) return this.fail(new ProxyError('NO_ROUTE'));
+    const code = httpsOnly.route.https_redirect_status_code ?? 426;
+    if (code === 426 || this.host === '') return this.fail(new ProxyError('PROTOCOL_NOT_ALLOWED'));
+    this.finished = true;
+    this.res.writeHead(code, ['Location', 'https://' + this.host + this.req.url, 'Content-Length', '0']);
+    this.res.end();
   }
 
   private attempt(): void {
