@@ -62,7 +62,7 @@ function formField(req: IncomingMessage, body: string): string {
   return new URLSearchParams(body).get('config') ?? body;
 }
 
-/** Kong also takes the document as a string under `config` (its form-style body). */
+/** unwrap: Kong also takes the document as a string under `config` (its form-style body). */
 function unwrap(parsed: unknown): unknown {
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
     const obj = parsed as Record<string, unknown>;

@@ -5,7 +5,7 @@
  * except X-Forwarded-For, which is appended to).
  */
 
-/** Lower-cased names that are removed in both directions. */
+/** HOP_BY_HOP: lower-cased names that are removed in both directions. */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
@@ -16,7 +16,7 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
-/** Lower-cased request header names the proxy drops and writes itself. */
+/** REQUEST_DROP: lower-cased request header names the proxy drops and writes itself. */
 const REQUEST_DROP: ReadonlySet<string> = new Set([
   ...HOP_BY_HOP,
   'host',
