@@ -29,12 +29,14 @@ export function collectHeaders(head: string, pos: number, out: string[]): Framin
     if (!noteFraming(name, value, f)) return null;
     if (!isHopByHopHeader(name)) out.push(name, value);
   }
-  // With a Transfer-Encoding, Content-Length is meaningless (RFC 9112 s6.3) and must not leak.
-  if (f.transferEncoding) {
-    f.length = -1;
-    removeHeader(out, 'content-length');
-  }
+  if (f.transferEncoding) dropLength(f, out);
   return f;
+}
+
+/** dropLength: with a Transfer-Encoding, Content-Length is meaningless (RFC 9112 s6.3) and must not leak. */
+function dropLength(f: Framing, out: string[]): void {
+  f.length = -1;
+  removeHeader(out, 'content-length');
 }
 
 function removeHeader(out: string[], lowerName: string): void {
