@@ -9,7 +9,7 @@ import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
 import { json, request } from '../helpers/http.js';
 
 const MB = 1024 * 1024;
-let b1: Backend, b2: Backend, b3: Backend, hang: Backend, big: Backend, garbage: net.Server, garbagePort: number;
+let b1: Backend, b2: Backend, b3: Backend, hang: Backend, big: Backend, early: Backend, garbage: net.Server, garbagePort: number;
 let gw: GatewayProcess;
 /** Bytes the big backend has received of the upload in progress (read by the test while sending). */
 let uploadSeen = 0;
@@ -57,6 +57,7 @@ function config(deadPort: number): unknown {
       { name: 'dead', host: 'up-dead', retries: 1, routes: [{ name: 'dead', paths: ['/dead'] }] },
       { name: 'zero', host: 'up-zero', routes: [{ name: 'zero', paths: ['/zero'] }] },
       { name: 'big', host: big.host, port: big.port, routes: [{ name: 'big', paths: ['/big'] }] },
+      { name: 'early', host: early.host, port: early.port, routes: [{ name: 'early', paths: ['/early'] }] },
       {
         name: 'https-only',
         host: 'up-echo',
@@ -82,6 +83,7 @@ before(async () => {
   b3 = await startBackend({ name: 'b3', host: '127.0.0.4' });
   hang = await startBackend({ name: 'hang', host: '127.0.0.5', handler: () => {} });
   big = await startBackend({ name: 'big', host: '127.0.0.7', handler: bigHandler });
+  early = await startBackend({ name: 'early', host: '127.0.0.17', handler: (_req, res) => res.writeHead(413).end('too large') });
   garbage = net.createServer((s) => s.once('data', () => s.end('HTTP/1.1 2OO NOPE\r\n\r\n')));
   await new Promise<void>((r) => garbage.listen(0, '127.0.0.1', () => r()));
   garbagePort = (garbage.address() as net.AddressInfo).port;
@@ -90,7 +92,7 @@ before(async () => {
 
 after(async () => {
   await gw?.stop();
-  await Promise.all([b1, b2, b3, hang, big].map((b) => b?.close()));
+  await Promise.all([b1, b2, b3, hang, big, early].map((b) => b?.close()));
   garbage?.close();
 });
 
@@ -242,6 +244,30 @@ describe('gateway streaming', () => {
       }).on('error', reject);
     });
     assert.equal(got, 20 * MB);
+  });
+
+  test('an upstream answering before the upload ends leaves the client connection usable', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request(`${gw.proxyUrl}/early`, { method: 'POST', agent, headers: { 'Content-Length': 4 * MB } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(Buffer.alloc(4 * MB, 1));
+      });
+      assert.equal(status, 413);
+      const next = await new Promise<number>((resolve, reject) => {
+        http.get(`${gw.proxyUrl}/echo/again`, { agent, timeout: 5000 }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', reject).on('timeout', () => reject(new Error('the keep-alive connection stalled')));
+      });
+      assert.equal(next, 200);
+    } finally {
+      agent.destroy();
+    }
   });
 
   test('a chunked upload (no Content-Length) arrives whole', async () => {

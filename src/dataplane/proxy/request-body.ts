@@ -69,6 +69,8 @@ export class RequestBody {
     this.req.off('data', onData);
     this.req.off('end', onEnd);
     (this.req as Tagged)[kBody] = undefined;
+    // Discard what the client still sends, so its keep-alive connection can carry the next request.
+    if (!this.complete) this.req.resume();
   }
 }
 
