@@ -215,6 +215,28 @@ describe('gateway process lifecycle', () => {
     }
   });
 
+  test('a request in flight finishes on the config it started with; the next one uses the new config', async () => {
+    const slow = await startBackend({ name: 'slow2', host: '127.0.0.18', handler: (_req, res) => setTimeout(() => res.end('old'), 500) });
+    const route = (path: string): unknown => ({
+      _format_version: '3.0',
+      services: [{ name: 's', host: 'up', routes: [{ name: 'r', paths: [path] }] }],
+      upstreams: [{ name: 'up', targets: [{ target: slow.address }] }],
+    });
+    const gw = await spawnGateway({ config: route('/before') });
+    try {
+      const inFlight = request(`${gw.proxyUrl}/before/x`);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal((await request(`${gw.adminUrl}/config`, { method: 'POST', body: JSON.stringify(route('/after')) })).status, 201);
+      assert.equal((await request(`${gw.proxyUrl}/before/x`)).status, 404);
+      const res = await inFlight;
+      assert.equal(res.status, 200);
+      assert.equal(res.body, 'old');
+    } finally {
+      await gw.stop();
+      await slow.close();
+    }
+  });
+
   test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
     const slow = await startBackend({
       name: 'slow',
