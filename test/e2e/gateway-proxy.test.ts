@@ -188,6 +188,21 @@ describe('gateway proxy', () => {
     assert.equal((await request(`${gw.proxyUrl}/echo`)).status, 200);
   });
 
+  test('an absolute-form request target is routed by its path and host', async () => {
+    const raw = await new Promise<string>((resolve) => {
+      const s = net.connect(gw.proxy.port, gw.proxy.host, () =>
+        s.write('GET http://ignored.example:81/echo/abs?x=2 HTTP/1.1\r\nHost: other.example\r\nConnection: close\r\n\r\n'),
+      );
+      let text = '';
+      s.on('data', (c) => (text += c.toString()));
+      s.on('close', () => resolve(text));
+    });
+    assert.match(raw, /^HTTP\/1\.1 200/);
+    const echo = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Echo;
+    assert.equal(echo.url, '/abs?x=2');
+    assert.equal(echo.headers['x-forwarded-host'], 'ignored.example');
+  });
+
   test('HEAD gets headers and no body', async () => {
     const res = await request(`${gw.proxyUrl}/echo/x`, { method: 'HEAD' });
     assert.equal(res.status, 200);

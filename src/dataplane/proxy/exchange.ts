@@ -53,13 +53,15 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
   ) {
-    const url = req.url!;
+    let url = req.url!;
+    let host = req.headers.host;
+    if (url.charCodeAt(0) !== 47 /* / */) [url, host] = absoluteForm(url, host);
     const q = url.indexOf('?');
     this.path = q < 0 ? url : url.slice(0, q);
     this.query = q < 0 ? '' : url.slice(q + 1);
     this.method = req.method!;
     this.headers = req.headers;
-    this.host = hostWithoutPort(req.headers.host);
+    this.host = hostWithoutPort(host);
     this.tls = (req.socket as { encrypted?: boolean }).encrypted === true;
     this.clientIp = req.socket.remoteAddress ?? '';
   }
@@ -239,6 +241,14 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     this.ctx.metrics.request(upstream, '', status, 0);
     if (status >= 500) this.ctx.log.warn({ code: err.code, upstream, path: this.path, reason: err.message }, 'proxy error');
   }
+}
+
+/** absoluteForm: "http://host:8080/p?q" -> ["/p?q", "host:8080"] (RFC 9112 s3.2.2: its host wins). */
+function absoluteForm(url: string, host: string | undefined): [string, string | undefined] {
+  const m = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(url);
+  if (m === null) return [url, host];
+  const rest = m[2]!;
+  return [rest === '' || rest.charCodeAt(0) === 63 /* ? */ ? '/' + rest : rest, m[1]];
 }
 
 function passiveOutcome(err: ProxyError): { status?: number; tcpFailure?: boolean; timeout?: boolean } {
