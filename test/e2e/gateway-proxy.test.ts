@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
+import fc from 'fast-check';
 import { closedPort, startBackend, type Backend } from '../helpers/backend.js';
 import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
 import { json, request } from '../helpers/http.js';
@@ -95,6 +96,18 @@ after(async () => {
   await Promise.all([b1, b2, b3, hang, big, early].map((b) => b?.close()));
   garbage?.close();
 });
+
+/** rawRequest writes `text` (latin1) on a fresh connection and returns everything read until close. */
+function rawRequest(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(gw.proxy.port, gw.proxy.host, () => s.write(text, 'latin1'));
+    let out = '';
+    s.setEncoding('latin1');
+    s.on('data', (c: string) => (out += c));
+    s.on('close', () => resolve(out));
+    s.on('error', reject);
+  });
+}
 
 type Echo = { backend: string; url: string; headers: Record<string, string>; bodyBytes: number };
 
@@ -201,6 +214,25 @@ describe('gateway proxy', () => {
     const echo = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Echo;
     assert.equal(echo.url, '/abs?x=2');
     assert.equal(echo.headers['x-forwarded-host'], 'ignored.example');
+  });
+
+  test('header values with any bytes node accepts reach the backend unchanged (property)', async () => {
+    const value = fc
+      .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff })), { minLength: 1, maxLength: 60 })
+      .map((codes) => String.fromCharCode(...codes).trim())
+      .filter((v) => v.length > 0);
+    const path = fc.stringMatching(/^[A-Za-z0-9._~%!$&'()*+,;=:@/-]{0,40}$/);
+    await fc.assert(
+      fc.asyncProperty(value, path, async (v, p) => {
+        const raw = await rawRequest(`GET /echo/${p} HTTP/1.1\r\nHost: x\r\nX-Odd: ${v}\r\nConnection: close\r\n\r\n`);
+        assert.match(raw, /^HTTP\/1\.1 200 /);
+        const body = Buffer.from(raw.slice(raw.indexOf('\r\n\r\n') + 4), 'latin1').toString('utf8');
+        const echo = JSON.parse(body) as Echo;
+        assert.equal(Buffer.from(echo.headers['x-odd']!, 'latin1').toString('latin1'), v);
+        assert.equal(echo.url, `/${p}`);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   test('HEAD gets headers and no body', async () => {
