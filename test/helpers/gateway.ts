@@ -62,7 +62,15 @@ export async function spawnGateway(opts: SpawnOptions = {}): Promise<GatewayProc
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | string>((res) => child.once('exit', (code, signal) => res(code ?? signal ?? -1)));
+  // A test file that dies must not leave a gateway behind.
+  const reap = (): void => void child.kill('SIGKILL');
+  process.once('exit', reap);
+  const exited = new Promise<number | string>((res) =>
+    child.once('exit', (code, signal) => {
+      process.off('exit', reap);
+      res(code ?? signal ?? -1);
+    }),
+  );
   const addrs = await waitForListeners(() => out, exited, opts.tls === true, opts.startTimeoutMs ?? 15_000);
   const gw: GatewayProcess = {
     child,
