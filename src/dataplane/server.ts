@@ -32,6 +32,9 @@ export class ProxyServer {
     server.keepAliveTimeout = 75_000;
     server.headersTimeout = 60_000;
     server.requestTimeout = 0; // long uploads are bounded by the service's timeouts instead
+    // A client may send its request and half-close (`printf ... | nc`): answer it, as HAProxy
+    // and nginx do, instead of node's default of dropping the request unanswered.
+    (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     const stats = this.stats;
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       stats.requests++;

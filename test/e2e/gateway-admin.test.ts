@@ -78,6 +78,9 @@ describe('gateway admin API', () => {
     assert.equal(pinned.in_flight, 0);
     assert.ok(pinned.open_connections >= 1);
     assert.equal(byTarget.get(c.address)!.state, 'DRAINING');
+    // Kong's own field keeps Kong's value for weight-0 targets, for scripts written against Kong.
+    assert.equal(byTarget.get(c.address)!.health, 'HEALTHCHECKS_OFF');
+    assert.equal(byTarget.get(c.address)!.data.addresses[0]!.health, 'HEALTHCHECKS_OFF');
     assert.equal(byTarget.get(c.address)!.data.addresses[0]!.port, c.port);
   });
 

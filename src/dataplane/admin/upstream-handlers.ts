@@ -62,15 +62,15 @@ function health(gateway: Gateway, up: UpstreamRuntime, url: string, res: ServerR
   }
   const now = Date.now();
   const rows = up.targets.map((t) => {
-    const state = t.state;
+    const kongHealth = t.kongHealth;
     return {
       id: t.identity,
       target: t.address,
       weight: t.weight,
       upstream: { id: up.name },
-      health: state,
-      data: { addresses: [{ ip: t.host, port: t.port, weight: t.weight, health: state }] },
-      state,
+      health: kongHealth,
+      data: { addresses: [{ ip: t.host, port: t.port, weight: t.weight, health: kongHealth }] },
+      state: t.state,
       in_flight: t.inFlight,
       open_connections: gateway.pools.openConnections(t.address),
       sticky_requests_last_60s: t.stickyRouted.count(now),

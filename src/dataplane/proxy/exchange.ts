@@ -7,6 +7,7 @@ import type { ProxyContext } from './context.js';
 import type { ConnectionUser, UpstreamConnection } from './pool.js';
 import { ProxyError } from './errors.js';
 import { hostWithoutPort } from './headers.js';
+import { normalizePath } from './normalize-path.js';
 import { buildUpstreamHead } from './request-head.js';
 import { BODY_CHUNKED, RequestBody, requestBodyKind } from './request-body.js';
 import { sendError } from './respond.js';
@@ -57,7 +58,7 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     let host = req.headers.host;
     if (url.charCodeAt(0) !== 47 /* / */) [url, host] = absoluteForm(url, host);
     const q = url.indexOf('?');
-    this.path = q < 0 ? url : url.slice(0, q);
+    this.path = normalizePath(q < 0 ? url : url.slice(0, q));
     this.query = q < 0 ? '' : url.slice(q + 1);
     this.method = req.method!;
     this.headers = req.headers;

@@ -1,3 +1,4 @@
+import { normalizePath } from './normalize-path.js';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -43,7 +44,7 @@ export class Upgrade implements PickRequest {
   ) {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    this.path = q < 0 ? url : url.slice(0, q);
+    this.path = normalizePath(q < 0 ? url : url.slice(0, q));
     this.query = q < 0 ? '' : url.slice(q + 1);
     this.method = req.method ?? 'GET';
     this.headers = req.headers;

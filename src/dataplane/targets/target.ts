@@ -58,6 +58,16 @@ export class TargetState {
     return this.healthchecksOn ? 'HEALTHY' : 'HEALTHCHECKS_OFF';
   }
 
+  /**
+   * The `health` value Kong itself reports, kept for scripts written against Kong: it has no
+   * DRAINING and shows weight-0 targets as HEALTHCHECKS_OFF. berth's `state` says more.
+   */
+  get kongHealth(): Exclude<TargetHealthState, 'DRAINING'> {
+    if (!this.healthy) return 'UNHEALTHY';
+    if (this.weight === 0 || !this.healthchecksOn) return 'HEALTHCHECKS_OFF';
+    return 'HEALTHY';
+  }
+
   /** May receive requests of sessions already pinned to it (draining included). */
   get servesPinned(): boolean {
     return this.healthy && !this.removed;
