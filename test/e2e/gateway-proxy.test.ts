@@ -1,4 +1,5 @@
 // End-to-end: `berth gateway` as a real process in front of real backends on 127.0.0.x.
+import { normalizePath } from '../../src/dataplane/proxy/normalize-path.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -221,7 +222,10 @@ describe('gateway proxy', () => {
       .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff })), { minLength: 1, maxLength: 60 })
       .map((codes) => String.fromCharCode(...codes).trim())
       .filter((v) => v.length > 0);
-    const path = fc.stringMatching(/^[A-Za-z0-9._~%!$&'()*+,;=:@/-]{0,40}$/);
+    // Paths the proxy normalizes (dot segments, '//', escapes) are covered by gateway-paths.test.ts.
+    const path = fc
+      .stringMatching(/^[A-Za-z0-9._~%!$&'()*+,;=:@/-]{0,40}$/)
+      .filter((p) => normalizePath(`/echo/${p}`) === `/echo/${p}`);
     await fc.assert(
       fc.asyncProperty(value, path, async (v, p) => {
         const raw = await rawRequest(`GET /echo/${p} HTTP/1.1\r\nHost: x\r\nX-Odd: ${v}\r\nConnection: close\r\n\r\n`);

@@ -1,3 +1,4 @@
+import { onShutdown } from '../shutdown.js';
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -95,18 +96,3 @@ function serveHealth(listen: { host: string; port: number }, ready: () => boolea
   });
 }
 
-/** onShutdown stops gracefully (releasing the lease) on the first SIGTERM/SIGINT, at once on a second. */
-function onShutdown(log: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    stop().then(() => process.exit(0), (err: unknown) => {
-      log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-}

@@ -1,3 +1,4 @@
+import { onShutdown } from '../shutdown.js';
 import type { Command } from 'commander';
 import { ConfigLoadError, loadConfigFile } from '../../config/load.js';
 import { Gateway, type GatewayOptions } from '../../dataplane/gateway.js';
@@ -56,21 +57,7 @@ async function runGateway(flags: GatewayFlagValues): Promise<void> {
   const gateway = new Gateway(gatewayOptionsFrom(flags, log));
   if (flags.config) applyFile(gateway, flags.config);
   await gateway.start();
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info({ signal }, 'shutting down: draining in-flight requests');
-    gateway.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  onShutdown(log, () => gateway.stop(), 'shutting down: draining in-flight requests');
 }
 
 /** applyFile loads the start-up config; an invalid file stops start-up with a readable message. */

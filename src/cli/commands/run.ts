@@ -1,3 +1,4 @@
+import { onShutdown } from '../shutdown.js';
 import { Command, Option } from 'commander';
 import { Controller } from '../../controlplane/controller.js';
 import { GatewayConfigSink } from '../../controlplane/gateway-sink.js';
@@ -63,21 +64,3 @@ function sourceAndStatus(flags: RunFlags, gateway: Gateway, log: Logger): { sour
   return { source, statusSink: new KubeStatusSink({ kubeconfig, log, source }) };
 }
 
-/** onShutdown stops gracefully on the first SIGTERM/SIGINT and exits at once on a second one. */
-function onShutdown(log: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-}

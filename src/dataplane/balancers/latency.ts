@@ -1,6 +1,6 @@
 import type { TargetState } from '../targets/target.js';
-import type { Balancer, PickRequest } from './balancer.js';
-import { usable } from './usable.js';
+import type { Balancer } from './balancer.js';
+import { LowestCost } from './lowest-cost.js';
 
 /** DECAY_MS: how fast an old latency sample stops counting (Finagle's peak EWMA uses 10 s). */
 const DECAY_MS = 10_000;
@@ -15,30 +15,13 @@ const lastSample = new WeakMap<TargetState, number>();
  * all land on the fastest target before its first answer. Untried targets (ewma 0) cost 0 and
  * go first; ties rotate.
  */
-export class LatencyBalancer implements Balancer {
-  private targets: readonly TargetState[] = [];
-  private start = 0;
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  update(targets: readonly TargetState[]): void {
-    this.targets = targets.filter((t) => t.weight > 0 && !t.removed);
-    if (this.start >= this.targets.length) this.start = 0;
+export class LatencyBalancer extends LowestCost implements Balancer {
+  constructor(private readonly now: () => number = Date.now) {
+    super();
   }
 
-  /** pick: hot path. */
-  pick(_req: PickRequest | undefined, exclude?: ReadonlySet<TargetState>): TargetState | null {
-    const list = this.targets;
-    const n = list.length;
-    const start = this.start;
-    this.start = start + 1 >= n ? 0 : start + 1;
-    let best: TargetState | null = null;
-    for (let i = 0; i < n; i++) {
-      const t = list[(start + i) % n]!;
-      if (!usable(t, exclude)) continue;
-      if (best === null || cheaper(t, best)) best = t;
-    }
-    return best;
+  protected cheaper(a: TargetState, b: TargetState): boolean {
+    return a.ewmaLatencyMs * (a.inFlight + 1) * b.weight < b.ewmaLatencyMs * (b.inFlight + 1) * a.weight;
   }
 
   done(target: TargetState, latencyMs: number): void {
@@ -54,10 +37,6 @@ export class LatencyBalancer implements Balancer {
     const w = Math.exp(-Math.max(last === undefined ? DECAY_MS : now - last, 0) / DECAY_MS);
     target.ewmaLatencyMs = prev * w + sample * (1 - w);
   }
-}
-
-function cheaper(a: TargetState, b: TargetState): boolean {
-  return a.ewmaLatencyMs * (a.inFlight + 1) * b.weight < b.ewmaLatencyMs * (b.inFlight + 1) * a.weight;
 }
 
 LatencyBalancer satisfies new () => Balancer;

@@ -1,0 +1,23 @@
+import type { Logger } from '../lib/log.js';
+
+/**
+ * onShutdown: the first SIGTERM/SIGINT runs `stop` (drain in-flight work, release leases) and
+ * exits 0, or 1 when stopping failed; a second signal exits at once.
+ */
+export function onShutdown(log: Logger, stop: () => Promise<void>, message = 'shutting down'): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, message);
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
