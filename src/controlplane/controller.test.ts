@@ -98,6 +98,22 @@ describe('Controller', () => {
     await controller.stop();
   });
 
+  it('never translates a partial view while the source is still loading', async () => {
+    const { source, sink, controller, translator } = setup(1);
+    // A cluster source reports each kind as it is listed; the first full view comes later.
+    const fullStart = source.start.bind(source);
+    source.start = async () => {
+      source.set('route');
+      await new Promise((r) => setTimeout(r, 30));
+      source.set('route', 'policy');
+      await fullStart();
+    };
+    await controller.start();
+    assert.equal(translator.calls, 1);
+    assert.deepEqual(sink.pushes, [['route', 'policy']]);
+    await controller.stop();
+  });
+
   it('coalesces a burst of changes into few translations and the latest objects win', async () => {
     const { source, sink, controller, translator } = setup(20);
     await controller.start();

@@ -38,6 +38,8 @@ export class Controller {
   #failures = 0;
   #lastResult: TranslateResult | null = null;
   #lastAppliedAt = 0;
+  /** The source has delivered its first full view. */
+  #loaded = false;
   readonly #debounceMs: number;
 
   constructor(private readonly opts: ControllerOptions) {
@@ -54,10 +56,16 @@ export class Controller {
     return this.#lastAppliedAt;
   }
 
-  /** start loads the source, then runs the first translation before resolving. */
+  /**
+   * start loads the source, then runs the first translation before resolving. Changes seen while
+   * the source is still loading only mark the state dirty: translating a partial view (routes
+   * listed, their policy or EndpointSlices not yet) would push a config that drops sessions and
+   * write statuses that are wrong, every time a controller restarts.
+   */
   async start(): Promise<void> {
     this.opts.source.onChange(() => this.#schedule(this.#debounceMs));
     await this.opts.source.start();
+    this.#loaded = true;
     this.#dirty = true;
     await this.#run();
   }
@@ -82,7 +90,7 @@ export class Controller {
   #schedule(delayMs: number): void {
     this.#dirty = true;
     clearTimeout(this.#retryTimer);
-    if (this.#stopped || this.#timer || this.#running) return;
+    if (!this.#loaded || this.#stopped || this.#timer || this.#running) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#run();
