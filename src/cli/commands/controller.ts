@@ -1,4 +1,3 @@
-import { onShutdown } from '../shutdown.js';
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -11,6 +10,7 @@ import { IncrementalTranslator } from '../../controlplane/translator/index.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { addControllerFlags, kubeconfigFrom, translateOptionsFrom, type ControllerFlagValues } from '../controller-flags.js';
 import { listOption, parseListen, valueOption } from '../flags.js';
+import { onShutdown } from '../shutdown.js';
 
 interface ControllerCommandFlags extends ControllerFlagValues {
   gatewayAdminUrl?: string[];

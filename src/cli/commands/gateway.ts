@@ -1,16 +1,17 @@
-import { onShutdown } from '../shutdown.js';
 import type { Command } from 'commander';
 import { ConfigLoadError, loadConfigFile } from '../../config/load.js';
 import { Gateway, type GatewayOptions } from '../../dataplane/gateway.js';
 import { loadSessionSecrets } from '../../dataplane/sticky/token.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { parseListen, valueOption } from '../flags.js';
+import { onShutdown } from '../shutdown.js';
 
 /** GatewayFlagValues: what addGatewayFlags parses (commander camel-cases the names). */
 export interface GatewayFlagValues {
   proxyListen?: string;
   proxyListenTls?: string;
   adminListen?: string;
+  /** Only `berth gateway` has --config; in `berth run` the controller owns the configuration. */
   config?: string;
   logLevel?: string;
   sessionSecret?: string;
@@ -24,7 +25,6 @@ export function addGatewayFlags(cmd: Command): Command {
     .addOption(valueOption('--proxy-listen', 'proxy listen address host:port', 'BERTH_PROXY_LISTEN', '0.0.0.0:8000'))
     .addOption(valueOption('--proxy-listen-tls', 'HTTPS proxy listen address host:port (certificates from the config)', 'BERTH_PROXY_LISTEN_TLS'))
     .addOption(valueOption('--admin-listen', 'admin API listen address host:port', 'BERTH_ADMIN_LISTEN', '127.0.0.1:8001'))
-    .addOption(valueOption('--config', 'declarative config file (YAML or JSON, Kong format)', 'BERTH_CONFIG'))
     .addOption(valueOption('--log-level', 'log level (trace, debug, info, warn, error, silent)', 'BERTH_LOG_LEVEL', 'info'))
     .addOption(valueOption('--session-secret', 'sticky session secrets, comma-separated; the first signs', 'BERTH_SESSION_SECRET'))
     .addOption(valueOption('--session-secret-file', 'file with one sticky session secret per line', 'BERTH_SESSION_SECRET_FILE'))
@@ -48,7 +48,10 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
 
 /** registerGatewayCommand adds `berth gateway`: the data plane alone, configured by file or POST /config. */
 export function registerGatewayCommand(program: Command): void {
-  const cmd = program.command('gateway').description('run the HTTP gateway (data plane) with a declarative config');
+  const cmd = program
+    .command('gateway')
+    .description('run the HTTP gateway (data plane) with a declarative config')
+    .addOption(valueOption('--config', 'declarative config file (YAML or JSON, Kong format)', 'BERTH_CONFIG'));
   addGatewayFlags(cmd).action(async (flags: GatewayFlagValues) => runGateway(flags));
 }
 

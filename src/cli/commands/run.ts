@@ -1,4 +1,3 @@
-import { onShutdown } from '../shutdown.js';
 import { Command, Option } from 'commander';
 import { Controller } from '../../controlplane/controller.js';
 import { GatewayConfigSink } from '../../controlplane/gateway-sink.js';
@@ -13,6 +12,7 @@ import { Gateway } from '../../dataplane/gateway.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { addControllerFlags, kubeconfigFrom, translateOptionsFrom, type ControllerFlagValues } from '../controller-flags.js';
 import { addGatewayFlags, gatewayOptionsFrom, type GatewayFlagValues } from './gateway.js';
+import { onShutdown } from '../shutdown.js';
 
 type RunFlags = ControllerFlagValues & GatewayFlagValues & { manifests?: string };
 
@@ -31,7 +31,6 @@ export function registerRunCommand(program: Command): void {
 
 async function run(flags: RunFlags): Promise<void> {
   const log = createLogger(flags.logLevel ?? 'info');
-  if (flags.config) log.warn({ config: flags.config }, '--config is ignored by `berth run`: the controller owns the configuration');
   const gateway = new Gateway(gatewayOptionsFrom(flags, log));
   const { source, statusSink } = sourceAndStatus(flags, gateway, log);
   const controller = new Controller({
