@@ -56,8 +56,12 @@ export class UpstreamConnection {
   /** release hands the connection back: to the idle list when reusable, else closes it. */
   release(keepAlive: boolean): void {
     this.user = null;
-    if (keepAlive && !this.closed) this.pool.putIdle(this);
-    else this.destroy();
+    if (keepAlive && !this.closed) {
+      // The last response may have paused the socket for client backpressure; an idle connection
+      // must read again (to see the upstream close it, and to get the next response).
+      this.socket.resume();
+      this.pool.putIdle(this);
+    } else this.destroy();
   }
 
   destroy(): void {

@@ -1,0 +1,78 @@
+// End-to-end: an upstream connection paused for client backpressure must not go back to the pool
+// paused (the next request on it would never read its response).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startBackend, type Backend } from '../helpers/backend.js';
+import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
+import { request } from '../helpers/http.js';
+
+describe('proxy backpressure', () => {
+  let chunky: net.Server;
+  let chunkyAddress = '';
+  let slow: Backend;
+  let gw: GatewayProcess;
+
+  before(async () => {
+    // Answers every request with a 32 KiB chunked body, head to terminator in one write.
+    chunky = net.createServer((s) => {
+      s.on('error', () => {});
+      s.on('data', () => {
+        const chunk = 'x'.repeat(1024);
+        let body = '';
+        for (let i = 0; i < 32; i++) body += '400\r\n' + chunk + '\r\n';
+        s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + body + '0\r\n\r\n');
+      });
+    });
+    await new Promise<void>((r) => chunky.listen(0, '127.0.0.21', () => r()));
+    chunkyAddress = `127.0.0.21:${(chunky.address() as AddressInfo).port}`;
+    slow = await startBackend({
+      name: 'slow',
+      host: '127.0.0.22',
+      handler: (_req, res) => void setTimeout(() => res.end('slow'), 300),
+    });
+    gw = await spawnGateway({
+      config: {
+        _format_version: '3.0',
+        services: [
+          { name: 'chunky', host: 'up-chunky', read_timeout: 2000, retries: 0, routes: [{ name: 'chunky', paths: ['/chunky'] }] },
+          { name: 'slow', host: 'up-slow', routes: [{ name: 'slow', paths: ['/slow'] }] },
+        ],
+        upstreams: [
+          { name: 'up-chunky', targets: [{ target: chunkyAddress }] },
+          { name: 'up-slow', targets: [{ target: slow.address }] },
+        ],
+      },
+    });
+  });
+
+  after(async () => {
+    await gw?.stop();
+    chunky?.close();
+    await slow?.close();
+  });
+
+  test('a response that ended while the client was behind leaves a usable pooled connection', async () => {
+    // Pipelined: the /chunky response waits behind /slow, so the proxy's writes to it report a
+    // full buffer and the upstream socket is paused just before the response ends.
+    const client = net.connect({ host: gw.proxy.host, port: gw.proxy.port });
+    let received = '';
+    client.setEncoding('latin1');
+    client.on('data', (d: string) => (received += d));
+    client.write(
+      'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n' +
+        'GET /chunky HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('pipelined responses did not finish')), 5000);
+      client.on('close', () => (clearTimeout(timer), resolve()));
+    });
+    assert.match(received, /slow/);
+    assert.match(received, /0\r\n\r\n$/);
+    // The next request to the same upstream reuses that connection.
+    const next = await request(`${gw.proxyUrl}/chunky`);
+    assert.equal(next.status, 200);
+    assert.equal(next.body.length, 32 * 1024);
+  });
+});
