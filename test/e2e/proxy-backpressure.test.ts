@@ -76,3 +76,45 @@ describe('proxy backpressure', () => {
     assert.equal(next.body.length, 32 * 1024);
   });
 });
+
+describe('proxy request framing', () => {
+  let echo: Backend;
+  let gw: GatewayProcess;
+
+  before(async () => {
+    echo = await startBackend({ name: 'echo', host: '127.0.0.23' });
+    gw = await spawnGateway({
+      config: {
+        _format_version: '3.0',
+        services: [{ name: 'echo', host: 'up-echo', routes: [{ name: 'echo', paths: ['/echo'] }] }],
+        upstreams: [{ name: 'up-echo', targets: [{ target: echo.address }] }],
+      },
+    });
+  });
+
+  after(async () => {
+    await gw?.stop();
+    await echo?.close();
+  });
+
+  test('Connection: Content-Length does not strip the body framing (no smuggled request)', async () => {
+    const smuggled = 'GET /echo/smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
+    const before = echo.requests;
+    const client = net.connect({ host: gw.proxy.host, port: gw.proxy.port });
+    let received = '';
+    client.setEncoding('latin1');
+    client.on('data', (d: string) => (received += d));
+    client.on('error', () => {});
+    client.write(
+      `POST /echo/upload HTTP/1.1\r\nHost: x\r\nConnection: close, Content-Length\r\nContent-Length: ${smuggled.length}\r\n\r\n` + smuggled,
+    );
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer')), 5000);
+      client.on('close', () => (clearTimeout(timer), resolve()));
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.match(received, /^HTTP\/1\.1 200/);
+    assert.match(received, new RegExp(`"bodyBytes":${smuggled.length}`));
+    assert.equal(echo.requests - before, 1);
+  });
+});

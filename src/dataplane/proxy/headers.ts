@@ -62,6 +62,8 @@ export function connectionListed(value: string | undefined): Set<string> | null 
   for (const part of value.split(',')) {
     const token = part.trim().toLowerCase();
     if (token === '' || token === 'close' || token === 'keep-alive' || token === 'upgrade') continue;
+    // Content-Length frames the body berth forwards: a client must not strip it (request smuggling).
+    if (token === 'content-length') continue;
     (out ??= new Set()).add(token);
   }
   return out;
