@@ -90,6 +90,8 @@ describe('ResponseParser', () => {
 
   test('extra bytes after a complete response forbid reuse', () => {
     assert.equal(feed('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxEXTRA').keepAlive, false);
+    assert.equal(feed('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\nEXTRA').keepAlive, false);
+    assert.equal(feed('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n').keepAlive, true);
   });
 
   test('any split of a valid response parses the same (property)', () => {

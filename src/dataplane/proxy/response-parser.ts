@@ -193,6 +193,10 @@ export class ResponseParser {
         if (this.remaining === 0) this.state = State.ChunkDataEnd;
         continue;
       }
+      if (this.state === State.Trailers && buf[i] === 10 && this.lineLen === 0) {
+        // End of the response. Extra bytes after it: the upstream is out of step; don't reuse.
+        return this.finish(null, this.keepAlive && i + 1 === buf.length);
+      }
       if (!this.chunkByte(buf[i]!)) return;
       i++;
     }
