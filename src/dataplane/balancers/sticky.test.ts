@@ -165,6 +165,15 @@ test('absolute timeout: expired values count as invalid; permanent cookies carry
   assert.equal(late.stickyOutcome, 'invalid');
 });
 
+test('absolute timeout: a value without an expiry (from an upstream without one) does not bypass it', () => {
+  const [a, bt] = [target('uid-a', 1), target('uid-b', 2)];
+  const b = balancer([a, bt], { absoluteTimeoutSec: 300 });
+  const req = request({ cookie: `sess=${encodeSessionToken(keyring, 'uid-b')}` });
+  b.pick(req);
+  assert.equal(req.stickyOutcome, 'invalid');
+  assert.match(req.setCookie ?? '', /^sess=/);
+});
+
 test('header mode: reads the request header and answers with the response header', () => {
   const [a, bt] = [target('uid-a', 1), target('uid-b', 2)];
   const b = balancer([a, bt], { header: 'X-Session' });

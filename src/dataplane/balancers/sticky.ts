@@ -178,24 +178,32 @@ export class StickyBalancer implements Balancer {
 
   private fromValue(value: string, nowMs: number): Resolution {
     if (value.length !== TOKEN_LENGTH) return 'invalid';
-    const hit = this.byToken.get(value);
-    if (hit !== undefined) return hit;
-    const id = this.verify(value, Math.floor(nowMs / 1000));
+    // With an absolute timeout, a value without an expiry (another upstream's, or one issued before
+    // the timeout was configured) must not live forever: only expiring values count.
+    const timed = this.opts.absoluteTimeoutSec !== undefined;
+    if (!timed) {
+      const hit = this.byToken.get(value);
+      if (hit !== undefined) return hit;
+    }
+    const id = this.verify(value, Math.floor(nowMs / 1000), timed);
     if (id === null) return 'invalid';
     return this.bySessionId.get(id) ?? 'moved_gone';
   }
 
-  private verify(value: string, nowSec: number): string | null {
+  private verify(value: string, nowSec: number, needsExpiry: boolean): string | null {
     const known = this.verified.get(value);
     if (known !== undefined) {
+      if (needsExpiry && known.expiresAtSec === 0) return null;
       if (known.expiresAtSec === 0 || known.expiresAtSec > nowSec) return known.sessionId;
       this.verified.delete(value);
       return null;
     }
     const id = verifySessionToken(this.deps.keyring, value, nowSec);
     if (id === null) return null;
+    const expiresAtSec = sessionTokenExpiry(value);
+    if (needsExpiry && expiresAtSec === 0) return null;
     if (this.verified.size >= VERIFIED_CAP) this.verified.clear();
-    this.verified.set(value, { sessionId: id, expiresAtSec: sessionTokenExpiry(value) });
+    this.verified.set(value, { sessionId: id, expiresAtSec });
     return id;
   }
 
