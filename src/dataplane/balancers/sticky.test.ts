@@ -172,6 +172,13 @@ test('absolute timeout: a value without an expiry (from an upstream without one)
   b.pick(req);
   assert.equal(req.stickyOutcome, 'invalid');
   assert.match(req.setCookie ?? '', /^sess=/);
+  const nowSec = Math.floor(clock / 1000);
+  const longer = request({ cookie: `sess=${encodeSessionToken(keyring, 'uid-b', nowSec + 86_400)}` });
+  b.pick(longer);
+  assert.equal(longer.stickyOutcome, 'invalid');
+  const within = request({ cookie: `sess=${encodeSessionToken(keyring, 'uid-b', nowSec + 200)}` });
+  assert.equal(b.pick(within), bt);
+  assert.equal(within.stickyOutcome, 'kept');
 });
 
 test('header mode: reads the request header and answers with the response header', () => {

@@ -178,22 +178,24 @@ export class StickyBalancer implements Balancer {
 
   private fromValue(value: string, nowMs: number): Resolution {
     if (value.length !== TOKEN_LENGTH) return 'invalid';
-    // With an absolute timeout, a value without an expiry (another upstream's, or one issued before
-    // the timeout was configured) must not live forever: only expiring values count.
+    // With an absolute timeout, a value without an expiry or with a later one (another upstream's,
+    // or one issued before the timeout was set) must not outlive it: only values within it count.
     const timed = this.opts.absoluteTimeoutSec !== undefined;
     if (!timed) {
       const hit = this.byToken.get(value);
       if (hit !== undefined) return hit;
     }
-    const id = this.verify(value, Math.floor(nowMs / 1000), timed);
+    const nowSec = Math.floor(nowMs / 1000);
+    const id = this.verify(value, nowSec, timed ? nowSec + this.opts.absoluteTimeoutSec! : 0);
     if (id === null) return 'invalid';
     return this.bySessionId.get(id) ?? 'moved_gone';
   }
 
-  private verify(value: string, nowSec: number, needsExpiry: boolean): string | null {
+  /** verify: the session id of a valid value; `maxExpiry` > 0 also requires 0 < expiry <= maxExpiry. */
+  private verify(value: string, nowSec: number, maxExpiry: number): string | null {
     const known = this.verified.get(value);
     if (known !== undefined) {
-      if (needsExpiry && known.expiresAtSec === 0) return null;
+      if (maxExpiry > 0 && (known.expiresAtSec === 0 || known.expiresAtSec > maxExpiry)) return null;
       if (known.expiresAtSec === 0 || known.expiresAtSec > nowSec) return known.sessionId;
       this.verified.delete(value);
       return null;
@@ -201,7 +203,7 @@ export class StickyBalancer implements Balancer {
     const id = verifySessionToken(this.deps.keyring, value, nowSec);
     if (id === null) return null;
     const expiresAtSec = sessionTokenExpiry(value);
-    if (needsExpiry && expiresAtSec === 0) return null;
+    if (maxExpiry > 0 && (expiresAtSec === 0 || expiresAtSec > maxExpiry)) return null;
     if (this.verified.size >= VERIFIED_CAP) this.verified.clear();
     this.verified.set(value, { sessionId: id, expiresAtSec });
     return id;
