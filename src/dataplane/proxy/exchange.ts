@@ -146,7 +146,9 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
 
   onResponseBody(chunk: Buffer): void {
     if (!this.res.write(chunk)) {
-      this.conn!.socket.pause();
+      const socket = this.conn!.socket;
+      if (socket.isPaused()) return; // already waiting for 'drain' (several chunks in one read)
+      socket.pause();
       this.res.once('drain', onClientDrain);
     }
   }
