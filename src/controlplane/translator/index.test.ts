@@ -212,3 +212,18 @@ test('an object the translator cannot read costs that object only, reported as a
   const event = result.events.find((e) => e.involvedObject.name === 'hostile');
   assert.match(event!.message, /internal error translating this object: boom/);
 });
+
+test('Services of one backend group in two namespaces naming the same policy name use two policies: a conflict', () => {
+  const r: KubeObject = { ...route('a', 'r1', ['s1'], '/x') };
+  r.spec = { ...r.spec, rules: [{ backendRefs: [{ name: 's1', port: 80 }, { name: 's2', namespace: 'b', port: 80 }] }] };
+  const objs = [
+    gatewayClass, gateway, r, grant('b'),
+    service('a', 's1', 'p1'), slice('a', 's1', [1], false), policy('a', 'p1', 'cookie-a'),
+    service('b', 's2', 'p1'), slice('b', 's2', [2], false), policy('b', 'p1', 'cookie-b'),
+  ];
+  const res = translate(Snapshot.from(objs), opts, NOW);
+  const upstream = res.config.upstreams![0]!;
+  assert.equal(upstream.targets!.length, 2);
+  assert.equal(upstream.sticky_sessions_cookie, undefined, 'b/s2 must not get policy a/p1');
+  assert.ok(res.events.some((e) => e.reason === 'PolicyConflict'));
+});

@@ -83,7 +83,8 @@ export function groupPolicy(reader: Reader, services: KubeObject[]): GroupPolicy
   const names = services.map((s) => s.metadata.annotations?.[UPSTREAM_POLICY_ANNOTATION]);
   const named = names.filter((n): n is string => n !== undefined && n !== '');
   if (named.length === 0) return { fields: {}, uses: [], events: [] };
-  if (new Set(names).size > 1) return conflict(services, names);
+  // A policy lives in its Service's namespace: the same name in two namespaces is two policies.
+  if (new Set(services.map((s, i) => `${s.metadata.namespace ?? ''}/${names[i] ?? ''}`)).size > 1) return conflict(services, names);
   const svc = services[0]!;
   const ns = svc.metadata.namespace ?? '';
   const policy = reader.get('KongUpstreamPolicy', ns, named[0]!);
