@@ -1,7 +1,7 @@
 import type { PluginConfig, RouteConfig, ServiceConfig } from '../../config/types.js';
 import type { Exchange } from '../proxy/exchange.js';
 import { Redirect } from './redirect.js';
-import { RequestTransformer } from './request-transformer.js';
+import { RequestTransformer, type RewriteTarget } from './request-transformer.js';
 import { ResponseTransformer } from './response-transformer.js';
 
 /**
@@ -24,6 +24,11 @@ export class RoutePlugins {
     }
     this.request?.apply(ex);
     return false;
+  }
+
+  /** rewrite applies the request transformer only (upgrades, which have no response to redirect with). */
+  rewrite(target: RewriteTarget): void {
+    this.request?.apply(target);
   }
 
   response(headers: string[]): void {

@@ -1,11 +1,18 @@
 import type { RequestTransformerConfig } from '../../config/types.js';
-import type { Exchange } from '../proxy/exchange.js';
+import type { IncomingMessage } from 'node:http';
 import { applyHeaderOps, compileHeaderOps, isEmpty, type HeaderOps } from './header-ops.js';
 
 /**
  * RequestTransformer: Kong's request-transformer as KIC emits it for HTTPRoute filters
  * (RequestHeaderModifier, URLRewrite): header operations plus an upstream path rewrite.
  */
+/** RewriteTarget: what the transformer rewrites (a proxied request or an upgrade). */
+export interface RewriteTarget {
+  readonly req: IncomingMessage;
+  requestHeaders: string[] | null;
+  upstreamPath: string;
+}
+
 export class RequestTransformer {
   private readonly ops: HeaderOps | null;
   private readonly uri: string | null;
@@ -18,7 +25,7 @@ export class RequestTransformer {
     this.prefix = config.replace_prefix ?? null;
   }
 
-  apply(ex: Exchange): void {
+  apply(ex: RewriteTarget): void {
     if (this.ops !== null) {
       const list = (ex.requestHeaders ??= ex.req.rawHeaders.slice());
       applyHeaderOps(list, this.ops);

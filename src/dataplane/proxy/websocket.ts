@@ -31,7 +31,7 @@ export class Upgrade implements PickRequest {
   route: RouteRuntime | null = null;
   target: TargetState | null = null;
   upstreamPath = '';
-  readonly requestHeaders: string[] | null = null;
+  requestHeaders: string[] | null = null;
   private exclude: Set<TargetState> | null = null;
   private attempts = 0;
 
@@ -61,6 +61,7 @@ export class Upgrade implements PickRequest {
     this.route = route;
     this.uriCaptures = match.captures;
     this.upstreamPath = match.upstreamPath;
+    route.plugins?.rewrite(this);
     this.connect(null);
   }
 

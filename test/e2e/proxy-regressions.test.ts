@@ -1,9 +1,9 @@
-// End-to-end: an upstream connection paused for client backpressure must not go back to the pool
-// paused (the next request on it would never read its response).
+// End-to-end regressions of the proxy path: backpressure and pooling, request framing, upgrades.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
 import { startBackend, type Backend } from '../helpers/backend.js';
 import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
 import { request } from '../helpers/http.js';
@@ -118,5 +118,46 @@ describe('proxy request framing', () => {
     assert.match(received, /^HTTP\/1\.1 200/);
     assert.match(received, new RegExp(`"bodyBytes":${smuggled.length}`));
     assert.equal(echo.requests - before, 1);
+  });
+});
+
+describe('proxy upgrade with route plugins', () => {
+  let backend: Backend;
+  let wss: WebSocketServer;
+  let gw: GatewayProcess;
+
+  before(async () => {
+    backend = await startBackend({ name: 'ws', host: '127.0.0.24' });
+    wss = new WebSocketServer({ server: backend.server });
+    wss.on('connection', (socket, req) => socket.send(`${req.url} ${req.headers['x-added'] ?? '-'}`));
+    gw = await spawnGateway({
+      config: {
+        _format_version: '3.0',
+        services: [{
+          name: 'ws', host: 'up-ws',
+          routes: [{
+            name: 'ws', paths: ['/public'], strip_path: false,
+            plugins: [{ name: 'request-transformer', config: { add: { headers: ['X-Added:yes'] }, replace_prefix: { prefix: '/public', replacement: '/inner' } } }],
+          }],
+        }],
+        upstreams: [{ name: 'up-ws', targets: [{ target: backend.address }] }],
+      },
+    });
+  });
+
+  after(async () => {
+    await gw?.stop();
+    wss?.close();
+    await backend?.close();
+  });
+
+  test('a WebSocket upgrade gets the route\'s request-transformer (URLRewrite, header modifier)', async () => {
+    const ws = new WebSocket(`ws://${gw.proxy.host}:${gw.proxy.port}/public/chat`);
+    const first = await new Promise<string>((resolve, reject) => {
+      ws.once('message', (d) => resolve(d.toString()));
+      ws.once('error', reject);
+    });
+    ws.close();
+    assert.equal(first, '/inner/chat yes');
   });
 });
