@@ -160,4 +160,26 @@ describe('proxy upgrade with route plugins', () => {
     ws.close();
     assert.equal(first, '/inner/chat yes');
   });
+
+  test('an absolute-form upgrade request is routed by its path, as other requests are', async () => {
+    const client = net.connect({ host: gw.proxy.host, port: gw.proxy.port });
+    let received = '';
+    client.setEncoding('latin1');
+    client.on('error', () => {});
+    const got = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no message; got ${JSON.stringify(received)}`)), 5000);
+      client.on('data', (d: string) => {
+        received += d;
+        if (received.includes('/inner/') || /^HTTP\/1\.1 [45]/.test(received)) (clearTimeout(timer), resolve());
+      });
+    });
+    client.write(
+      `GET http://${gw.proxy.host}:${gw.proxy.port}/public/abs HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    await got;
+    client.destroy();
+    assert.match(received, /^HTTP\/1\.1 101/);
+    assert.match(received, /\/inner\/abs yes/);
+  });
 });

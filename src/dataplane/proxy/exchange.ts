@@ -247,7 +247,7 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
 }
 
 /** absoluteForm: "http://host:8080/p?q" -> ["/p?q", "host:8080"] (RFC 9112 s3.2.2: its host wins). */
-function absoluteForm(url: string, host: string | undefined): [string, string | undefined] {
+export function absoluteForm(url: string, host: string | undefined): [string, string | undefined] {
   const m = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(url);
   if (m === null) return [url, host];
   const rest = m[2]!;

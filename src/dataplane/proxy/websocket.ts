@@ -9,6 +9,7 @@ import type { TargetState } from '../targets/target.js';
 import type { ProxyContext } from './context.js';
 import { errorResponse, ProxyError, toProxyError } from './errors.js';
 import { hostWithoutPort, validHeaderValue } from './headers.js';
+import { absoluteForm } from './exchange.js';
 import { buildUpstreamHead } from './request-head.js';
 
 /**
@@ -42,13 +43,15 @@ export class Upgrade implements PickRequest {
     private readonly head: Buffer,
     private readonly tracked: Set<Duplex>,
   ) {
-    const url = req.url ?? '/';
+    let url = req.url ?? '/';
+    let host = req.headers.host;
+    if (url.charCodeAt(0) !== 47 /* / */) [url, host] = absoluteForm(url, host);
     const q = url.indexOf('?');
     this.path = normalizePath(q < 0 ? url : url.slice(0, q));
     this.query = q < 0 ? '' : url.slice(q + 1);
     this.method = req.method ?? 'GET';
     this.headers = req.headers;
-    this.host = hostWithoutPort(req.headers.host);
+    this.host = hostWithoutPort(host);
     this.tls = (req.socket as { encrypted?: boolean }).encrypted === true;
     this.clientIp = req.socket.remoteAddress ?? '';
     client.on('error', () => client.destroy());
