@@ -88,7 +88,14 @@ describe('proxy request framing', () => {
     gw = await spawnGateway({
       config: {
         _format_version: '3.0',
-        services: [{ name: 'echo', host: 'up-echo', routes: [{ name: 'echo', paths: ['/echo'] }] }],
+        services: [{
+          name: 'echo', host: 'up-echo',
+          routes: [
+            { name: 'echo', paths: ['/echo'] },
+            // A RequestHeaderModifier that sets a framing header must not change the framing.
+            { name: 'modified', paths: ['/modified'], plugins: [{ name: 'request-transformer', config: { replace: { headers: ['Content-Length:0'] } } }] },
+          ],
+        }],
         upstreams: [{ name: 'up-echo', targets: [{ target: echo.address }] }],
       },
     });
@@ -117,6 +124,15 @@ describe('proxy request framing', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.match(received, /^HTTP\/1\.1 200/);
     assert.match(received, new RegExp(`"bodyBytes":${smuggled.length}`));
+    assert.equal(echo.requests - before, 1);
+  });
+  test('a header modifier setting Content-Length does not change the body framing', async () => {
+    const body = 'GET /echo/smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
+    const before = echo.requests;
+    const res = await request(`${gw.proxyUrl}/modified`, { method: 'POST', body });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(res.status, 200);
+    assert.equal((JSON.parse(res.body) as { bodyBytes: number }).bodyBytes, body.length);
     assert.equal(echo.requests - before, 1);
   });
 });

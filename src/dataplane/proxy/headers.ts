@@ -20,6 +20,7 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 const REQUEST_DROP: ReadonlySet<string> = new Set([
   ...HOP_BY_HOP,
   'host',
+  'content-length', // written by the proxy from the parsed request: nothing else may change the framing
   'expect',
   'via',
   'x-real-ip',

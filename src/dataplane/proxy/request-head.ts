@@ -29,6 +29,9 @@ export function buildUpstreamHead(src: HeadSource, extra: string): string {
   let head = src.method + ' ' + (src.query === '' ? src.upstreamPath : src.upstreamPath + '?' + src.query) + ' HTTP/1.1\r\nHost: ';
   head += upstreamHost(src, src.route!, src.target!) + '\r\n';
   head += copyRequestHeaders(raw, connectionListed(src.headers.connection));
+  // Body framing comes from what node parsed, never from header lists a plugin may have edited.
+  const length = src.headers['content-length'];
+  if (length !== undefined && src.headers['transfer-encoding'] === undefined) head += 'Content-Length: ' + length + '\r\n';
   head += forwardedHeaders(
     src.clientIp,
     src.headers['x-forwarded-for'],
