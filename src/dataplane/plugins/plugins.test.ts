@@ -43,3 +43,26 @@ describe('compilePlugins', () => {
     assert.equal(compilePlugins(off, service), null);
   });
 });
+
+describe('response-transformer', () => {
+  test('cannot set or rename onto the response framing headers (Content-Length, Transfer-Encoding)', () => {
+    const plugins = compilePlugins(
+      {
+        name: 'r',
+        plugins: [{
+          name: 'response-transformer' as const,
+          config: {
+            replace: { headers: ['Content-Length:0'] },
+            add: { headers: ['Transfer-Encoding:chunked', 'X-Added:1'] },
+            append: { headers: ['content-length:5'] },
+            rename: { headers: ['X-Len:Content-Length'] },
+          },
+        }],
+      },
+      { name: 's', host: 'h' },
+    )!;
+    const headers = ['Content-Length', '12', 'X-Len', '3'];
+    plugins.response(headers);
+    assert.deepEqual(headers, ['Content-Length', '12', 'X-Len', '3', 'X-Added', '1']);
+  });
+});
