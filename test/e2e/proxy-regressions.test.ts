@@ -199,3 +199,51 @@ describe('proxy upgrade with route plugins', () => {
     assert.match(received, /\/inner\/abs yes/);
   });
 });
+
+describe('proxy slow client', () => {
+  let big: Backend;
+  let gw: GatewayProcess;
+  const SIZE = 8 * 1024 * 1024;
+
+  before(async () => {
+    const body = Buffer.alloc(SIZE, 7);
+    big = await startBackend({
+      name: 'big',
+      host: '127.0.0.23',
+      handler: (_req, res) => {
+        res.writeHead(200, { 'Content-Length': SIZE });
+        res.end(body);
+      },
+    });
+    gw = await spawnGateway({
+      config: {
+        _format_version: '3.0',
+        services: [{ name: 'big', host: 'up-big', read_timeout: 300, write_timeout: 10_000, retries: 0, routes: [{ name: 'big', paths: ['/big'] }] }],
+        upstreams: [{ name: 'up-big', targets: [{ target: big.address }] }],
+      },
+    });
+  });
+
+  after(async () => {
+    await gw?.stop();
+    await big?.close();
+  });
+
+  test('a client slower than read_timeout still gets the whole body (the upstream is not the slow one)', async () => {
+    const client = net.connect({ host: gw.proxy.host, port: gw.proxy.port });
+    client.write('GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    client.pause();
+    // Not reading for longer than read_timeout: the proxy's buffers fill and it pauses the upstream.
+    await new Promise((r) => setTimeout(r, 1200));
+    let bytes = 0;
+    const done = new Promise<void>((resolve, reject) => {
+      client.on('data', (c: Buffer) => (bytes += c.length));
+      client.on('end', () => resolve());
+      client.on('error', reject);
+      setTimeout(() => reject(new Error(`timed out after ${bytes} bytes`)), 15_000).unref();
+    });
+    client.resume();
+    await done;
+    assert.ok(bytes > SIZE, `got ${bytes} bytes, expected the ${SIZE}-byte body plus the head`);
+  });
+});

@@ -149,6 +149,10 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
       const socket = this.conn!.socket;
       if (socket.isPaused()) return; // already waiting for 'drain' (several chunks in one read)
       socket.pause();
+      // While the client is behind, the upstream is not slow: its read timeout stops, and the
+      // client gets write_timeout to take the data (nginx's send_timeout) or is cut off.
+      this.conn!.setTimeout(0);
+      this.res.socket?.setTimeout(this.route!.service.writeTimeout);
       this.res.once('drain', onClientDrain);
     }
   }
@@ -220,7 +224,11 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
   }
 
   resumeUpstream(): void {
-    this.conn?.socket.resume();
+    const conn = this.conn;
+    if (conn === null) return;
+    this.res.socket?.setTimeout(0);
+    conn.setTimeout(this.route!.service.readTimeout);
+    conn.socket.resume();
   }
 
   private finish(): void {
