@@ -115,7 +115,6 @@ export function buildRuntime(config: GatewayConfig, hash: string, prev: Runtime,
 
 function retireAll(up: UpstreamRuntime, deps: RuntimeDeps): void {
   for (const t of up.targets) {
-    deps.registry.retire(t);
-    deps.pools.retire(t.address);
+    if (deps.registry.retire(t)) deps.pools.retire(t.address);
   }
 }

@@ -91,8 +91,7 @@ function updateUpstream(up: UpstreamRuntime, u: UpstreamConfig, hash: string, de
 }
 
 function retire(t: TargetState, deps: UpstreamDeps): void {
-  deps.registry.retire(t);
-  deps.onTargetRetired(t);
+  if (deps.registry.retire(t)) deps.onTargetRetired(t);
 }
 
 /** balancerKey: the fields a balancer is built from; other changes only update its targets. */
