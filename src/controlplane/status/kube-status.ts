@@ -2,7 +2,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } fr
 import type { Logger } from '../../lib/log.js';
 import type { StatusSink } from '../sinks.js';
 import { loadKubeConfig } from '../sources/kube.js';
-import type { Permission } from '../sources/kube-kinds.js';
+import { WATCHED_KINDS, type Permission } from '../sources/kube-kinds.js';
 import type { ObjectSource } from '../sources/source.js';
 import type { ObjectRef, ObjectStatus, TranslateResult } from '../types.js';
 import { EventRecorder } from './events.js';
@@ -17,14 +17,11 @@ interface StatusTarget {
   namespaced: boolean;
 }
 
-/** STATUS_TARGETS: the kinds whose status subresource berth writes (all through the custom objects API). */
-export const STATUS_TARGETS: readonly StatusTarget[] = [
-  { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gatewayclasses', kind: 'GatewayClass', namespaced: false },
-  { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways', kind: 'Gateway', namespaced: true },
-  { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute', namespaced: true },
-  { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress', namespaced: true },
-  { group: 'configuration.konghq.com', version: 'v1beta1', plural: 'kongupstreampolicies', kind: 'KongUpstreamPolicy', namespaced: true },
-];
+/** Kinds whose status subresource berth writes (all through the custom objects API). */
+const STATUS_KINDS = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'Ingress', 'KongUpstreamPolicy']);
+
+/** STATUS_TARGETS: the watched kinds whose status berth writes. */
+export const STATUS_TARGETS: readonly StatusTarget[] = WATCHED_KINDS.filter((k) => STATUS_KINDS.has(k.kind));
 
 /** STATUS_PERMISSIONS: a JSON patch on each target's /status subresource. */
 export const STATUS_PERMISSIONS: readonly Permission[] = STATUS_TARGETS.map((t) => ({
