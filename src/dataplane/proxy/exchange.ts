@@ -1,13 +1,10 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { PickRequest, StickyOutcome } from '../balancers/balancer.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TargetState } from '../targets/target.js';
 import type { RouteRequest } from '../router/types.js';
-import type { RouteRuntime } from '../runtime.js';
 import type { ProxyContext } from './context.js';
 import type { ConnectionUser, UpstreamConnection } from './pool.js';
 import { ProxyError } from './errors.js';
-import { hostWithoutPort } from './headers.js';
-import { normalizePath } from './normalize-path.js';
+import { ProxiedRequest } from './proxied-request.js';
 import { buildUpstreamHead } from './request-head.js';
 import { BODY_CHUNKED, RequestBody, requestBodyKind } from './request-body.js';
 import { sendError } from './respond.js';
@@ -21,24 +18,7 @@ type Tagged = { [kExchange]?: Exchange };
  * router's RouteRequest, the balancer's PickRequest and the connection's ResponseHandler, so a
  * request allocates this one object (plus node's own), and no per-request closures.
  */
-export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
-  readonly method: string;
-  readonly path: string;
-  readonly query: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly host: string;
-  tls: boolean;
-  readonly clientIp: string;
-  uriCaptures: Readonly<Record<string, string>> | undefined = undefined;
-  setCookie: string | undefined = undefined;
-  setHeader: [string, string] | undefined = undefined;
-  stickyOutcome: StickyOutcome | undefined = undefined;
-
-  route: RouteRuntime | null = null;
-  upstreamPath = '';
-  /** Request headers after a request-transformer plugin ran; null = the client's raw headers. */
-  requestHeaders: string[] | null = null;
-  target: TargetState | null = null;
+export class Exchange extends ProxiedRequest implements RouteRequest, ConnectionUser {
   private conn: UpstreamConnection | null = null;
   private body: RequestBody | null = null;
   private exclude: Set<TargetState> | null = null;
@@ -50,21 +30,11 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
   private finished = false;
 
   constructor(
-    readonly ctx: ProxyContext,
-    readonly req: IncomingMessage,
+    ctx: ProxyContext,
+    req: IncomingMessage,
     readonly res: ServerResponse,
   ) {
-    let url = req.url!;
-    let host = req.headers.host;
-    if (url.charCodeAt(0) !== 47 /* / */) [url, host] = absoluteForm(url, host);
-    const q = url.indexOf('?');
-    this.path = normalizePath(q < 0 ? url : url.slice(0, q));
-    this.query = q < 0 ? '' : url.slice(q + 1);
-    this.method = req.method!;
-    this.headers = req.headers;
-    this.host = hostWithoutPort(host);
-    this.tls = (req.socket as { encrypted?: boolean }).encrypted === true;
-    this.clientIp = req.socket.remoteAddress ?? '';
+    super(ctx, req);
   }
 
   /** start routes the request and sends it to a target (or answers with an error). */
@@ -252,14 +222,6 @@ export class Exchange implements PickRequest, RouteRequest, ConnectionUser {
     this.ctx.metrics.request(upstream, '', status, 0);
     if (status >= 500) this.ctx.log.warn({ code: err.code, upstream, path: this.path, reason: err.message }, 'proxy error');
   }
-}
-
-/** absoluteForm: "http://host:8080/p?q" -> ["/p?q", "host:8080"] (RFC 9112 s3.2.2: its host wins). */
-export function absoluteForm(url: string, host: string | undefined): [string, string | undefined] {
-  const m = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(url);
-  if (m === null) return [url, host];
-  const rest = m[2]!;
-  return [rest === '' || rest.charCodeAt(0) === 63 /* ? */ ? '/' + rest : rest, m[1]];
 }
 
 function passiveOutcome(err: ProxyError): { status?: number; tcpFailure?: boolean; timeout?: boolean } {

@@ -1,30 +1,14 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { RouteRuntime } from '../runtime.js';
 import type { TargetState } from '../targets/target.js';
 import { connectionListed, copyRequestHeaders, forwardedHeaders } from './headers.js';
-
-/** HeadSource: what the upstream request head is built from (a proxied request or an upgrade). */
-export interface HeadSource {
-  readonly req: IncomingMessage;
-  readonly method: string;
-  readonly path: string;
-  readonly query: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly host: string;
-  readonly tls: boolean;
-  readonly clientIp: string;
-  readonly route: RouteRuntime | null;
-  readonly target: TargetState | null;
-  readonly upstreamPath: string;
-  readonly requestHeaders: string[] | null;
-}
+import type { ProxiedRequest } from './proxied-request.js';
 
 /**
  * buildUpstreamHead renders the whole upstream request head as one string (one socket write):
  * request line, Host, the client's end-to-end headers, X-Forwarded-*, then `extra` (body framing
  * or the upgrade headers, each ending in CRLF).
  */
-export function buildUpstreamHead(src: HeadSource, extra: string): string {
+export function buildUpstreamHead(src: ProxiedRequest, extra: string): string {
   const raw = src.requestHeaders ?? src.req.rawHeaders;
   let head = src.method + ' ' + (src.query === '' ? src.upstreamPath : src.upstreamPath + '?' + src.query) + ' HTTP/1.1\r\nHost: ';
   head += upstreamHost(src, src.route!, src.target!) + '\r\n';
@@ -45,7 +29,7 @@ export function buildUpstreamHead(src: HeadSource, extra: string): string {
 }
 
 /** upstreamHost: the client's Host (preserve_host), else the upstream's host_header, else the target. */
-function upstreamHost(src: HeadSource, route: RouteRuntime, target: TargetState): string {
+function upstreamHost(src: ProxiedRequest, route: RouteRuntime, target: TargetState): string {
   if (route.preserveHost && src.headers.host !== undefined) return src.headers.host;
   const fixed = route.service.hostHeader;
   if (fixed !== null) return fixed;

@@ -1,15 +1,12 @@
-import { normalizePath } from './normalize-path.js';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { PickRequest, StickyOutcome } from '../balancers/balancer.js';
-import type { RouteRuntime } from '../runtime.js';
 import type { TargetState } from '../targets/target.js';
 import type { ProxyContext } from './context.js';
 import { errorResponse, ProxyError, toProxyError } from './errors.js';
-import { hostWithoutPort, validHeaderValue } from './headers.js';
-import { absoluteForm } from './exchange.js';
+import { validHeaderValue } from './headers.js';
+import { ProxiedRequest } from './proxied-request.js';
 import { buildUpstreamHead } from './request-head.js';
 
 /**
@@ -17,43 +14,18 @@ import { buildUpstreamHead } from './request-head.js';
  * upstream accepted the TCP connection, both sockets are piped to each other raw: the upstream's
  * 101 answer and every frame pass through untouched, for as long as either side keeps it open.
  */
-export class Upgrade implements PickRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly host: string;
-  readonly tls: boolean;
-  readonly clientIp: string;
-  uriCaptures: Readonly<Record<string, string>> | undefined = undefined;
-  setCookie: string | undefined = undefined;
-  setHeader: [string, string] | undefined = undefined;
-  stickyOutcome: StickyOutcome | undefined = undefined;
-  route: RouteRuntime | null = null;
-  target: TargetState | null = null;
-  upstreamPath = '';
-  requestHeaders: string[] | null = null;
+export class Upgrade extends ProxiedRequest {
   private exclude: Set<TargetState> | null = null;
   private attempts = 0;
 
   constructor(
-    private readonly ctx: ProxyContext,
-    readonly req: IncomingMessage,
+    ctx: ProxyContext,
+    req: IncomingMessage,
     private readonly client: Duplex,
     private readonly head: Buffer,
     private readonly tracked: Set<Duplex>,
   ) {
-    let url = req.url ?? '/';
-    let host = req.headers.host;
-    if (url.charCodeAt(0) !== 47 /* / */) [url, host] = absoluteForm(url, host);
-    const q = url.indexOf('?');
-    this.path = normalizePath(q < 0 ? url : url.slice(0, q));
-    this.query = q < 0 ? '' : url.slice(q + 1);
-    this.method = req.method ?? 'GET';
-    this.headers = req.headers;
-    this.host = hostWithoutPort(host);
-    this.tls = (req.socket as { encrypted?: boolean }).encrypted === true;
-    this.clientIp = req.socket.remoteAddress ?? '';
+    super(ctx, req);
     client.on('error', () => client.destroy());
   }
 
