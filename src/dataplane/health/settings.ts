@@ -54,24 +54,25 @@ function activeSettings(hc: HealthchecksConfig): HealthSettings['active'] {
     headers: a.headers ?? {},
     healthyInterval: num(a.healthy?.interval, 0),
     unhealthyInterval: num(a.unhealthy?.interval, 0),
-    successes: num(a.healthy?.successes, 0),
-    httpFailures: num(a.unhealthy?.http_failures, 0),
-    tcpFailures: num(a.unhealthy?.tcp_failures, 0),
-    timeouts: num(a.unhealthy?.timeouts, 0),
-    healthyStatuses: new Set(a.healthy?.http_statuses ?? DEFAULT_ACTIVE_HEALTHY_STATUSES),
-    unhealthyStatuses: new Set(a.unhealthy?.http_statuses ?? DEFAULT_ACTIVE_UNHEALTHY_STATUSES),
+    ...thresholds(a, DEFAULT_ACTIVE_HEALTHY_STATUSES, DEFAULT_ACTIVE_UNHEALTHY_STATUSES),
   };
 }
 
 function passiveSettings(hc: HealthchecksConfig): Thresholds {
-  const p = hc.passive ?? {};
+  return thresholds(hc.passive ?? {}, DEFAULT_PASSIVE_HEALTHY_STATUSES, DEFAULT_PASSIVE_UNHEALTHY_STATUSES);
+}
+
+/** The counters and status lists active and passive checks share; only their default lists differ. */
+type CheckBlock = NonNullable<HealthchecksConfig['passive']>;
+
+function thresholds(block: CheckBlock, healthyDefault: number[], unhealthyDefault: number[]): Thresholds {
   return {
-    successes: num(p.healthy?.successes, 0),
-    httpFailures: num(p.unhealthy?.http_failures, 0),
-    tcpFailures: num(p.unhealthy?.tcp_failures, 0),
-    timeouts: num(p.unhealthy?.timeouts, 0),
-    healthyStatuses: new Set(p.healthy?.http_statuses ?? DEFAULT_PASSIVE_HEALTHY_STATUSES),
-    unhealthyStatuses: new Set(p.unhealthy?.http_statuses ?? DEFAULT_PASSIVE_UNHEALTHY_STATUSES),
+    successes: num(block.healthy?.successes, 0),
+    httpFailures: num(block.unhealthy?.http_failures, 0),
+    tcpFailures: num(block.unhealthy?.tcp_failures, 0),
+    timeouts: num(block.unhealthy?.timeouts, 0),
+    healthyStatuses: new Set(block.healthy?.http_statuses ?? healthyDefault),
+    unhealthyStatuses: new Set(block.unhealthy?.http_statuses ?? unhealthyDefault),
   };
 }
 
