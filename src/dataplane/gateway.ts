@@ -4,7 +4,7 @@ import type { ConfigErrorBody, FlatConfigError, GatewayConfig } from '../config/
 import type { Logger } from '../lib/log.js';
 import { hashConfig } from '../config/hash.js';
 import { validateConfig } from '../config/validate.js';
-import { GatewayMetrics } from '../lib/metrics.js';
+import { GatewayMetrics } from './metrics/metrics.js';
 import { AdminServer } from './admin/server.js';
 import type { ProxyContext } from './proxy/context.js';
 import { PoolSet } from './proxy/pool.js';

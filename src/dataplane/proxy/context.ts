@@ -1,5 +1,5 @@
 import type { Logger } from '../../lib/log.js';
-import type { GatewayMetrics } from '../../lib/metrics.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Runtime } from '../runtime.js';
 import type { PoolSet } from './pool.js';
 

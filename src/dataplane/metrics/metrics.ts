@@ -1,6 +1,6 @@
 import { Gauge, Registry } from 'prom-client';
-import type { StickyOutcome } from '../dataplane/balancers/balancer.js';
-import type { TargetHealthState } from '../dataplane/targets/target.js';
+import type { StickyOutcome } from '../balancers/balancer.js';
+import type { TargetHealthState } from '../targets/target.js';
 import { LabeledCounter, UpstreamHistogram } from './metric-series.js';
 
 const TARGET_STATES: readonly TargetHealthState[] = ['HEALTHY', 'UNHEALTHY', 'DRAINING', 'HEALTHCHECKS_OFF'];
