@@ -35,6 +35,8 @@ export class Gateway {
   readonly pools = new PoolSet();
   /** Identifies this process in Kong-shaped admin answers. */
   readonly nodeId = randomUUID();
+  /** Epoch ms of the last apply that changed the config; 0 before the first (dashboard). */
+  lastAppliedAt = 0;
   private readonly registry = new TargetRegistry();
   private readonly ctx: ProxyContext;
   private readonly deps: RuntimeDeps;
@@ -97,6 +99,7 @@ export class Gateway {
       return rejected(err instanceof Error ? err.message : String(err));
     }
     this.ctx.runtime = next;
+    this.lastAppliedAt = Date.now();
     this.proxy.refreshTls();
     this.opts.log.info({ hash, upstreams: next.upstreams.size, routes: next.routes.size }, 'configuration applied');
     return { ok: true, hash, changed: true };
@@ -104,6 +107,11 @@ export class Gateway {
 
   addAdminRoute(method: string, path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): void {
     this.admin.addRoute(method, path, handler);
+  }
+
+  /** Open pooled upstream connections to `address` (dashboard, health endpoint). */
+  openConnections(address: string): number {
+    return this.pools.openConnections(address);
   }
 
   /** Connection and request counters of the proxy listeners. */

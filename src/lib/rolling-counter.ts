@@ -29,4 +29,19 @@ export class RollingCounter {
     }
     return total;
   }
+
+  /**
+   * history: events per second for the last `windowSeconds` seconds, oldest first, the current
+   * (partial) second last. For the dashboard's sparkline; called per admin poll, not per request.
+   */
+  history(nowMs: number): number[] {
+    const now = Math.floor(nowMs / 1000);
+    const out = new Array<number>(this.windowSeconds);
+    for (let age = 0; age < this.windowSeconds; age++) {
+      const second = now - age;
+      const i = ((second % this.windowSeconds) + this.windowSeconds) % this.windowSeconds;
+      out[this.windowSeconds - 1 - age] = this.stamps[i] === second ? this.buckets[i]! : 0;
+    }
+    return out;
+  }
 }

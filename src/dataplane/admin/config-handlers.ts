@@ -3,15 +3,16 @@ import { stringify } from 'yaml';
 import { ConfigParseError, parseConfigText } from '../../config/load.js';
 import type { ConfigErrorBody } from '../../config/types.js';
 import type { Gateway } from '../gateway.js';
+import { sendDashboard, wantsHtml } from '../dashboard/routes.js';
 import { BodyTooLarge, readBody, sendJson } from './http.js';
 import type { AdminHandler } from './server.js';
 
 const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 
-/** configRoutes: GET /, GET /status, GET|POST /config, GET /metrics. */
+/** configRoutes: GET / (Kong's welcome JSON, or the dashboard for a browser), GET /status, GET|POST /config, GET /metrics. */
 export function configRoutes(gateway: Gateway): Array<[string, string, AdminHandler]> {
   return [
-    ['GET', '/', (_req, res) => sendJson(res, 200, { tagline: 'Welcome to berth', version: '0.1.0' })],
+    ['GET', '/', (req, res) => (wantsHtml(req) ? sendDashboard(res) : sendJson(res, 200, { tagline: 'Welcome to berth', version: '0.1.0' }))],
     ['GET', '/status', (_req, res) => sendJson(res, 200, status(gateway))],
     ['GET', '/config', (_req, res) => sendJson(res, 200, { config: stringify(gateway.config ?? { _format_version: '3.0' }) })],
     ['POST', '/config', (req, res) => postConfig(gateway, req, res)],

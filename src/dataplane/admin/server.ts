@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import type { Gateway } from '../gateway.js';
 import type { ListenAddress } from '../server.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
 import { configRoutes } from './config-handlers.js';
 import { notFound, sendJson } from './http.js';
 import { upstreamRoutes } from './upstream-handlers.js';
@@ -25,7 +26,7 @@ export class AdminServer {
   private server: http.Server | null = null;
 
   constructor(gateway: Gateway, private readonly log: Logger) {
-    for (const [method, path, handler] of [...configRoutes(gateway), ...upstreamRoutes(gateway)]) {
+    for (const [method, path, handler] of [...configRoutes(gateway), ...upstreamRoutes(gateway), ...dashboardRoutes(gateway)]) {
       this.addRoute(method, path, handler);
     }
   }
