@@ -3,6 +3,7 @@ import type { Logger } from '../lib/log.js';
 import type { ConfigSink, StatusSink } from './sinks.js';
 import { Snapshot } from './snapshot.js';
 import type { ObjectSource } from './sources/source.js';
+import { WarningLog } from './status/warning-log.js';
 import type { TranslateResult } from './types.js';
 
 /** Translates a snapshot; IncrementalTranslator is the production one. */
@@ -41,9 +42,11 @@ export class Controller {
   /** The source has delivered its first full view. */
   #loaded = false;
   readonly #debounceMs: number;
+  readonly #warnings: WarningLog;
 
   constructor(private readonly opts: ControllerOptions) {
     this.#debounceMs = opts.debounceMs ?? 15;
+    this.#warnings = new WarningLog(opts.log);
   }
 
   /** The result of the latest translation (whether or not every sink accepted it). */
@@ -121,6 +124,7 @@ export class Controller {
     const result = this.#translate();
     if (!result) return false;
     this.#lastResult = result;
+    this.#warnings.report(result.events);
     const hash = hashConfig(result.config);
     const pushed = await Promise.all(this.opts.configSinks.map((sink) => this.#push(sink, result, hash)));
     const published = await this.opts.statusSink.publish(result).then(

@@ -5,6 +5,8 @@ import { checkMicroTimes, parsePath, resourceFor, apiVersionOf, isCustom, type P
 import { Store, StoreError, type Watcher } from './store.js';
 import { fieldSelector, labelSelector } from './selectors.js';
 import { jsonPatch, mergePatch, PatchError } from './patch.js';
+import { generateName } from './names.js';
+import { checkIntegers, validateCreate, validateUpdate } from './validation.js';
 
 /** RecordedRequest is one request the stand-in served, for tests to assert what a client did. */
 export interface RecordedRequest {
@@ -34,6 +36,9 @@ export class ApiServer {
   private port = 0;
   /** "group/plural" collections answered with 404, as for a CRD that is not installed. */
   readonly unserved = new Set<string>();
+  /** "group/plural" collections answered with 403, as RBAC denying them. */
+  readonly forbidden = new Set<string>();
+  private startingUntil = 0;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -61,6 +66,14 @@ export class ApiServer {
   /** up listens again on the same port. */
   async up(): Promise<void> {
     if (!this.server) await this.listen();
+  }
+
+  /**
+   * startingUp answers every request with 403 for `ms`, as a freshly started kube-apiserver does
+   * until its RBAC authorizer has synced its informers (about a second on a real cluster).
+   */
+  startingUp(ms: number): void {
+    this.startingUntil = Date.now() + ms;
   }
 
   /** expireWatches ends every open watch with a 410 ERROR event, after forgetting the history. */
@@ -143,18 +156,20 @@ export class ApiServer {
       return sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
     }
     const verb = verbOf(req.method ?? 'GET', parsed, url);
+    const denied = Date.now() < this.startingUntil || this.forbidden.has(`${parsed.resource.group}/${parsed.resource.plural}`);
     this.requests.push({
       verb, method: req.method ?? 'GET', path: url.pathname, query: url.search, group: parsed.resource.group,
       resource: parsed.resource.plural, subresource: parsed.subresource, namespace: parsed.namespace,
       name: parsed.name, contentType: req.headers['content-type'],
       user: /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1],
     });
+    if (denied) return sendForbidden(res, verb, parsed);
     try {
       const body = await readBody(req);
       if (verb === 'watch') return this.watch(req, res, parsed, url);
       sendJson(res, verb === 'create' ? 201 : 200, this.serve(verb, parsed, url, body, req.headers['content-type'] ?? ''));
     } catch (err) {
-      if (err instanceof StoreError) return sendStatus(res, err.code, err.reason, err.message);
+      if (err instanceof StoreError) return sendStatus(res, err.code, err.reason, err.message, err.details);
       if (err instanceof PatchError || err instanceof SyntaxError) return sendStatus(res, 422, 'Invalid', err.message);
       sendStatus(res, 500, 'InternalError', String(err));
     }
@@ -174,12 +189,17 @@ export class ApiServer {
           items: isCustom(resource) ? items : items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
         };
       }
-      case 'create': return this.store.create(resource, decoded(resource, withPlace(JSON.parse(body), p)));
-      case 'update': return this.store.update(resource, decoded(resource, withPlace(JSON.parse(body), p)), mode(p));
+      case 'create': return this.store.create(resource, validCreate(resource, decoded(resource, withPlace(JSON.parse(body), p))));
+      case 'update': {
+        const obj = decoded(resource, withPlace(JSON.parse(body), p));
+        validateUpdate(resource, obj, !!obj.metadata.resourceVersion);
+        return this.store.update(resource, obj, mode(p));
+      }
       case 'patch': {
         const current = this.store.get(resource, namespace, name!);
-        const patched = applyPatch(current, JSON.parse(body), contentType);
-        return this.store.update(resource, decoded(resource, withPlace(patched, p)), mode(p));
+        const patched = decoded(resource, withPlace(applyPatch(current, JSON.parse(body), contentType), p));
+        validateUpdate(resource, patched, true);
+        return this.store.update(resource, patched, mode(p));
       }
       case 'delete': return this.store.delete(resource, namespace, name!);
       default: throw new StoreError(405, 'MethodNotAllowed', verb);
@@ -249,9 +269,17 @@ function withPlace(obj: any, p: ParsedPath): any {
   return obj;
 }
 
+/** validCreate generates the name from generateName (as rest.BeforeCreate does), then validates. */
+function validCreate(res: Resource, obj: any): any {
+  const requested = obj.metadata.name ? undefined : obj.metadata.generateName;
+  if (requested) obj.metadata.name = generateName(requested);
+  validateCreate(res, obj, obj.metadata.generateName || undefined);
+  return obj;
+}
+
 /** decoded rejects what the real API server fails to decode, as it does: 400 before any validation. */
 function decoded(res: Resource, obj: any): any {
-  const problem = checkMicroTimes(res, obj);
+  const problem = checkMicroTimes(res, obj) ?? checkIntegers(res, obj);
   if (problem) throw new StoreError(400, 'BadRequest', problem);
   return obj;
 }
@@ -273,8 +301,17 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.end(text);
 }
 
-function sendStatus(res: ServerResponse, code: number, reason: string, message: string): void {
-  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+function sendStatus(res: ServerResponse, code: number, reason: string, message: string, details?: object): void {
+  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
+}
+
+/** sendForbidden: the RBAC denial's Status, as kube-apiserver words it (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go). */
+function sendForbidden(res: ServerResponse, verb: string, p: ParsedPath): void {
+  const { group, plural } = p.resource;
+  const resource = group ? `${plural}.${group}` : plural;
+  const scope = p.namespace ? `in the namespace "${p.namespace}"` : 'at the cluster scope';
+  const message = `${resource}${p.name ? ` "${p.name}"` : ''} is forbidden: User "system:serviceaccount:kong:berth" cannot ${verb} resource "${plural}" in API group "${group}" ${scope}`;
+  sendStatus(res, 403, 'Forbidden', message, { ...(p.name ? { name: p.name } : {}), group, kind: plural });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

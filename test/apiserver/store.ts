@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { apiVersionOf, type Resource } from './resources.js';
 import type { Selector } from './selectors.js';
+import { generateName } from './names.js';
 
 /** WatchEventType is what the API server streams on a watch. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -26,7 +27,7 @@ export interface Watcher {
 
 /** StoreError carries the HTTP status and reason the API server answers with. */
 export class StoreError extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string) {
+  constructor(readonly code: number, readonly reason: string, message: string, readonly details?: object) {
     super(message);
   }
 }
@@ -52,7 +53,7 @@ export class Store {
 
   get(res: Resource, namespace: string | undefined, name: string): any {
     const obj = this.objects.get(this.key(res, namespace, name));
-    if (!obj) throw new StoreError(404, 'NotFound', `${res.plural} "${name}" not found`);
+    if (!obj) throw new StoreError(404, 'NotFound', `${qualified(res)} "${name}" not found`);
     return structuredClone(obj);
   }
 
@@ -66,10 +67,10 @@ export class Store {
 
   create(res: Resource, obj: any): any {
     const meta = obj.metadata ?? {};
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomUUID().slice(0, 5);
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     if (!meta.name) throw new StoreError(422, 'Invalid', 'metadata.name: Required value');
     const key = this.key(res, meta.namespace, meta.name);
-    if (this.objects.has(key)) throw new StoreError(409, 'AlreadyExists', `${res.plural} "${meta.name}" already exists`);
+    if (this.objects.has(key)) throw new StoreError(409, 'AlreadyExists', `${qualified(res)} "${meta.name}" already exists`);
     const stored = {
       ...obj,
       apiVersion: apiVersionOf(res),
@@ -85,10 +86,8 @@ export class Store {
     const meta = obj.metadata ?? {};
     const key = this.key(res, meta.namespace, meta.name);
     const old = this.objects.get(key);
-    if (!old) throw new StoreError(404, 'NotFound', `${res.plural} "${meta.name}" not found`);
-    if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) {
-      throw new StoreError(409, 'Conflict', `Operation cannot be fulfilled on ${res.plural} "${meta.name}": the object has been modified`);
-    }
+    if (!old) throw new StoreError(404, 'NotFound', `${qualified(res)} "${meta.name}" not found`);
+    if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) throw conflict(res, meta.name);
     const next = mode === 'status' ? { ...old, status: obj.status } : mainUpdate(res, old, obj);
     if (JSON.stringify(next) === JSON.stringify(old)) return structuredClone(old);
     return this.commit(res, key, next, 'MODIFIED');
@@ -97,7 +96,7 @@ export class Store {
   delete(res: Resource, namespace: string | undefined, name: string): any {
     const key = this.key(res, namespace, name);
     const old = this.objects.get(key);
-    if (!old) throw new StoreError(404, 'NotFound', `${res.plural} "${name}" not found`);
+    if (!old) throw new StoreError(404, 'NotFound', `${qualified(res)} "${name}" not found`);
     this.objects.delete(key);
     this.rv++;
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(this.rv) } };
@@ -133,6 +132,18 @@ export class Store {
     this.history.push(entry);
     for (const w of this.watchers) if (w.resource === res) deliver(w, type, entry.object);
   }
+}
+
+/** conflict: apierrors.NewConflict's Status (staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go, OptimisticLockErrorMsg). */
+function conflict(res: Resource, name: string): StoreError {
+  return new StoreError(409, 'Conflict',
+    `Operation cannot be fulfilled on ${qualified(res)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name, group: res.group, kind: res.plural });
+}
+
+/** qualified: "plural.group" as the API server names a resource in its messages. */
+function qualified(res: Resource): string {
+  return res.group ? `${res.plural}.${res.group}` : res.plural;
 }
 
 function deliver(w: Watcher, type: WatchEventType, obj: any): void {

@@ -9,8 +9,11 @@ export const EVENT_PERMISSIONS: readonly Permission[] = [{ group: 'events.k8s.io
 
 /** CLUSTER_EVENT_NAMESPACE: cluster-scoped objects (GatewayClass) have no namespace; their events go here, as kubectl's do. */
 const CLUSTER_EVENT_NAMESPACE = 'default';
-/** MAX_NOTE: the Events API rejects notes over 1 kB. */
+/** Limits from pkg/apis/core/validation/events.go: the Events API rejects longer values with 422. */
 const MAX_NOTE = 1024;
+const MAX_REPORTING_INSTANCE = 128;
+/** MAX_NAME: metadata.name is a DNS subdomain (events.k8s.io/v1 validates it strictly). */
+const MAX_NAME = 253;
 /** MAX_REMEMBERED bounds remembered events: a translation that reports ever-new messages must not grow memory. */
 const MAX_REMEMBERED = 5000;
 
@@ -22,10 +25,12 @@ const MAX_REMEMBERED = 5000;
 export class EventRecorder {
   private readonly api: EventsV1Api;
   private emitted = new Set<string>();
+  private readonly instance: string;
+  private lastStamp = 0n;
 
-  constructor(kc: KubeConfig, private readonly controller: string, private readonly log: Logger,
-    private readonly instance = hostname()) {
+  constructor(kc: KubeConfig, private readonly controller: string, private readonly log: Logger, instance = hostname()) {
     this.api = kc.makeApiClient(EventsV1Api);
+    this.instance = instance.slice(0, MAX_REPORTING_INSTANCE);
   }
 
   /** record creates the events not already created; resolves to how many creates failed. */
@@ -49,7 +54,7 @@ export class EventRecorder {
       await this.api.createNamespacedEvent({
         namespace,
         body: {
-          metadata: { generateName: `${ref.name}.`, namespace },
+          metadata: { name: this.eventName(ref.name), namespace },
           // Six fractional digits: the API server rejects a plain Date's milliseconds here (kubernetes#89156).
           eventTime: new V1MicroTime(),
           type: event.type,
@@ -67,6 +72,22 @@ export class EventRecorder {
         'creating an event failed; will retry on the next publish');
       return false;
     }
+  }
+
+  /**
+   * eventName names an event "<object>.<hex nanoseconds>" as client-go's event recorder does
+   * (staging/src/k8s.io/client-go/tools/events/event_recorder.go). A generateName of "<object>."
+   * is refused: the API server validates generateName itself as a DNS subdomain, and one ending in
+   * '.' is not (staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go, generic.go).
+   * The stamp is strictly increasing so two events in one tick never collide.
+   */
+  private eventName(object: string): string {
+    let stamp = BigInt(Date.now()) * 1_000_000n;
+    if (stamp <= this.lastStamp) stamp = this.lastStamp + 1n;
+    this.lastStamp = stamp;
+    const suffix = `.${stamp.toString(16)}`;
+    const base = object.slice(0, MAX_NAME - suffix.length).replace(/[.-]+$/, '');
+    return `${base}${suffix}`;
   }
 }
 
