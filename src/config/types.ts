@@ -57,8 +57,27 @@ export interface RouteConfig {
   preserve_host?: boolean; // default false
   regex_priority?: number; // default 0
   https_redirect_status_code?: number;
+  /**
+   * berth: this route came from an HTTPRoute match and is ordered by Gateway API precedence
+   * among such routes (router/gateway-api-order.ts) instead of by Kong's rules.
+   */
+  gateway_api_precedence?: GatewayApiPrecedence;
   tags?: string[];
   plugins?: PluginConfig[];
+}
+
+/** berth: what Gateway API's HTTPRoute precedence needs beyond the route's matchers. */
+export interface GatewayApiPrecedence {
+  path_type: 'Exact' | 'PathPrefix' | 'RegularExpression';
+  /** The match's path value as written in the HTTPRoute. */
+  path: string;
+  /** The HTTPRoute's metadata.creationTimestamp (RFC 3339); older wins. */
+  creation_timestamp: string;
+  /** "namespace/name" of the HTTPRoute; alphabetical order breaks the next tie. */
+  route: string;
+  /** Rule and match index within the HTTPRoute: the last tie-breakers. */
+  rule: number;
+  match: number;
 }
 
 /**
@@ -130,6 +149,11 @@ export interface UpstreamConfig {
   sticky_sessions_header?: string;
   sticky_sessions_absolute_timeout?: number;
   sticky_sessions_lifetime?: 'session' | 'permanent';
+  /**
+   * berth: this much target weight is answered 500 instead of proxied (Gateway API backendRefs
+   * that did not resolve keep their share of the traffic; a rule with none resolved answers 500).
+   */
+  unresolved_weight?: number;
   healthchecks?: HealthchecksConfig;
   tags?: string[];
   targets?: TargetConfig[];

@@ -101,7 +101,7 @@ function balancerKey(u: UpstreamConfig): string {
     u.hash_on_cookie, u.hash_on_cookie_path, u.hash_on_query_arg, u.hash_fallback_query_arg,
     u.hash_on_uri_capture, u.hash_fallback_uri_capture, u.sticky_sessions_cookie,
     u.sticky_sessions_cookie_path, u.sticky_sessions_header, u.sticky_sessions_absolute_timeout,
-    u.sticky_sessions_lifetime,
+    u.sticky_sessions_lifetime, u.unresolved_weight,
   ]);
 }
 

@@ -1,11 +1,12 @@
 import type { RouteConfig, RouteProtocol } from '../types.js';
 import type { Issues, PathSeg } from './issues.js';
+import { validatePrecedence } from './gateway-api.js';
 import { validatePlugins } from './plugins.js';
 import { Scope, isObj, own } from './scope.js';
 
 const FIELDS = ['name', 'service', 'protocols', 'methods', 'hosts', 'paths', 'headers', 'query_params',
   'strip_path', 'preserve_host', 'regex_priority', 'https_redirect_status_code', 'plugins', 'path_handling',
-  'request_buffering', 'response_buffering', 'snis', 'sources', 'destinations'];
+  'request_buffering', 'response_buffering', 'snis', 'sources', 'destinations', 'gateway_api_precedence'];
 const MATCHERS = ['methods', 'hosts', 'paths', 'headers', 'query_params', 'snis'];
 const REDIRECT_CODES = [426, 301, 302, 307, 308];
 const METHOD = /^[A-Z]+$/;
@@ -32,6 +33,8 @@ export function validateRoute(issues: Issues, raw: unknown, path: PathSeg[], top
   };
   if (out.protocols!.length === 0) s.err('protocols', 'length must be at least 1');
   fillMatchers(s, out);
+  const precedence = validatePrecedence(s);
+  if (precedence) out.gateway_api_precedence = precedence;
   if (topLevel) out.service = serviceRef(s);
   else if (own(raw, 'service') !== undefined) s.err('service', 'a nested route must not name a service');
   const tags = s.tags();

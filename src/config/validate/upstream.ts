@@ -9,7 +9,7 @@ const HASH_ON: HashOn[] = ['none', 'consumer', 'ip', 'header', 'cookie', 'path',
 const FIELDS = ['name', 'algorithm', 'slots', 'hash_on', 'hash_fallback', 'hash_on_header', 'hash_fallback_header',
   'hash_on_cookie', 'hash_on_cookie_path', 'hash_on_query_arg', 'hash_fallback_query_arg', 'hash_on_uri_capture',
   'hash_fallback_uri_capture', 'host_header', 'sticky_sessions_cookie', 'sticky_sessions_cookie_path',
-  'sticky_sessions_header', 'sticky_sessions_absolute_timeout', 'sticky_sessions_lifetime', 'healthchecks', 'targets',
+  'sticky_sessions_header', 'sticky_sessions_absolute_timeout', 'sticky_sessions_lifetime', 'unresolved_weight', 'healthchecks', 'targets',
   'use_srv_name', 'client_certificate'];
 const STRINGS = ['hash_on_header', 'hash_fallback_header', 'hash_on_cookie', 'hash_on_query_arg',
   'hash_fallback_query_arg', 'hash_on_uri_capture', 'hash_fallback_uri_capture', 'host_header',
@@ -44,6 +44,9 @@ export function validateUpstream(issues: Issues, raw: unknown, path: PathSeg[]):
   if (timeout !== undefined) out.sticky_sessions_absolute_timeout = timeout;
   const lifetime = s.oneOf('sticky_sessions_lifetime', ['session', 'permanent'] as const);
   if (lifetime !== undefined) out.sticky_sessions_lifetime = lifetime;
+  // Target weights are 0..65535 each; the unresolved share is at most what all of them could weigh.
+  const unresolved = s.int('unresolved_weight', 0, 2147483647);
+  if (unresolved !== undefined && unresolved > 0) out.unresolved_weight = unresolved;
   const tags = s.tags();
   if (tags) out.tags = tags;
   checkHashing(s, out);

@@ -24,6 +24,8 @@ export interface BackendGroup {
   overrides?: Partial<UpstreamConfig>;
   /** Service timeouts that win over the Service annotations (HTTPRoute rule timeouts). */
   timeouts?: Pick<ServiceConfig, 'connect_timeout' | 'read_timeout' | 'write_timeout'>;
+  /** Weight of the backendRefs that did not resolve (HTTPRoute): answered 500. */
+  unresolvedWeight?: number;
 }
 
 export interface BuiltGroup {
@@ -86,6 +88,7 @@ export function buildGroup(reader: Reader, group: BackendGroup): BuiltGroup {
   if (first !== undefined) serviceAnnotations(first.service, service, upstream, events);
   Object.assign(service, group.timeouts);
   upstream.targets = mergeTargets(targets);
+  if (group.unresolvedWeight !== undefined) upstream.unresolved_weight = group.unresolvedWeight;
   return { service, upstream, uses: policy.uses, events };
 }
 

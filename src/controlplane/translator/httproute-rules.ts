@@ -1,4 +1,7 @@
-import type { RouteConfig } from '../../config/types.js';
+import type { GatewayApiPrecedence, RouteConfig } from '../../config/types.js';
+
+const EPOCH = '1970-01-01T00:00:00Z';
+import { isRfc3339 } from '../../config/validate/gateway-api.js';
 import type { KubeObject } from '../types.js';
 import { findServicePort, type BackendGroup, type ResolvedBackend } from './backends.js';
 import { translateFilters } from './filters.js';
@@ -79,6 +82,20 @@ function routeTags(route: KubeObject): string[] {
   return [`k8s-namespace:${route.metadata.namespace ?? ''}`, `k8s-name:${route.metadata.name}`, 'k8s-kind:HTTPRoute'];
 }
 
+/** precedenceOf: what the router needs to order this match by Gateway API precedence. */
+function precedenceOf(route: KubeObject, rule: number, match: number, m: any): GatewayApiPrecedence {
+  const created = route.metadata.creationTimestamp;
+  return {
+    path_type: m?.path?.type ?? 'PathPrefix',
+    path: typeof m?.path?.value === 'string' ? m.path.value : '/',
+    // A manifest without a timestamp (folder mode) sorts as the oldest; the name decides next.
+    creation_timestamp: isRfc3339(created) ? created : EPOCH,
+    route: `${route.metadata.namespace ?? ''}/${route.metadata.name}`,
+    rule,
+    match,
+  };
+}
+
 function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[]): RouteConfig[] | string {
   const { route } = scope;
   const hostnames: string[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
@@ -93,7 +110,7 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[])
       const own = <T>(x: T): T => (k === 0 ? x : structuredClone(x));
       const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}${v.suffix}`, protocols: [...v.protocols] };
       if (v.hosts !== null) r.hosts = [...v.hosts];
-      Object.assign(r, own(mf.fields), { strip_path: stripPath(route), preserve_host: true, tags: routeTags(route) });
+      Object.assign(r, own(mf.fields), { strip_path: stripPath(route), preserve_host: true, gateway_api_precedence: precedenceOf(route, index, j, m), tags: routeTags(route) });
       if (filters.plugins.length > 0) r.plugins = own(filters.plugins);
       routes.push(r);
     });
@@ -103,18 +120,24 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[])
 
 /**
  * translateRule turns one HTTPRoute rule into Kong routes (one per match) and the backend
- * group they send to. Unresolvable backendRefs are left out and reported; anything the rule
- * asks for that berth cannot do fails the rule with the reason.
+ * group they send to. Unresolvable backendRefs are reported and keep their weight as the
+ * upstream's `unresolved_weight` (answered 500); anything the rule asks for that berth cannot do
+ * fails the rule with the reason.
  */
 export function translateRule(reader: Reader, scope: RuleScope, index: number, rule: any): RuleResult {
   const refs: any[] = Array.isArray(rule?.backendRefs) ? rule.backendRefs : [];
   const backends: ResolvedBackend[] = [];
   const refProblems: RefProblem[] = [];
+  let unresolved = 0;
   for (const ref of refs) {
     const b = resolveBackend(reader, scope.route, ref);
-    if ('reason' in b) refProblems.push(b);
-    else backends.push(b);
+    if ('reason' in b) {
+      refProblems.push(b);
+      unresolved += unresolvedShare(ref);
+    } else backends.push(b);
   }
+  // No backend at all (none listed, or none resolved) answers every request with 500.
+  if (backends.length === 0) unresolved = Math.max(1, unresolved);
   const fail = (problem: string): RuleResult => ({ ok: false, problem: `rule ${index}: ${problem}`, refProblems });
   if (refs.some((r) => Array.isArray(r?.filters) && r.filters.length > 0)) return fail('backendRef filters are not supported');
   const badWeight = refs.find((r) => r?.weight !== undefined && !(Number.isInteger(r.weight) && r.weight >= 0 && r.weight <= 1_000_000));
@@ -127,10 +150,21 @@ export function translateRule(reader: Reader, scope: RuleScope, index: number, r
   if (typeof routes === 'string') return fail(routes);
   const timeouts = ruleTimeouts(rule?.timeouts);
   if (typeof timeouts === 'string') return fail(timeouts);
-  // Session persistence and timeouts belong to the rule, so such a rule gets its own service.
-  const ruleScoped = sp.fields !== undefined || timeouts !== undefined;
+  // Session persistence, timeouts and an unresolved share belong to the rule: it gets its own service.
+  const ruleScoped = sp.fields !== undefined || timeouts !== undefined || unresolved > 0;
   const group: BackendGroup = { name: groupName(route, index, backends, ruleScoped), backends, drainSupport: scope.drainSupport };
   if (sp.fields !== undefined) group.overrides = sp.fields;
   if (timeouts !== undefined) group.timeouts = timeouts;
+  if (unresolved > 0) group.unresolvedWeight = unresolved;
   return { ok: true, routes, group, refProblems };
+}
+
+/**
+ * unresolvedShare: the target weight an unresolved backendRef keeps. A weighted ref keeps its
+ * weight (a resolved one spreads the same total over its endpoints); an unweighted one counts
+ * as one endpoint's default weight, 100.
+ */
+function unresolvedShare(ref: any): number {
+  const w = ref?.weight;
+  return Number.isInteger(w) && w >= 0 && w <= 1_000_000 ? w : 100;
 }

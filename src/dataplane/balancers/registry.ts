@@ -6,6 +6,7 @@ import { LatencyBalancer } from './latency.js';
 import { LeastConnectionsBalancer } from './least-connections.js';
 import { RoundRobinBalancer } from './round-robin.js';
 import { StickyBalancer, stickyOptionsFrom } from './sticky.js';
+import { UnresolvedShareBalancer } from './unresolved-share.js';
 
 /** BalancerDeps: what policies may not reach for globally (secrets, clock, randomness). */
 export interface BalancerDeps {
@@ -17,9 +18,16 @@ export interface BalancerDeps {
 /**
  * createBalancer builds the policy an upstream asks for. consistent-hashing with `hash_on: none`
  * is Kong's "weighted round-robin with no hashing"; sticky-sessions wraps round-robin, which is
- * how Kong picks a target for a session that has none yet.
+ * how Kong picks a target for a session that has none yet. An `unresolved_weight` share is
+ * taken off the top of every policy (unresolved-share.ts).
  */
 export function createBalancer(upstream: UpstreamConfig, deps: BalancerDeps): Balancer {
+  const policy = createPolicy(upstream, deps);
+  const unresolved = upstream.unresolved_weight ?? 0;
+  return unresolved > 0 ? new UnresolvedShareBalancer(policy, unresolved) : policy;
+}
+
+function createPolicy(upstream: UpstreamConfig, deps: BalancerDeps): Balancer {
   switch (upstream.algorithm ?? 'round-robin') {
     case 'consistent-hashing':
       if ((upstream.hash_on ?? 'none') === 'none') return new RoundRobinBalancer();

@@ -14,6 +14,7 @@ export type ProxyErrorCode =
   | 'BAD_UPSTREAM_RESPONSE'
   | 'CLIENT_GONE'
   | 'PROTOCOL_NOT_ALLOWED'
+  | 'BACKEND_UNRESOLVED'
   | 'INTERNAL';
 
 export class ProxyError extends Error {
@@ -55,6 +56,8 @@ const RESPONSES: Record<ProxyErrorCode, ErrorResponse> = {
   WRITE_TIMEOUT: prepared(504, 'The upstream server is timing out'),
   CLIENT_GONE: prepared(499, 'client closed the connection'),
   PROTOCOL_NOT_ALLOWED: prepared(426, 'Please use HTTPS protocol'),
+  // Gateway API: the share of an HTTPRoute rule whose backendRefs did not resolve gets 500.
+  BACKEND_UNRESOLVED: prepared(500, 'the backend of this route could not be resolved'),
   INTERNAL: prepared(500, 'An unexpected error occurred'),
 };
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { UNRESOLVED_BACKEND } from '../balancers/unresolved-share.js';
 import type { TargetState } from '../targets/target.js';
 import type { RouteRequest } from '../router/types.js';
 import type { ProxyContext } from './context.js';
@@ -75,6 +76,7 @@ export class Exchange extends ProxiedRequest implements RouteRequest, Connection
     const service = this.route!.service;
     const target = service.upstream.balancer.pick(this, this.exclude ?? undefined);
     if (target === null) return this.fail(this.lastError ?? new ProxyError('NO_PEER'));
+    if (target === UNRESOLVED_BACKEND) return this.fail(new ProxyError('BACKEND_UNRESOLVED'));
     this.target = target;
     target.inFlight++;
     target.totalRequests++;

@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { UNRESOLVED_BACKEND } from '../balancers/unresolved-share.js';
 import type { TargetState } from '../targets/target.js';
 import type { ProxyContext } from './context.js';
 import { errorResponse, ProxyError, toProxyError } from './errors.js';
@@ -44,6 +45,7 @@ export class Upgrade extends ProxiedRequest {
     const service = this.route!.service;
     const target = service.upstream.balancer.pick(this, this.exclude ?? undefined);
     if (target === null) return this.reject(lastError ?? new ProxyError('NO_PEER'));
+    if (target === UNRESOLVED_BACKEND) return this.reject(new ProxyError('BACKEND_UNRESOLVED'));
     this.target = target;
     const upstream = service.tls
       ? tls.connect({ host: target.host, port: target.port, rejectUnauthorized: false, servername: net.isIP(target.host) ? undefined : target.host })
@@ -143,6 +145,8 @@ function statusText(status: number): string {
   switch (status) {
     case 404:
       return 'Not Found';
+    case 500:
+      return 'Internal Server Error';
     case 503:
       return 'Service Unavailable';
     case 504:

@@ -2,7 +2,8 @@ import type { GatewayConfig } from '../../config/types.js';
 import { RouteEntry } from './entry.js';
 import { IndexedRouter } from './match.js';
 import { SegmentIndex } from './segment-index.js';
-import type { Router } from './types.js';
+import { compareGatewayApi } from './gateway-api-order.js';
+import type { RouteMatch, RouteRequest, Router } from './types.js';
 
 /**
  * compileRouter turns a validated, normalized config into a Router. Priority follows Kong's
@@ -13,11 +14,26 @@ import type { Router } from './types.js';
  *   4. regex paths before prefix paths; regexes by regex_priority;
  *   5. prefix paths by length (the longest prefix wins);
  *   6. config order.
+ * Routes carrying `gateway_api_precedence` (from HTTPRoutes) are ordered by Gateway API's rules
+ * instead (gateway-api-order.ts) and matched as their own family (FamilyRouter).
  * A prefix path is a plain string prefix, as in Kong: `/echo` also matches `/echoes`. (The
  * translator emits `~/echo$` plus `/echo/` for an HTTPRoute PathPrefix `/echo`, as KIC does.)
  */
 export function compileRouter(config: GatewayConfig): Router {
   const entries = compileEntries(config);
+  const gatewayApi: RouteEntry[] = [];
+  const kong: RouteEntry[] = [];
+  for (const e of entries) (e.route.gateway_api_precedence !== undefined ? gatewayApi : kong).push(e);
+  if (gatewayApi.length === 0) return indexRouter(kong);
+  gatewayApi.sort(compareGatewayApi);
+  gatewayApi.forEach((e, i) => (e.rank = i));
+  kong.forEach((e, i) => (e.rank = i));
+  if (kong.length === 0) return indexRouter(gatewayApi);
+  return new FamilyRouter(indexRouter(gatewayApi), indexRouter(kong));
+}
+
+/** indexRouter buckets entries (sorted by rank) by exact host, wildcard host and no host. */
+function indexRouter(entries: RouteEntry[]): IndexedRouter {
   const byHost = new Map<string, RouteEntry[]>();
   const wildcard: RouteEntry[] = [];
   const hostless: RouteEntry[] = [];
@@ -34,6 +50,26 @@ export function compileRouter(config: GatewayConfig): Router {
   return new IndexedRouter(indexed, new SegmentIndex(wildcard), new SegmentIndex(hostless));
 }
 
+/**
+ * FamilyRouter: HTTPRoute-derived routes follow Gateway API precedence among themselves, Kong's
+ * and Ingress routes Kong's. Each family finds its best match; when both match, Kong's order
+ * decides between the two (`kongRank`), as it did before the families were told apart.
+ */
+class FamilyRouter implements Router {
+  constructor(
+    private readonly gatewayApi: Router,
+    private readonly kong: Router,
+  ) {}
+
+  match(req: RouteRequest): RouteMatch | null {
+    const g = this.gatewayApi.match(req);
+    const k = this.kong.match(req);
+    if (g === null) return k;
+    if (k === null) return g;
+    return g.kongRank < k.kongRank ? g : k;
+  }
+}
+
 /** compileEntries: every (route, path) pair of the config, in priority order (rank set). */
 export function compileEntries(config: GatewayConfig): RouteEntry[] {
   const entries: RouteEntry[] = [];
@@ -45,7 +81,7 @@ export function compileEntries(config: GatewayConfig): RouteEntry[] {
     }
   }
   entries.sort(compareEntries);
-  entries.forEach((e, i) => (e.rank = i));
+  entries.forEach((e, i) => (e.rank = e.kongRank = i));
   return entries;
 }
 

@@ -20,6 +20,8 @@ let lastGroups: Record<string, string | undefined> | undefined;
  */
 export class RouteEntry {
   rank = 0;
+  /** Position in Kong's priority order over all entries (chooses between route families). */
+  kongRank = 0;
   readonly methods: readonly string[] | null;
   /** Exact hosts, port stripped (the router buckets by these). */
   readonly exactHosts: string[] = [];
@@ -88,6 +90,7 @@ export class RouteEntry {
       service: this.service,
       upstreamPath: joinPath(this.service.path, rest),
       captures: this.regex !== null ? capturesOf() : undefined,
+      kongRank: this.kongRank,
     };
   }
 

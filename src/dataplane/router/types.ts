@@ -22,6 +22,8 @@ export interface RouteMatch {
   upstreamPath: string;
   /** Named groups of the matched regex path. */
   captures: Record<string, string> | undefined;
+  /** The matched entry's position in Kong's priority order (compile.ts FamilyRouter). */
+  kongRank: number;
 }
 
 /** Router: a config's routes compiled once; `match` is a pure lookup. */

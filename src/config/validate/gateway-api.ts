@@ -1,0 +1,30 @@
+import type { GatewayApiPrecedence } from '../types.js';
+import type { Scope } from './scope.js';
+
+const PATH_TYPES = ['Exact', 'PathPrefix', 'RegularExpression'] as const;
+/** RFC 3339 date-time as Kubernetes writes metadata.creationTimestamp. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** isRfc3339: a timestamp `gateway_api_precedence.creation_timestamp` accepts. */
+export function isRfc3339(value: unknown): value is string {
+  return typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+/** validatePrecedence checks a route's berth `gateway_api_precedence` (see config/types.ts). */
+export function validatePrecedence(route: Scope): GatewayApiPrecedence | undefined {
+  const s = route.child('gateway_api_precedence');
+  if (s === undefined) return undefined;
+  s.unknown(['path_type', 'path', 'creation_timestamp', 'route', 'rule', 'match']);
+  const pathType = s.oneOf('path_type', PATH_TYPES);
+  const path = s.str('path', true);
+  const created = s.str('creation_timestamp', true);
+  const name = s.str('route', true);
+  const rule = s.int('rule', 0, 2147483647);
+  const match = s.int('match', 0, 2147483647);
+  if (pathType === undefined && !s.has('path_type')) s.err('path_type', 'required field missing');
+  if (created !== undefined && !isRfc3339(created)) s.err('creation_timestamp', 'expected an RFC 3339 date-time');
+  if (rule === undefined && !s.has('rule')) s.err('rule', 'required field missing');
+  if (match === undefined && !s.has('match')) s.err('match', 'required field missing');
+  if (pathType === undefined || path === undefined || created === undefined || name === undefined || rule === undefined || match === undefined) return undefined;
+  return { path_type: pathType, path, creation_timestamp: created, route: name, rule, match };
+}
