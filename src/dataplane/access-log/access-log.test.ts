@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { combinedLine, jsonLine, type AccessRecord } from './format.js';
+import { AccessLogWriter } from './writer.js';
+
+const RECORD: AccessRecord = {
+  startedAt: Date.UTC(2026, 10, 30, 9, 5, 7, 250),
+  clientIp: '127.0.0.1',
+  forwardedFor: '203.0.113.9, 10.0.0.1',
+  method: 'GET',
+  host: 'echo.test',
+  path: '/echo',
+  protocol: 'HTTP/1.1',
+  status: 200,
+  bytesIn: 12,
+  bytesOut: 345,
+  totalMs: 1.23456,
+  upstreamMs: 0.9876,
+  route: 'httproute.kong.echo.0.0',
+  service: 'kong.echo.80',
+  upstream: 'echo.kong.80.svc',
+  target: '10.0.0.7:1027',
+  targetIdentity: '6f1c-uid',
+  sticky: 'kept',
+  retries: 1,
+  error: null,
+  referer: null,
+  userAgent: 'curl/8.5.0',
+  traceId: null,
+};
+
+test('json: every field, in one line', () => {
+  const line = jsonLine(RECORD);
+  assert.ok(line.endsWith('}\n') && !line.slice(0, -1).includes('\n'));
+  assert.deepEqual(JSON.parse(line), {
+    time: '2026-11-30T09:05:07.250Z', client_ip: '127.0.0.1', x_forwarded_for: '203.0.113.9, 10.0.0.1',
+    method: 'GET', host: 'echo.test', path: '/echo', protocol: 'HTTP/1.1', status: 200, bytes_in: 12, bytes_out: 345,
+    latency_ms: 1.235, upstream_latency_ms: 0.988, route: 'httproute.kong.echo.0.0', service: 'kong.echo.80',
+    upstream: 'echo.kong.80.svc', target: '10.0.0.7:1027', target_identity: '6f1c-uid', sticky: 'kept', retries: 1,
+    error: null, trace_id: null,
+  });
+});
+
+test('combined: the NCSA combined prefix, then berth fields; hostile values cannot break the line', () => {
+  assert.equal(
+    combinedLine(RECORD),
+    '127.0.0.1 - - [30/Nov/2026:09:05:07 +0000] "GET /echo HTTP/1.1" 200 345 "-" "curl/8.5.0" host=echo.test ' +
+      'xff="203.0.113.9, 10.0.0.1" bytes_in=12 rt=0.001 urt=0.001 route=httproute.kong.echo.0.0 service=kong.echo.80 ' +
+      'upstream=echo.kong.80.svc target=10.0.0.7:1027 pod=6f1c-uid sticky=kept retries=1 error=- trace_id=-\n',
+  );
+  const hostile = combinedLine({ ...RECORD, userAgent: 'x"\n\u00e9', path: '/a b', status: 404, error: 'NO_ROUTE', route: null });
+  assert.match(hostile, /"GET \/a b HTTP\/1\.1" 404 .* "x\\x22\\x0a\\xc3\\xa9" /);
+  assert.match(hostile, / route=- .* error=NO_ROUTE /);
+  assert.equal(hostile.indexOf('\n'), hostile.length - 1);
+});
+
+test('writer: lines reach a file in order; close flushes what is queued', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'berth-log-')), 'access.log');
+  const writer = AccessLogWriter.toFile(file);
+  for (let i = 0; i < 1000; i++) writer.write(`line ${i}\n`);
+  await new Promise((r) => setImmediate(r));
+  for (let i = 1000; i < 2000; i++) writer.write(`line ${i}\n`);
+  await writer.close();
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, 2000);
+  lines.forEach((l, i) => assert.equal(l, `line ${i}`));
+  assert.equal(writer.dropped, 0);
+});
+
+test('writer: a stuck destination never blocks the caller; overflow is dropped and counted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-fifo-'));
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writerFd = openSync(fifo, 'w');
+  // Nobody reads: the pipe (64 KiB) fills and the thread-pool write blocks.
+  const writer = new AccessLogWriter(writerFd, true, 100_000);
+  const line = 'x'.repeat(99) + '\n';
+  const started = performance.now();
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < 1000; i++) writer.write(line);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const loopBusyMs = performance.now() - started - 20 * 5;
+  assert.ok(writer.dropped > 10_000, `dropped ${writer.dropped}`);
+  assert.ok(loopBusyMs < 1_000, `20,000 writes kept the event loop busy ${loopBusyMs.toFixed(0)} ms`);
+  // Reading unblocks the writer: whole lines arrive, then the queue drains.
+  const buf = Buffer.alloc(1 << 20);
+  let got = '';
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      const n = readSync(reader, buf, 0, buf.length, null);
+      got += buf.toString('latin1', 0, n);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+    if (got.length >= (20_000 - writer.dropped) * 100) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(got.length, (20_000 - writer.dropped) * 100, 'every line not dropped arrives whole');
+  assert.ok(got.split('\n').slice(0, -1).every((l) => l === line.slice(0, -1)));
+  await writer.close(1_000);
+  closeSync(reader);
+});
