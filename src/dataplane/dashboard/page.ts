@@ -13,7 +13,7 @@ const STYLE = `
 body{margin:0;padding:12px;max-width:1200px;margin-inline:auto}
 header{display:flex;flex-wrap:wrap;gap:4px 16px;align-items:baseline;border-bottom:1px solid var(--line);padding-bottom:8px}
 h1{font-size:20px;margin:0}h2{font-size:16px;margin:18px 0 6px}h3{font-size:15px;margin:12px 0 6px}
-.meta{color:var(--off);font-size:12px;word-break:break-all}
+.meta{color:var(--off);font-size:12px;overflow-wrap:anywhere}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(270px,1fr));gap:8px}
 .card{border:1px solid var(--line);border-radius:8px;padding:8px 10px}
 .card .addr{font-weight:600;word-break:break-all}.card .id{color:var(--off);font-size:12px;word-break:break-all}
@@ -21,7 +21,8 @@ h1{font-size:20px;margin:0}h2{font-size:16px;margin:18px 0 6px}h3{font-size:15px
 .HEALTHY{background:var(--ok)}.HEALTHCHECKS_OFF{background:var(--ok)}.DRAINING{background:var(--drain)}.UNHEALTHY,.DNS_ERROR{background:var(--bad)}
 .drained{background:#6a1b9a}
 dl{display:grid;grid-template-columns:auto auto;gap:0 12px;margin:6px 0}dt{color:var(--off)}dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}
-svg{width:100%;height:36px;display:block}polyline{fill:none;stroke:currentColor;stroke-width:1.5}
+svg{width:100%;height:36px;display:block}polyline{fill:none;stroke:currentColor;stroke-width:1.5;vector-effect:non-scaling-stroke}
+.spark{display:flex;justify-content:space-between;color:var(--off);font-size:11px}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:3px 6px;border-bottom:1px solid var(--line);vertical-align:top}
 .Warning{color:var(--bad)}#conn.down{color:var(--bad)}
@@ -63,7 +64,8 @@ function targetCard(t) {
     el('dt', {}, 'last sticky request'), el('dd', {}, t.last_sticky_request_at ? new Date(t.last_sticky_request_at).toLocaleTimeString() : 'never'));
   const card = el('div', { class: 'card', 'data-target': t.target, 'data-identity': t.identity, 'data-state': t.state,
     'data-drained': t.drained, 'data-sticky': t.sticky_per_second.join(',') },
-    el('div', { class: 'addr' }, t.target), el('div', { class: 'id' }, t.identity), head, stats, sparkline(t.sticky_per_second));
+    el('div', { class: 'addr' }, t.target), el('div', { class: 'id' }, t.identity), head, stats, sparkline(t.sticky_per_second),
+    el('div', { class: 'spark' }, el('span', {}, 'sticky req/s, 60 s'), el('span', {}, 'now ' + t.sticky_per_second[t.sticky_per_second.length - 2] + '/s, peak ' + Math.max(...t.sticky_per_second) + '/s')));
   return card;
 }
 function renderUpstreams(s) {
@@ -77,6 +79,7 @@ function renderUpstreams(s) {
   }
 }
 function table(headers, rows) {
+  if (rows.length === 0) rows = [{ cells: ['none'] }];
   return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))),
     el('tbody', {}, ...rows.map((r) => el('tr', r.attrs || {}, ...r.cells.map((c) => el('td', {}, c)))))));
 }
