@@ -156,4 +156,31 @@ describe('the guide in cluster mode (berth run --kubeconfig, API server stand-in
       return fresh.every((r) => r.status === 200 && r.pod !== pods[drained]!.name);
     }, 20_000);
   });
+
+  it('an API restart with a 403 start-up phase during an EndpointSlice drain: the drain applies within 2 s of the API being ready', async () => {
+    // A real kube-apiserver answers 403 for about a second after it starts (issue 11, point 2).
+    const FORBIDDEN_MS = 1500;
+    await api.down();
+    await new Promise((r) => setTimeout(r, 1000));
+    api.startingUp(FORBIDDEN_MS);
+    await api.up();
+    const readyAt = Date.now() + FORBIDDEN_MS;
+    // Drain the pod still taking new sessions besides the pinned one (the one drained above returns).
+    const drainedBefore = pods.findIndex((p) => p.name !== pinned);
+    const target = pods.findIndex((p, i) => p.name !== pinned && i !== drainedBefore);
+    const states: PodState[] = ['ready', 'ready', 'ready'];
+    states[target] = 'terminating';
+    pods_(states);
+    const failures: string[] = [];
+    await until('the drain made during the 403 phase to reach the proxy', async () => {
+      const fresh = await Promise.all(Array.from({ length: 12 }, () => echo()));
+      for (const r of fresh) if (r.status !== 200) failures.push(String(r.status));
+      const kept = await echo(session);
+      if (kept.pod !== pinned) failures.push(`session moved to ${kept.pod}`);
+      return Date.now() >= readyAt && fresh.every((r) => r.pod !== pods[target]!.name);
+    }, 15_000);
+    const lag = Date.now() - readyAt;
+    assert.deepEqual(failures, []);
+    assert.ok(lag < 2000, `drain applied ${lag} ms after the API server was ready`);
+  });
 });

@@ -7,11 +7,21 @@ import type { KubeObject } from '../types.js';
 import { collectionPath, type WatchedKind } from './kube-kinds.js';
 import { toKubeObject } from './kube-normalize.js';
 
-/** BACKOFF_MIN_MS and BACKOFF_MAX_MS bound the restart delay of a failed list/watch: quick on a blip, capped during an outage. */
+/**
+ * BACKOFF_MIN_MS and BACKOFF_MAX_MS bound the restart delay of a failed list/watch: quick on a blip,
+ * capped during an outage. The cap is low so that changes made while the API server was away (an
+ * EndpointSlice drain) are seen within about a second of it answering again.
+ */
 const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 5000;
+const BACKOFF_MAX_MS = 1000;
 /** NOT_SERVED_RETRY_MS: how often a kind the API server does not serve (CRD not installed) is looked for again. */
 export const NOT_SERVED_RETRY_MS = 30_000;
+/**
+ * FORBIDDEN_GRACE_MS: how long a kind never served yet is retried on 403 before it is parked as
+ * forbidden: a kube-apiserver answers 403 for about a second after it starts (its RBAC authorizer's
+ * cache is not ready), which is not an RBAC denial.
+ */
+export const FORBIDDEN_GRACE_MS = 3000;
 
 /**
  * KindInformer lists then watches one kind (in one namespace or cluster-wide) through client-node's
@@ -27,6 +37,12 @@ export class KindInformer {
   private failedSinceStart = false;
   private stopped = true;
   private notServed = false;
+  /** The kind has been listed at least once: any later error, a 403 included, is transient. */
+  private served = false;
+  /** When the first 403 of a never-served kind came (0 = none yet). */
+  private forbiddenSince = 0;
+  private lastStatus: number | undefined;
+  private failedOnce = false;
   private firstSync!: () => void;
   /** synced resolves once the first list has been loaded. */
   readonly synced: Promise<void> = new Promise((resolve) => (this.firstSync = resolve));
@@ -39,6 +55,7 @@ export class KindInformer {
     private readonly log: Logger,
     onChange: () => void,
     private readonly notServedRetryMs = NOT_SERVED_RETRY_MS,
+    private readonly forbiddenGraceMs = FORBIDDEN_GRACE_MS,
   ) {
     const path = collectionPath(kind, namespace);
     this.lw = new ListWatch(path, new Watch(kc), listFunction(kc, kind, namespace), false, undefined, kind.fieldSelector);
@@ -82,7 +99,12 @@ export class KindInformer {
     if (this.failedSinceStart || this.stopped) return;
     this.backoffMs = BACKOFF_MIN_MS;
     if (this.notServed) this.log.info({ kind: this.kind.kind }, 'the API server serves this kind now');
+    else if (this.lastStatus !== undefined || this.failedOnce) this.log.info({ kind: this.kind.kind }, 'list/watch resumed');
     this.notServed = false;
+    this.served = true;
+    this.forbiddenSince = 0;
+    this.lastStatus = undefined;
+    this.failedOnce = false;
     this.markSynced();
   }
 
@@ -96,26 +118,41 @@ export class KindInformer {
     this.failedSinceStart = true;
     if (this.stopped || this.timer) return;
     const status = statusOf(err);
-    if (status === 404 || status === 403) return this.onNotServed(status);
+    const previous = this.lastStatus;
+    this.lastStatus = status;
+    this.failedOnce = true;
+    if (!this.served && status === 404) return this.onNotServed(status);
+    if (!this.served && status === 403 && this.forbiddenTooLong()) return this.onNotServed(status);
+    // An API server that answers again (even 403 while starting) gets prompt retries, not the outage's spacing.
+    if (status === 403 && previous !== 403) this.backoffMs = BACKOFF_MIN_MS;
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
     this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
-    this.log.warn({ kind: this.kind.kind, namespace: this.namespace, err: describe(err), retryInMs: Math.round(delay) },
-      'list/watch failed; keeping the last known objects and retrying');
+    this.log.warn({ kind: this.kind.kind, namespace: this.namespace, status, err: describe(err), retryInMs: Math.round(delay) },
+      status === 403 ? forbiddenMessage(this.served) : 'list/watch failed; keeping the last known objects and retrying');
     this.timer = setTimeout(() => void this.run(), delay);
     this.timer.unref?.();
   }
 
+  /** forbiddenTooLong: a never-served kind has been answered 403 for longer than an API server takes to start. */
+  private forbiddenTooLong(): boolean {
+    const now = Date.now();
+    if (this.forbiddenSince === 0) this.forbiddenSince = now;
+    return now - this.forbiddenSince >= this.forbiddenGraceMs;
+  }
+
   /**
-   * onNotServed: a 404 on the collection means its CRD is not installed (a cluster with Ingress only,
-   * or without KongUpstreamPolicy), a 403 that RBAC does not allow it. The kind counts as loaded and
-   * empty so the rest of the cluster is still served, and it is looked for again now and then so
-   * installing the CRD or fixing the ClusterRole later is noticed.
+   * onNotServed parks a kind that has never been served: a 404 on the collection means its CRD is
+   * not installed (a cluster with Ingress only, or without KongUpstreamPolicy), a 403 lasting past
+   * FORBIDDEN_GRACE_MS that RBAC does not allow it. The kind counts as loaded and empty so the rest
+   * of the cluster is still served, and it is looked for again now and then so installing the CRD
+   * or fixing the ClusterRole later is noticed. A kind served before is never parked (onError).
    */
   private onNotServed(status: number): void {
     if (!this.notServed) {
       const why = status === 404 ? 'the API server does not serve this kind (CRD not installed?)'
-        : 'RBAC forbids listing/watching this kind (see deploy/rbac.yaml)';
-      this.log.warn({ kind: this.kind.kind, group: this.kind.group, status, retryInMs: this.notServedRetryMs }, `${why}; treating it as empty`);
+        : `listing this kind has been forbidden (403) for ${Math.round(this.forbiddenGraceMs / 1000)} s since start-up: RBAC does not allow it (see deploy/rbac.yaml)`;
+      this.log.warn({ kind: this.kind.kind, group: this.kind.group, status, retryInMs: this.notServedRetryMs },
+        `${why}; treating it as empty until it is served`);
     }
     this.notServed = true;
     this.markSynced();
@@ -150,6 +187,13 @@ function statusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: unknown; statusCode?: unknown };
   return typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+}
+
+/** forbiddenMessage says what a 403 means: for a kind served before, not an RBAC denial. */
+function forbiddenMessage(served: boolean): string {
+  return served
+    ? 'the API server answers 403 for a kind it served before (it does so while starting up, until its RBAC cache is ready); keeping the last known objects and retrying'
+    : 'forbidden (403) before this kind was ever listed: the API server may be starting up, or RBAC denies it; retrying';
 }
 
 function describe(err: unknown): string {

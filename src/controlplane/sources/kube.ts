@@ -15,6 +15,8 @@ export interface KubeSourceOptions {
   log: Logger;
   /** How often a kind whose CRD is not installed is looked for again (default 30 s). */
   notServedRetryMs?: number;
+  /** How long a never-listed kind answered 403 is retried before it counts as forbidden by RBAC (default 3 s). */
+  forbiddenGraceMs?: number;
 }
 
 /**
@@ -33,7 +35,7 @@ export function loadKubeConfig(kubeconfig?: string | KubeConfig): KubeConfig {
 
 /** createKubeSource watches every kind the translator reads: one informer per kind and namespace. */
 export function createKubeSource(opts: KubeSourceOptions): ObjectSource {
-  return new KubeSource(loadKubeConfig(opts.kubeconfig), opts.namespaces, opts.log, opts.notServedRetryMs);
+  return new KubeSource(loadKubeConfig(opts.kubeconfig), opts.namespaces, opts.log, opts.notServedRetryMs, opts.forbiddenGraceMs);
 }
 
 /** KubeSource merges its informers' caches into one view and fans their changes out. */
@@ -41,12 +43,12 @@ class KubeSource implements ObjectSource {
   private readonly informers: KindInformer[] = [];
   private readonly listeners: Array<() => void> = [];
 
-  constructor(kc: KubeConfig, namespaces: string[], log: Logger, notServedRetryMs?: number) {
+  constructor(kc: KubeConfig, namespaces: string[], log: Logger, notServedRetryMs?: number, forbiddenGraceMs?: number) {
     const scopes = namespaces.length > 0 ? namespaces : [undefined];
     for (const kind of WATCHED_KINDS) {
       // A cluster-scoped kind (GatewayClass) is watched once whatever the namespaces.
       for (const ns of kind.namespaced ? scopes : [undefined]) {
-        this.informers.push(new KindInformer(kc, kind, ns, log, () => this.changed(), notServedRetryMs));
+        this.informers.push(new KindInformer(kc, kind, ns, log, () => this.changed(), notServedRetryMs, forbiddenGraceMs));
       }
     }
   }
