@@ -7,6 +7,7 @@ import { validateConfig } from '../config/validate.js';
 import { GatewayMetrics } from './metrics/metrics.js';
 import { AdminServer } from './admin/server.js';
 import type { ProxyContext } from './proxy/context.js';
+import { combineObservers, type RequestObserver } from './proxy/observer.js';
 import { PoolSet } from './proxy/pool.js';
 import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps } from './runtime.js';
 import { ProxyServer, type ListenAddress } from './server.js';
@@ -42,6 +43,7 @@ export class Gateway {
   private readonly deps: RuntimeDeps;
   private readonly proxy: ProxyServer;
   private readonly admin: AdminServer;
+  private readonly observers: RequestObserver[] = [];
   private addresses: { proxy: ListenAddress | null; tls: ListenAddress | null; admin: ListenAddress | null } = {
     proxy: null,
     tls: null,
@@ -49,7 +51,7 @@ export class Gateway {
   };
 
   constructor(private readonly opts: GatewayOptions) {
-    this.ctx = { runtime: emptyRuntime(), metrics: this.metrics, pools: this.pools, log: opts.log };
+    this.ctx = { runtime: emptyRuntime(), metrics: this.metrics, pools: this.pools, log: opts.log, observer: null };
     this.deps = {
       pools: this.pools,
       registry: this.registry,
@@ -103,6 +105,12 @@ export class Gateway {
     this.proxy.refreshTls();
     this.opts.log.info({ hash, upstreams: next.upstreams.size, routes: next.routes.size }, 'configuration applied');
     return { ok: true, hash, changed: true };
+  }
+
+  /** observe adds an observer of finished requests and tunnels (access log, tracing). */
+  observe(observer: RequestObserver): void {
+    this.observers.push(observer);
+    this.ctx.observer = combineObservers(this.observers);
   }
 
   addAdminRoute(method: string, path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): void {

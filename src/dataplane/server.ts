@@ -3,10 +3,10 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ProxyContext } from './proxy/context.js';
-import { Exchange } from './proxy/exchange.js';
+import { Attempt } from './proxy/attempt.js';
 import { sendError } from './proxy/respond.js';
 import { selectContext } from './proxy/tls.js';
-import { Upgrade } from './proxy/websocket.js';
+import { upgradeClient } from './proxy/tunnel.js';
 
 export interface ListenAddress {
   host: string;
@@ -14,9 +14,9 @@ export interface ListenAddress {
 }
 
 /**
- * ProxyServer: the proxy's listeners (plain, and TLS with SNI from the live config). Each request
- * becomes an Exchange; an Upgrade request becomes an Upgrade. Malformed HTTP never reaches us:
- * node's parser answers 400 and closes.
+ * ProxyServer: the proxy's listeners (plain, and TLS with SNI from the live config). Each request,
+ * plain or Upgrade, becomes an Attempt. Malformed HTTP never reaches us: node's parser answers 400
+ * and closes.
  */
 export class ProxyServer {
   private readonly servers: http.Server[] = [];
@@ -39,7 +39,7 @@ export class ProxyServer {
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       stats.requests++;
       try {
-        new Exchange(ctx, req, res).start();
+        new Attempt(ctx, req, res).start();
       } catch (err) {
         // A bug must cost one request, never the process.
         ctx.log.error({ err, url: req.url }, 'request failed');
@@ -52,8 +52,10 @@ export class ProxyServer {
       socket.once('close', () => stats.active--);
     });
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      stats.requests++;
       try {
-        new Upgrade(ctx, req, socket, head, this.upgraded).start();
+        const client = upgradeClient(req, socket, head, this.upgraded);
+        new Attempt(ctx, req, client.response, client).start();
       } catch (err) {
         ctx.log.error({ err, url: req.url }, 'upgrade failed');
         socket.destroy();

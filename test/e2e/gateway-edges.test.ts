@@ -81,9 +81,11 @@ describe('gateway websocket', () => {
   test('removing a target closes its idle pooled connections at once; its WebSocket lives on', async () => {
     const other = await startBackend({ name: 'other', host: '127.0.0.15' });
     try {
-      assert.equal((await request(`${gw.proxyUrl}/ws/plain`)).status, 200); // leaves an idle pooled connection
+      // The upgrade is dialed through the pool like any request; the plain request after it needs a
+      // second connection, which then stays idle in the pool.
       const ws = new WebSocket(`ws://${gw.proxy.host}:${gw.proxy.port}/ws/chat`);
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      assert.equal((await request(`${gw.proxyUrl}/ws/plain`)).status, 200);
       const connections = (): Promise<number> => new Promise((r) => backend.server.getConnections((_e, n) => r(n)));
       assert.equal(await connections(), 2);
       const next = {

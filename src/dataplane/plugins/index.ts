@@ -1,8 +1,39 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { PluginConfig, RouteConfig, ServiceConfig } from '../../config/types.js';
-import type { Exchange } from '../proxy/exchange.js';
 import { Redirect } from './redirect.js';
-import { RequestTransformer, type RewriteTarget } from './request-transformer.js';
+import { RequestTransformer } from './request-transformer.js';
 import { ResponseTransformer } from './response-transformer.js';
+
+/**
+ * PluginRequest: the small view of a request that plugins read, plus the two things a
+ * request-changing plugin may rewrite (the upstream headers and path). Plugins never see the
+ * engine or the client's connection.
+ */
+export interface PluginRequest {
+  readonly method: string;
+  /** The request target as the client sent it (path and query). */
+  readonly url: string;
+  /** Normalized path without the query string. */
+  readonly path: string;
+  readonly query: string;
+  /** Lowercased Host without the port. */
+  readonly host: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly rawHeaders: readonly string[];
+  readonly tls: boolean;
+  readonly clientIp: string;
+  /** Headers to send upstream; null = the client's raw headers unchanged. */
+  requestHeaders: string[] | null;
+  upstreamPath: string;
+}
+
+/** PluginAnswer: a complete response a plugin gives instead of proxying (the engine writes it). */
+export interface PluginAnswer {
+  readonly status: number;
+  /** Flat [name, value, ...] list; the engine adds Content-Length. */
+  readonly headers: string[];
+  readonly body: string;
+}
 
 /**
  * RoutePlugins: the plugins that apply to one route, compiled once per config. A route-level
@@ -11,27 +42,22 @@ import { ResponseTransformer } from './response-transformer.js';
 export class RoutePlugins {
   constructor(
     private readonly redirect: Redirect | null,
-    private readonly request: RequestTransformer | null,
+    private readonly requestTransformer: RequestTransformer | null,
     private readonly responseTransformer: ResponseTransformer | null,
   ) {}
 
-  /** intercept runs before proxying; true when the plugin already answered the request. */
-  intercept(ex: Exchange): boolean {
-    if (this.redirect !== null) {
-      const status = this.redirect.respond(ex.res, ex.req.url ?? '/');
-      ex.ctx.metrics.request(ex.route!.service.upstream.name, '', status, 0);
-      return true;
-    }
-    this.request?.apply(ex);
-    return false;
+  /**
+   * request runs before proxying (plain requests and upgrades alike): an answer to send instead,
+   * or null after applying the request rewrites.
+   */
+  request(req: PluginRequest): PluginAnswer | null {
+    if (this.redirect !== null) return this.redirect.answer(req.url);
+    this.requestTransformer?.apply(req);
+    return null;
   }
 
-  /** rewrite applies the request transformer only (upgrades, which have no response to redirect with). */
-  rewrite(target: RewriteTarget): void {
-    this.request?.apply(target);
-  }
-
-  response(headers: string[]): void {
+  /** response edits the upstream's response headers before they go to the client. */
+  response(_req: PluginRequest, headers: string[]): void {
     this.responseTransformer?.apply(headers);
   }
 }

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyHeaderOps, compileHeaderOps } from './header-ops.js';
 import { replacePrefix } from './request-transformer.js';
-import { compilePlugins } from './index.js';
+import { compilePlugins, type PluginRequest } from './index.js';
 
 describe('transformer header operations', () => {
   test('remove, rename, replace, add, append in Kong order, case-insensitive names', () => {
@@ -62,7 +62,14 @@ describe('response-transformer', () => {
       { name: 's', host: 'h' },
     )!;
     const headers = ['Content-Length', '12', 'X-Len', '3'];
-    plugins.response(headers);
+    plugins.response(pluginRequest(), headers);
     assert.deepEqual(headers, ['Content-Length', '12', 'X-Len', '3', 'X-Added', '1']);
   });
 });
+
+function pluginRequest(): PluginRequest {
+  return {
+    method: 'GET', url: '/', path: '/', query: '', host: 'h', headers: {}, rawHeaders: [],
+    tls: false, clientIp: '127.0.0.1', requestHeaders: null, upstreamPath: '/',
+  };
+}

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import type { RedirectConfig } from '../../config/types.js';
 import { validHeaderValue } from '../proxy/headers.js';
+import type { PluginAnswer } from './index.js';
 
 /** Redirect: Kong's `redirect` plugin (HTTPRoute RequestRedirect): answers instead of proxying. */
 export class Redirect {
@@ -14,17 +14,12 @@ export class Redirect {
     this.keepPath = config.keep_incoming_path === true;
   }
 
-  /** respond writes the redirect; `pathAndQuery` is the client's request target. */
-  respond(res: ServerResponse, pathAndQuery: string): number {
+  /** answer builds the redirect; `pathAndQuery` is the client's request target. */
+  answer(pathAndQuery: string): PluginAnswer {
     let location = this.location;
     if (this.keepPath) location = location.replace(/\/+$/, '') + pathAndQuery;
-    const body = JSON.stringify({ message: 'redirect' }) + '\n';
-    res.writeHead(this.status, [
-      'Location', location,
-      'Content-Type', 'application/json; charset=utf-8',
-      'Content-Length', String(Buffer.byteLength(body)),
-    ]);
-    res.end(body);
-    return this.status;
+    return { status: this.status, headers: ['Location', location, 'Content-Type', 'application/json; charset=utf-8'], body: REDIRECT_BODY };
   }
 }
+
+const REDIRECT_BODY = JSON.stringify({ message: 'redirect' }) + '\n';

@@ -1,14 +1,13 @@
 import type { RequestTransformerConfig } from '../../config/types.js';
-import type { IncomingMessage } from 'node:http';
 import { applyHeaderOps, compileHeaderOps, isEmpty, type HeaderOps } from './header-ops.js';
 
 /**
  * RequestTransformer: Kong's request-transformer as KIC emits it for HTTPRoute filters
  * (RequestHeaderModifier, URLRewrite): header operations plus an upstream path rewrite.
  */
-/** RewriteTarget: what the transformer rewrites (a proxied request or an upgrade). */
+/** RewriteTarget: what the transformer reads and rewrites of a request. */
 export interface RewriteTarget {
-  readonly req: IncomingMessage;
+  readonly rawHeaders: readonly string[];
   requestHeaders: string[] | null;
   upstreamPath: string;
 }
@@ -27,7 +26,7 @@ export class RequestTransformer {
 
   apply(ex: RewriteTarget): void {
     if (this.ops !== null) {
-      const list = (ex.requestHeaders ??= ex.req.rawHeaders.slice());
+      const list = (ex.requestHeaders ??= ex.rawHeaders.slice());
       applyHeaderOps(list, this.ops);
     }
     if (this.uri !== null) ex.upstreamPath = this.uri;

@@ -1,6 +1,7 @@
 import type { Logger } from '../../lib/log.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Runtime } from '../runtime.js';
+import type { RequestObserver } from './observer.js';
 import type { PoolSet } from './pool.js';
 
 /**
@@ -12,4 +13,6 @@ export interface ProxyContext {
   readonly metrics: GatewayMetrics;
   readonly pools: PoolSet;
   readonly log: Logger;
+  /** Told about every finished request and tunnel; null = nobody asked (the call is skipped). */
+  observer: RequestObserver | null;
 }

@@ -44,6 +44,8 @@ function lengthTable(names: ReadonlySet<string>): Uint8Array {
 
 /** isDroppedRequestHeader: the raw-case request header `name` must not be copied upstream. */
 export function isDroppedRequestHeader(name: string, extra: ReadonlySet<string> | null): boolean {
+  // HTTP/2 pseudo-headers (:method, :path, ...) are the request line, never header fields upstream.
+  if (name.charCodeAt(0) === 58 /* : */) return true;
   if (extra !== null && extra.has(name.toLowerCase())) return true;
   return REQUEST_DROP_LENGTHS[name.length] === 1 && REQUEST_DROP.has(name.toLowerCase());
 }

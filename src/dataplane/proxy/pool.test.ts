@@ -31,6 +31,7 @@ function exchange(pools: PoolSet, p = port): Promise<{ body: string; conn: Upstr
       onTimeout: () => {},
       onDrain: () => {},
       onResponseHead: () => {},
+      onUpgrade: () => {},
       onResponseBody: (c) => (body += c.toString()),
       onResponseEnd: (last, keepAlive) => {
         if (last) body += last.toString();
@@ -40,7 +41,7 @@ function exchange(pools: PoolSet, p = port): Promise<{ body: string; conn: Upstr
       onResponseError: () => {},
     };
     conn = pools.get(`127.0.0.1:${p}`, '127.0.0.1', p, false).acquire(user, 1000);
-    conn.parser.expect(user, false);
+    conn.parser.expect(user, false, false);
     if (conn.connected) user.onConnected();
   });
 }

@@ -64,6 +64,18 @@ export class UpstreamConnection {
     } else this.destroy();
   }
 
+  /**
+   * detachForTunnel hands the socket to a tunnel after a 101: no more parsing, timeouts or
+   * pooling. It stays counted as an open connection of its pool until it closes.
+   */
+  detachForTunnel(): net.Socket {
+    this.user = null;
+    for (const event of ['data', 'end', 'timeout', 'drain'] as const) this.socket.removeAllListeners(event);
+    this.socket.setTimeout(0);
+    this.timeoutMs = 0;
+    return this.socket;
+  }
+
   destroy(): void {
     this.user = null;
     this.parser.abort();
@@ -186,8 +198,6 @@ export class ConnectionPool {
  */
 export class PoolSet {
   private readonly pools = new Map<string, ConnectionPool>();
-  /** Upgraded (WebSocket) connections per address: they count as open connections of a target. */
-  private readonly upgraded = new Map<string, number>();
 
   get(address: string, host: string, port: number, useTls: boolean): ConnectionPool {
     const key = (useTls ? 'https://' : 'http://') + address;
@@ -199,11 +209,11 @@ export class PoolSet {
     return pool;
   }
 
-  /** openConnections: pooled (idle + busy) and upgraded connections to `address`. */
+  /** openConnections: pooled connections to `address`: idle, busy and tunneled (upgrades). */
   openConnections(address: string): number {
     const plain = this.pools.get('http://' + address)?.open ?? 0;
     const secure = this.pools.get('https://' + address)?.open ?? 0;
-    return plain + secure + (this.upgraded.get(address) ?? 0);
+    return plain + secure;
   }
 
   /**
@@ -222,16 +232,5 @@ export class PoolSet {
 
   closeAllIdle(): void {
     for (const pool of this.pools.values()) pool.closeIdle();
-  }
-
-  /** upgradeOpened counts an upgraded connection of `address` until upgradeClosed. */
-  upgradeOpened(address: string): void {
-    this.upgraded.set(address, (this.upgraded.get(address) ?? 0) + 1);
-  }
-
-  upgradeClosed(address: string): void {
-    const n = (this.upgraded.get(address) ?? 1) - 1;
-    if (n <= 0) this.upgraded.delete(address);
-    else this.upgraded.set(address, n);
   }
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { DownstreamRequest } from './downstream.js';
 import type { UpstreamConnection } from './pool.js';
 
 export type BodyKind = 0 | 1 | 2;
@@ -7,7 +7,7 @@ export const BODY_LENGTH = 1;
 export const BODY_CHUNKED = 2;
 
 /** requestBodyKind: how the client framed its body (node has already decoded chunked framing). */
-export function requestBodyKind(req: IncomingMessage): BodyKind {
+export function requestBodyKind(req: DownstreamRequest): BodyKind {
   if (req.headers['transfer-encoding'] !== undefined) return BODY_CHUNKED;
   const length = req.headers['content-length'];
   return length === undefined || length === '0' ? BODY_NONE : BODY_LENGTH;
@@ -23,10 +23,12 @@ type Tagged = { [kBody]?: RequestBody };
  */
 export class RequestBody {
   complete = false;
+  /** Body bytes received from the client so far. */
+  bytes = 0;
   private stopped = false;
 
   constructor(
-    private readonly req: IncomingMessage,
+    private readonly req: DownstreamRequest,
     private readonly conn: UpstreamConnection,
     private readonly kind: BodyKind,
     private readonly readTimeoutMs: number,
@@ -37,6 +39,7 @@ export class RequestBody {
   }
 
   data(chunk: Buffer): void {
+    this.bytes += chunk.length;
     const socket = this.conn.socket;
     let ok: boolean;
     if (this.kind === BODY_CHUNKED) {
@@ -74,10 +77,10 @@ export class RequestBody {
   }
 }
 
-function onData(this: IncomingMessage, chunk: Buffer): void {
+function onData(this: DownstreamRequest, chunk: Buffer): void {
   (this as Tagged)[kBody]?.data(chunk);
 }
 
-function onEnd(this: IncomingMessage): void {
+function onEnd(this: DownstreamRequest): void {
   (this as Tagged)[kBody]?.end();
 }

@@ -1,6 +1,6 @@
 import type { RouteRuntime } from '../runtime.js';
 import type { TargetState } from '../targets/target.js';
-import { connectionListed, copyRequestHeaders, forwardedHeaders } from './headers.js';
+import { connectionListed, copyRequestHeaders, forwardedHeaders, validHeaderValue } from './headers.js';
 import type { ProxiedRequest } from './proxied-request.js';
 
 /**
@@ -15,7 +15,7 @@ export function buildUpstreamHead(src: ProxiedRequest, extra: string): string {
   head += copyRequestHeaders(raw, connectionListed(src.headers.connection));
   // Body framing comes from what node parsed, never from header lists a plugin may have edited.
   const length = src.headers['content-length'];
-  if (length !== undefined && src.headers['transfer-encoding'] === undefined) head += 'Content-Length: ' + length + '\r\n';
+  if (length !== undefined && src.headers['transfer-encoding'] === undefined && !src.upgrade) head += 'Content-Length: ' + length + '\r\n';
   head += forwardedHeaders(
     src.clientIp,
     src.headers['x-forwarded-for'],
@@ -35,4 +35,10 @@ function upstreamHost(src: ProxiedRequest, route: RouteRuntime, target: TargetSt
   if (fixed !== null) return fixed;
   if (target.port !== route.service.defaultPort) return target.address;
   return target.host.includes(':') ? `[${target.host}]` : target.host;
+}
+
+/** upgradeHeaderLines: the hop-by-hop pair an upgrade request carries upstream (RFC 9110 s7.8). */
+export function upgradeHeaderLines(upgrade: string | undefined): string {
+  const value = upgrade ?? 'websocket';
+  return validHeaderValue(value) ? 'Connection: Upgrade\r\nUpgrade: ' + value + '\r\n' : '';
 }

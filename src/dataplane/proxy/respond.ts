@@ -1,11 +1,11 @@
-import type { ServerResponse } from 'node:http';
+import type { DownstreamResponse } from './downstream.js';
 import { errorResponse } from './errors.js';
 
 /**
  * sendError answers with the error's Kong status and JSON body and returns the status; when the
  * response head already left, the only honest signal left is to cut the connection.
  */
-export function sendError(res: ServerResponse, err: unknown): number {
+export function sendError(res: DownstreamResponse, err: unknown): number {
   const r = errorResponse(err);
   if (res.headersSent || res.destroyed) {
     res.destroy();

@@ -8,10 +8,12 @@ export interface Framing {
   keepAlive: boolean;
   transferEncoding: boolean;
   keepAliveHintMs: number;
+  /** The Upgrade header's value ('' when absent): a 101 names the protocol it switches to. */
+  upgrade: string;
 }
 
 export function emptyFraming(): Framing {
-  return { length: -1, chunked: false, close: false, keepAlive: false, transferEncoding: false, keepAliveHintMs: -1 };
+  return { length: -1, chunked: false, close: false, keepAlive: false, transferEncoding: false, keepAliveHintMs: -1, upgrade: '' };
 }
 
 /** collectHeaders fills `out` with [name, value, ...] minus hop-by-hop; null when malformed. */
@@ -59,6 +61,8 @@ function noteFraming(name: string, value: string, f: Framing): boolean {
     const v = value.toLowerCase();
     if (v.includes('close')) f.close = true;
     if (v.includes('keep-alive')) f.keepAlive = true;
+  } else if (name.length === 7 && name.toLowerCase() === 'upgrade') {
+    f.upgrade = value;
   } else if (name.length === 10 && name.toLowerCase() === 'keep-alive') {
     const m = /timeout=(\d{1,6})/i.exec(value);
     if (m !== null) f.keepAliveHintMs = Number(m[1]) * 1000;

@@ -22,9 +22,10 @@ function feed(text: string, cuts: number[] = [], opts: { head?: boolean; close?:
       out.keepAlive = keepAlive;
     },
     onResponseError: (reason) => (out.error = reason),
+    onUpgrade: () => (out.error = 'unexpected upgrade'),
   };
   const parser = new ResponseParser();
-  parser.expect(handler, opts.head === true);
+  parser.expect(handler, opts.head === true, false);
   const buf = Buffer.from(text, 'latin1');
   let start = 0;
   for (const cut of [...new Set(cuts)].sort((x, y) => x - y)) {

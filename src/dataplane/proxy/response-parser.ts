@@ -12,6 +12,11 @@ export interface ResponseHandler {
   /** The response is complete; `last` is its final body slice, if any arrived with the end. */
   onResponseEnd(last: Buffer | null, keepAlive: boolean): void;
   onResponseError(reason: string): void;
+  /**
+   * A 101 answered an upgrade request: the connection now belongs to the tunnel. `upgrade` is the
+   * response's Upgrade value, `rest` what the upstream sent after the head (already tunnel bytes).
+   */
+  onUpgrade(headers: string[], upgrade: string, rest: Buffer): void;
 }
 
 const enum State {
@@ -35,6 +40,7 @@ export class ResponseParser {
   handler: ResponseHandler | null = null;
   private state = State.Idle;
   private noBody = false;
+  private upgrade = false;
   private keepAlive = true;
   private pending: Buffer | null = null;
   private remaining = 0;
@@ -43,10 +49,14 @@ export class ResponseParser {
   /** The upstream's `Keep-Alive: timeout=N` hint in ms for the last response, or -1. */
   keepAliveHintMs = -1;
 
-  /** expect prepares for the response to a request just sent; `noBody` for HEAD requests. */
-  expect(handler: ResponseHandler, noBody: boolean): void {
+  /**
+   * expect prepares for the response to a request just sent; `noBody` for HEAD requests,
+   * `upgrade` when the request asked for an Upgrade (only then is a 101 acceptable).
+   */
+  expect(handler: ResponseHandler, noBody: boolean, upgrade: boolean): void {
     this.handler = handler;
     this.noBody = noBody;
+    this.upgrade = upgrade;
     this.state = State.Head;
     this.pending = null;
   }
@@ -102,8 +112,8 @@ export class ResponseParser {
       return;
     }
     this.pending = null;
-    const status = this.parseHead(buf.toString('latin1', 0, end));
-    if (status < 0) return;
+    const status = this.parseHead(buf.toString('latin1', 0, end), buf, end + 4);
+    if (status < 0 || status === 101) return;
     if (status < 200) {
       // 1xx interim responses (100 Continue, 103 Early Hints) are not forwarded.
       this.state = State.Head;
@@ -114,17 +124,22 @@ export class ResponseParser {
     this.readBody(buf, end + 4);
   }
 
-  /** parseHead returns the status, or -1 after reporting an error. */
-  private parseHead(head: string): number {
+  /** parseHead returns the status, or -1 after reporting an error; `rest` follows the head in `buf`. */
+  private parseHead(head: string, buf: Buffer, rest: number): number {
     const lineEnd = head.indexOf('\r\n');
     const m = STATUS_LINE.exec(lineEnd < 0 ? head : head.slice(0, lineEnd));
     const status = m === null ? 0 : Number(m[2]);
     const headers: string[] = [];
     const framing = lineEnd < 0 ? emptyFraming() : collectHeaders(head, lineEnd + 2, headers);
-    const problem = m === null ? 'malformed status line' : framing === null ? 'malformed response header' : status === 101 ? 'unexpected 101 response' : null;
+    const problem = m === null ? 'malformed status line' : framing === null ? 'malformed response header' : status === 101 && !(this.upgrade && framing!.upgrade !== '') ? 'unexpected 101 response' : null;
     if (problem !== null) {
       this.fail(problem);
       return -1;
+    }
+    if (status === 101) {
+      this.state = State.Done;
+      this.handler!.onUpgrade(headers, framing!.upgrade, buf.subarray(rest));
+      return status;
     }
     if (status < 200) return status;
     this.keepAlive = m![1] === '1' ? !framing!.close : framing!.keepAlive;

@@ -1,0 +1,318 @@
+import { UNRESOLVED_BACKEND } from '../balancers/unresolved-share.js';
+import type { TargetState } from '../targets/target.js';
+import type { PluginAnswer } from '../plugins/index.js';
+import type { RouteRequest } from '../router/types.js';
+import type { ProxyContext } from './context.js';
+import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
+import type { RequestObserver } from './observer.js';
+import type { ConnectionUser, UpstreamConnection } from './pool.js';
+import { ProxyError } from './errors.js';
+import { ProxiedRequest } from './proxied-request.js';
+import { buildUpstreamHead, upgradeHeaderLines } from './request-head.js';
+import { BODY_CHUNKED, BODY_NONE, RequestBody, requestBodyKind } from './request-body.js';
+import { sendError } from './respond.js';
+import { openTunnel, type TunnelOwner, type UpgradeClient } from './tunnel.js';
+
+const kAttempt = Symbol('berth.attempt');
+const SMALL_BODY = 4096;
+type Tagged = { [kAttempt]?: Attempt };
+
+/**
+ * Attempt: one client request (plain or upgrade) from route match to its end, on one path:
+ * match -> plugins -> pick -> dial (pool) -> retry/exclude -> settle. It is also the router's
+ * RouteRequest, the balancer's PickRequest, the plugins' PluginRequest, the connection's
+ * ResponseHandler and the observer's FinishedRequest, so a request allocates this one object (plus
+ * node's own) and no per-request closures. The state of the try in progress (target, connection,
+ * timings) lives in its fields and is reset per try; `endTry` and `settle` run their bookkeeping
+ * (in-flight counts, passive health, metrics, sticky outcome, observer) exactly once.
+ */
+export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionUser, TunnelOwner {
+  private conn: UpstreamConnection | null = null;
+  private body: RequestBody | null = null;
+  private exclude: Set<TargetState> | null = null;
+  private retried = 0;
+  private staleRetried = false;
+  private lastError: ProxyError | null = null;
+  private settled = false;
+
+  constructor(
+    ctx: ProxyContext,
+    req: DownstreamRequest,
+    readonly res: DownstreamResponse,
+    private readonly client: UpgradeClient | null = null,
+  ) {
+    super(ctx, req, client !== null);
+  }
+
+  /** start routes the request and sends it to a target (or answers itself). */
+  start(): void {
+    const match = this.ctx.runtime.router.match(this);
+    if (match === null) return this.noRoute();
+    const route = this.ctx.runtime.routes.get(match.route);
+    if (route === undefined) return this.fail(new ProxyError('NO_ROUTE'));
+    this.route = route;
+    this.routeName = match.route.name;
+    this.uriCaptures = match.captures;
+    this.upstreamPath = match.upstreamPath;
+    (this.res as Tagged)[kAttempt] = this;
+    this.res.on('close', onClientClose);
+    if (route.plugins !== null) {
+      const answer = route.plugins.request(this);
+      if (answer !== null) return this.answer(answer);
+    }
+    this.tryNext();
+  }
+
+  /**
+   * noRoute: Kong answers a plain-HTTP request that only an https route matches with 426 (or the
+   * route's https_redirect_status_code redirect), not 404.
+   */
+  private noRoute(): void {
+    if (this.tls) return this.fail(new ProxyError('NO_ROUTE'));
+    this.tls = true;
+    const httpsOnly = this.ctx.runtime.router.match(this);
+    this.tls = false;
+    if (httpsOnly === null) return this.fail(new ProxyError('NO_ROUTE'));
+    const code = httpsOnly.route.https_redirect_status_code ?? 426;
+    if (code === 426 || this.host === '') return this.fail(new ProxyError('PROTOCOL_NOT_ALLOWED'));
+    this.answer({ status: code, headers: ['Location', 'https://' + this.host + this.url], body: '' });
+  }
+
+  /** answer sends a response the proxy (or a plugin) made itself. */
+  private answer(a: PluginAnswer): void {
+    this.status = a.status;
+    this.bytesOut = Buffer.byteLength(a.body);
+    this.res.writeHead(a.status, a.headers.concat('Content-Length', String(this.bytesOut)));
+    this.res.end(a.body);
+    this.settle();
+  }
+
+  /** tryNext picks a target (excluding those that failed) and dials it through its pool. */
+  private tryNext(): void {
+    this.setCookie = undefined;
+    this.setHeader = undefined;
+    const service = this.route!.service;
+    const target = service.upstream.balancer.pick(this, this.exclude ?? undefined);
+    if (target === null) return this.fail(this.lastError ?? new ProxyError('NO_PEER'));
+    if (target === UNRESOLVED_BACKEND) return this.fail(new ProxyError('BACKEND_UNRESOLVED'));
+    this.target = target;
+    this.picked = target;
+    this.tries++;
+    target.inFlight++;
+    target.totalRequests++;
+    this.upstreamMs = -1;
+    this.tryStartedAt = performance.now();
+    this.conn = service.pool(target).acquire(this, service.connectTimeout);
+    if (this.conn.connected) this.onConnected();
+  }
+
+  /** onConnected writes the request head (and starts streaming the body). */
+  onConnected(): void {
+    const conn = this.conn!;
+    const service = this.route!.service;
+    conn.parser.expect(this, this.method === 'HEAD', this.upgrade);
+    // node reads no body for an upgrade request; what follows its head belongs to the tunnel.
+    const kind = this.upgrade ? BODY_NONE : requestBodyKind(this.req);
+    conn.setTimeout(kind === BODY_NONE ? service.readTimeout : service.writeTimeout);
+    const extra = this.upgrade ? upgradeHeaderLines(this.headers.upgrade) : kind === BODY_CHUNKED ? 'Transfer-Encoding: chunked\r\n' : '';
+    // latin1: node decoded the client's header bytes as latin1, so this writes them back unchanged.
+    conn.socket.write(buildUpstreamHead(this, extra), 'latin1');
+    if (kind !== BODY_NONE) this.body = new RequestBody(this.req, conn, kind, service.readTimeout);
+  }
+
+  onResponseHead(status: number, headers: string[]): void {
+    this.headArrived(status);
+    this.addResponseHeaders(headers);
+    try {
+      this.res.writeHead(status, headers);
+    } catch {
+      // node refuses header bytes it would not send itself (control characters): a bad upstream.
+      this.onConnectionError(new ProxyError('BAD_UPSTREAM_RESPONSE', 'invalid response header'));
+    }
+  }
+
+  /** onUpgrade: the upstream said 101, so (and only now) the two connections become a tunnel. */
+  onUpgrade(headers: string[], upgrade: string, rest: Buffer): void {
+    this.headArrived(101);
+    this.addResponseHeaders(headers);
+    const conn = this.conn!;
+    this.conn = null;
+    openTunnel(this, this.client!, conn.detachForTunnel(), headers, upgrade, rest, this.route!.service.readTimeout);
+  }
+
+  private headArrived(status: number): void {
+    const target = this.target!;
+    const upstream = this.route!.service.upstream;
+    this.status = status;
+    this.upstreamMs = performance.now() - this.tryStartedAt;
+    const health = upstream.health;
+    if (health !== null && health.enabled) health.reportPassive(target, { status });
+    upstream.balancer.done?.(target, this.upstreamMs);
+  }
+
+  private addResponseHeaders(headers: string[]): void {
+    if (this.setCookie !== undefined) headers.push('Set-Cookie', this.setCookie);
+    if (this.setHeader !== undefined) headers.push(this.setHeader[0], this.setHeader[1]);
+    if (this.route!.plugins !== null) this.route!.plugins.response(this, headers);
+  }
+
+  onResponseBody(chunk: Buffer): void {
+    this.bytesOut += chunk.length;
+    if (!this.res.write(chunk)) {
+      const socket = this.conn!.socket;
+      if (socket.isPaused()) return; // already waiting for 'drain' (several chunks in one read)
+      socket.pause();
+      // While the client is behind, the upstream is not slow: its read timeout stops, and the
+      // client gets write_timeout to take the data (nginx's send_timeout) or is cut off.
+      this.conn!.setTimeout(0);
+      this.res.setTimeout(this.route!.service.writeTimeout);
+      this.res.once('drain', onClientDrain);
+    }
+  }
+
+  onResponseEnd(last: Buffer | null, keepAlive: boolean): void {
+    const conn = this.conn!;
+    const bodySent = this.body === null || this.body.complete;
+    this.conn = null;
+    if (!bodySent) this.body!.stop();
+    conn.release(keepAlive && bodySent);
+    this.endTry(null);
+    if (last === null) this.res.end();
+    else {
+      this.bytesOut += last.length;
+      // A small body as a latin1 string (a byte-exact round trip) lets node send head and body in
+      // one plain write instead of a writev of two buffers.
+      if (last.length <= SMALL_BODY) this.res.end(last.toString('latin1'), 'latin1');
+      else this.res.end(last);
+    }
+    this.settle();
+  }
+
+  onResponseError(reason: string): void {
+    this.onConnectionError(new ProxyError('BAD_UPSTREAM_RESPONSE', reason));
+  }
+
+  onTimeout(): void {
+    const code = this.body !== null && !this.body.complete ? 'WRITE_TIMEOUT' : 'READ_TIMEOUT';
+    this.onConnectionError(new ProxyError(code, 'upstream timed out'));
+  }
+
+  onDrain(): void {
+    this.body?.resume();
+  }
+
+  /** onConnectionError: the upstream failed; retry when nothing was sent, else answer 502/504. */
+  onConnectionError(err: ProxyError): void {
+    if (this.settled) return;
+    const conn = this.conn;
+    // A reused keep-alive connection the upstream closed as we wrote: not the target's fault.
+    const stale = conn !== null && conn.reused && this.body === null && !this.staleRetried && err.code === 'UPSTREAM_RESET' && conn.parser.awaitingHead;
+    this.conn = null;
+    if (conn !== null) conn.destroy();
+    this.body?.stop();
+    this.endTry(stale ? null : err);
+    if (this.res.headersSent) return this.abortClient(err);
+    if (stale) this.staleRetried = true;
+    this.lastError = err;
+    if (stale || this.retryable(err)) return this.tryNext();
+    this.fail(err);
+  }
+
+  private retryable(err: ProxyError): boolean {
+    if (!err.beforeSend || this.retried >= this.route!.service.retries) return false;
+    this.retried++;
+    (this.exclude ??= new Set()).add(this.picked!);
+    return true;
+  }
+
+  /** endTry closes the try in progress: in-flight count and, on failure, passive health. Idempotent. */
+  private endTry(err: ProxyError | null): void {
+    const target = this.target;
+    if (target === null) return;
+    this.target = null;
+    target.inFlight--;
+    if (err !== null) this.route!.service.upstream.health?.reportPassive(target, passiveOutcome(err));
+  }
+
+  /** clientClosed: the client went away before the response ended; drop the upstream side. */
+  clientClosed(): void {
+    if (this.settled) return;
+    const conn = this.conn;
+    this.conn = null;
+    if (conn !== null) conn.destroy();
+    this.body?.stop();
+    this.endTry(null);
+    if (!this.res.headersSent) this.status = 499; // what Kong (nginx) logs for it
+    this.errorCode = 'CLIENT_GONE';
+    this.settle();
+  }
+
+  /** tunnelClosed: the upgraded connection is over (either side closed, or it idled out). */
+  tunnelClosed(bytesIn: number, bytesOut: number, idledOut: boolean): void {
+    this.bytesIn = bytesIn;
+    this.bytesOut = bytesOut;
+    if (idledOut) this.errorCode = 'READ_TIMEOUT';
+    this.settle();
+  }
+
+  resumeUpstream(): void {
+    const conn = this.conn;
+    if (conn === null) return;
+    this.res.setTimeout(0);
+    conn.setTimeout(this.route!.service.readTimeout);
+    conn.socket.resume();
+  }
+
+  private abortClient(err: ProxyError): void {
+    this.errorCode = err.code;
+    this.res.destroy();
+    this.settle();
+  }
+
+  /** fail answers with the error's status and Kong's JSON body. */
+  fail(err: ProxyError): void {
+    this.errorCode = err.code;
+    this.status = sendError(this.res, err);
+    if (this.status >= 500) {
+      this.ctx.log.warn({ code: err.code, upstream: this.upstreamName ?? '', path: this.path, reason: err.message }, 'proxy error');
+    }
+    this.settle();
+  }
+
+  /** settle: the request is over; metrics, the sticky outcome and the observer, exactly once. */
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.endTry(null);
+    if (this.body !== null) this.bytesIn = this.body.bytes;
+    this.endedAt = performance.now();
+    const metrics = this.ctx.metrics;
+    const upstream = this.route === null ? '' : this.route.service.upstream.name;
+    metrics.request(upstream, this.picked === null ? '' : this.picked.address, this.status, (this.endedAt - this.startedAt) / 1000);
+    if (this.stickyOutcome !== undefined) metrics.sticky(upstream, this.stickyOutcome);
+    const observer = this.ctx.observer;
+    if (observer !== null) this.observe(observer);
+  }
+
+  private observe(observer: RequestObserver): void {
+    try {
+      observer.onRequestEnd(this);
+    } catch (err) {
+      this.ctx.log.error({ err }, 'request observer failed');
+    }
+  }
+}
+
+function passiveOutcome(err: ProxyError): { status?: number; tcpFailure?: boolean; timeout?: boolean } {
+  if (err.isTimeout) return { timeout: true };
+  return err.code === 'BAD_UPSTREAM_RESPONSE' ? { status: 502 } : { tcpFailure: true };
+}
+
+function onClientClose(this: DownstreamResponse): void {
+  const attempt = (this as Tagged)[kAttempt];
+  if (attempt !== undefined && !this.writableFinished) attempt.clientClosed();
+}
+
+function onClientDrain(this: DownstreamResponse): void {
+  (this as Tagged)[kAttempt]?.resumeUpstream();
+}

@@ -1,0 +1,91 @@
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/**
+ * UpgradeClient: the client side of an upgrade request. Node hands the raw socket over with no
+ * ServerResponse; `response` is one bound to that socket (Connection: close) so every answer that
+ * is not a 101 (errors, redirects, the upstream's own non-101 response) is written by the same
+ * code as for plain requests, and the connection then closes.
+ */
+export interface UpgradeClient {
+  readonly socket: Duplex;
+  /** Bytes the client sent after its request head (already tunnel data); held until the 101. */
+  readonly head: Buffer;
+  readonly response: ServerResponse;
+  /** Open tunnels' client sockets, for shutdown. */
+  readonly tracked: Set<Duplex>;
+}
+
+/** upgradeClient wraps node's 'upgrade' event arguments. */
+export function upgradeClient(req: IncomingMessage, socket: Duplex, head: Buffer, tracked: Set<Duplex>): UpgradeClient {
+  socket.on('error', destroySelf);
+  const response = new ServerResponse(req);
+  response.shouldKeepAlive = false;
+  response.assignSocket(socket as net.Socket);
+  response.on('finish', endSocket);
+  return { socket, head, response, tracked };
+}
+
+function destroySelf(this: Duplex): void {
+  this.destroy();
+}
+
+function endSocket(this: ServerResponse): void {
+  this.socket?.end();
+}
+
+/** TunnelOwner: told once when the tunnel is over, with the bytes each way after the 101 head. */
+export interface TunnelOwner {
+  tunnelClosed(bytesIn: number, bytesOut: number, idledOut: boolean): void;
+}
+
+/**
+ * openTunnel answers the client with the upstream's 101 (hop-by-hop headers rebuilt:
+ * Connection: Upgrade and its Upgrade value) and pipes both connections raw until either side
+ * closes, or the upstream sends nothing for `idleMs` (nginx applies proxy_read_timeout to
+ * WebSocket tunnels the same way).
+ */
+export function openTunnel(
+  owner: TunnelOwner,
+  client: UpgradeClient,
+  upstream: net.Socket,
+  headers: string[],
+  upgrade: string,
+  rest: Buffer,
+  idleMs: number,
+): void {
+  const socket = client.socket;
+  client.response.detachSocket(socket as net.Socket);
+  if (socket.destroyed) {
+    upstream.destroy();
+    return owner.tunnelClosed(0, 0, false);
+  }
+  let head = 'HTTP/1.1 101 Switching Protocols\r\n';
+  for (let i = 0; i < headers.length; i += 2) head += headers[i] + ': ' + headers[i + 1] + '\r\n';
+  socket.write(head + 'Connection: Upgrade\r\nUpgrade: ' + upgrade + '\r\n\r\n', 'latin1');
+  if (rest.length > 0) socket.write(rest);
+  const readAtStart = upstream.bytesRead - rest.length;
+  const writtenAtStart = upstream.bytesWritten;
+  if (client.head.length > 0) upstream.write(client.head);
+  client.tracked.add(socket);
+  let open = true;
+  let idledOut = false;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    client.tracked.delete(socket);
+    upstream.destroy();
+    socket.destroy();
+    owner.tunnelClosed(upstream.bytesWritten - writtenAtStart, upstream.bytesRead - readAtStart, idledOut);
+  };
+  upstream.setTimeout(idleMs);
+  upstream.on('timeout', () => {
+    idledOut = true;
+    close();
+  });
+  upstream.on('error', close).on('close', close);
+  socket.on('close', close);
+  socket.pipe(upstream);
+  upstream.pipe(socket);
+}
