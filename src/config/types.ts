@@ -35,6 +35,18 @@ export interface ServiceConfig {
   write_timeout?: number; // ms, default 60000
   /** Kong: a disabled service's routes do not match (default true). */
   enabled?: boolean;
+  /**
+   * berth: Gateway API rule timeouts and retry (HTTPRoute `timeouts`, `retry`). `request_timeout`
+   * bounds the whole exchange including retries (answered 504), `backend_request_timeout` each
+   * try from its first byte sent to the last byte received (ms; absent = none).
+   * `retry_statuses` are response codes that count as failures to retry (bodiless requests only,
+   * since berth streams bodies and cannot replay them); with it set, a bodiless request that
+   * failed after being sent (reset, timeout) is retried too. `retry_backoff`: ms between tries.
+   */
+  request_timeout?: number;
+  backend_request_timeout?: number;
+  retry_statuses?: number[];
+  retry_backoff?: number;
   tags?: string[];
   routes?: RouteConfig[];
   plugins?: PluginConfig[];
@@ -87,7 +99,34 @@ export interface GatewayApiPrecedence {
 export type PluginConfig =
   | { name: 'request-transformer'; enabled?: boolean; config: RequestTransformerConfig; tags?: string[] }
   | { name: 'response-transformer'; enabled?: boolean; config: ResponseTransformerConfig; tags?: string[] }
-  | { name: 'redirect'; enabled?: boolean; config: RedirectConfig; tags?: string[] };
+  | { name: 'redirect'; enabled?: boolean; config: RedirectConfig; tags?: string[] }
+  | { name: 'cors'; enabled?: boolean; config: CorsConfig; tags?: string[] }
+  | { name: 'request-mirror'; enabled?: boolean; config: RequestMirrorConfig; tags?: string[] };
+
+/**
+ * Kong's `cors` plugin (HTTPRoute CORS filter). `origins` entries are exact origins, `*`, or
+ * (berth, Gateway API) `scheme://*.suffix` wildcards; Kong's regex origins are not supported.
+ * With `preflight_continue: false` (the default) berth answers preflights itself.
+ */
+export interface CorsConfig {
+  origins?: string[];
+  methods?: string[];
+  headers?: string[];
+  exposed_headers?: string[];
+  credentials?: boolean;
+  max_age?: number; // seconds
+  preflight_continue?: boolean;
+}
+
+/**
+ * berth: `request-mirror` (HTTPRoute RequestMirror; Kong has no equivalent). A copy of each
+ * request goes to one target of `upstream`; its answer is ignored and it can never slow or fail
+ * the request itself. `percent` (0..100, default 100) of requests are mirrored.
+ */
+export interface RequestMirrorConfig {
+  upstream: string;
+  percent?: number;
+}
 
 /** Header entries are "Name:value" strings, as Kong writes them. */
 export interface RequestTransformerConfig {

@@ -1,6 +1,7 @@
 import type { CertificateConfig, ConfigErrorBody, FlatConfigError, GatewayConfig, RouteConfig, ServiceConfig, UpstreamConfig } from './types.js';
 import { FORMAT_VERSION } from './types.js';
 import { validateCertificate } from './validate/certificate.js';
+import { checkMirrorUpstreams } from './validate/plugin-configs.js';
 import { Issues, type PathSeg } from './validate/issues.js';
 import { validateRoute } from './validate/route.js';
 import { isObj, own } from './validate/scope.js';
@@ -53,6 +54,7 @@ function check(issues: Issues, input: unknown): GatewayConfig | undefined {
     issues.add(ROOT, ['plugins'], 'global plugins are not supported; attach plugins to a service or a route');
   }
   attachTopRoutes(issues, services, topRoutes);
+  checkMirrorUpstreams(issues, services, upstreams);
   checkUnique(issues, services, upstreams, certificates);
   return { _format_version: FORMAT_VERSION, services, upstreams, certificates };
 }

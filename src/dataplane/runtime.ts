@@ -2,6 +2,7 @@ import type { GatewayConfig, RouteConfig, ServiceConfig } from '../config/types.
 import type { Router } from './router/types.js';
 import { compileRouter } from './router/compile.js';
 import { compilePlugins, type RoutePlugins } from './plugins/index.js';
+import { compileMirror, type Mirror } from './plugins/mirror.js';
 import type { ConnectionPool, PoolSet } from './proxy/pool.js';
 import { buildTlsContexts, NO_TLS, type TlsContexts } from './proxy/tls.js';
 import type { TargetState } from './targets/target.js';
@@ -30,6 +31,8 @@ export interface RouteRuntime {
   readonly service: ServiceRuntime;
   readonly preserveHost: boolean;
   readonly plugins: RoutePlugins | null;
+  /** The route's request-mirror (HTTPRoute RequestMirror), run by the engine after the plugins. */
+  readonly mirror: Mirror | null;
 }
 
 /** ServiceRuntime: a service's upstream, timeouts (ms) and connection pools per target. */
@@ -106,7 +109,7 @@ export function buildRuntime(config: GatewayConfig, hash: string, prev: Runtime,
     const upstream = upstreams.get(service.host) ?? directUpstream(service, prev.direct, direct, deps);
     const serviceRt = new ServiceRuntime(service, upstream, deps.pools);
     for (const route of service.routes ?? []) {
-      routes.set(route, { service: serviceRt, preserveHost: route.preserve_host === true, plugins: compilePlugins(route, service) });
+      routes.set(route, { service: serviceRt, preserveHost: route.preserve_host === true, plugins: compilePlugins(route, service), mirror: compileMirror(route, service) });
     }
   }
   for (const [address, old] of prev.direct) if (!direct.has(address)) retireAll(old, deps);

@@ -1,8 +1,9 @@
 import type { PluginConfig } from '../types.js';
+import { checkCors, checkMirror } from './plugin-configs.js';
 import type { Issues, PathSeg } from './issues.js';
 import { Scope, isObj } from './scope.js';
 
-const SUPPORTED = ['request-transformer', 'response-transformer', 'redirect'];
+const SUPPORTED = ['request-transformer', 'response-transformer', 'redirect', 'cors', 'request-mirror'];
 const HEADER_ENTRY = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+:/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
@@ -45,6 +46,11 @@ function validatePlugin(issues: Issues, raw: unknown, path: PathSeg[]): PluginCo
     config.bool('keep_incoming_path');
     config.unknown(['location', 'status_code', 'keep_incoming_path', 'incoming_path']);
     config.str('incoming_path');
+  } else if (pname === 'request-mirror') {
+    if (!config) return void s.err('config', 'required field missing');
+    checkMirror(config);
+  } else if (pname === 'cors') {
+    if (config) checkCors(config);
   } else if (config) {
     checkTransformer(config, pname === 'request-transformer');
   }

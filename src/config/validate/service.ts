@@ -4,7 +4,9 @@ import { validatePlugins } from './plugins.js';
 import { Scope, isObj } from './scope.js';
 
 const FIELDS = ['name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
-  'write_timeout', 'routes', 'plugins', 'enabled', 'tls_verify', 'tls_verify_depth'];
+  'write_timeout', 'routes', 'plugins', 'enabled', 'tls_verify', 'tls_verify_depth',
+  // berth extensions (Gateway API rule timeouts and retry)
+  'request_timeout', 'backend_request_timeout', 'retry_statuses', 'retry_backoff'];
 const MAX_TIMEOUT = 2147483646;
 
 /** HOSTNAME_OR_IP: what Kong accepts as a service host (a name, an IPv4 or an IPv6 literal). */
@@ -44,11 +46,25 @@ export function validateService(issues: Issues, raw: unknown, path: PathSeg[]): 
   };
   if (svcPath !== undefined) out.path = svcPath;
   if (enabled === false) out.enabled = false;
+  gatewayApiExtensions(s, out);
   const tags = s.tags();
   if (tags) out.tags = tags;
   const plugins = validatePlugins(issues, s.obj.plugins, path);
   if (plugins) out.plugins = plugins;
   return out;
+}
+
+/** gatewayApiExtensions reads berth's timeout and retry fields; each is kept only when set. */
+function gatewayApiExtensions(s: Scope, out: ServiceConfig): void {
+  const request = s.int('request_timeout', 1, MAX_TIMEOUT);
+  if (request !== undefined) out.request_timeout = request;
+  const backend = s.int('backend_request_timeout', 1, MAX_TIMEOUT);
+  if (backend !== undefined) out.backend_request_timeout = backend;
+  // Gateway API allows 400..599 (HTTPRouteRetryStatusCode); a 1xx-3xx is not a failure to retry.
+  const statuses = s.intList('retry_statuses', 400, 599);
+  if (statuses !== undefined) out.retry_statuses = [...new Set(statuses)];
+  const backoff = s.int('retry_backoff', 0, MAX_TIMEOUT);
+  if (backoff !== undefined) out.retry_backoff = backoff;
 }
 
 /**

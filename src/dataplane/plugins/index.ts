@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PluginConfig, RouteConfig, ServiceConfig } from '../../config/types.js';
+import { Cors } from './cors.js';
 import { Redirect } from './redirect.js';
 import { RequestTransformer } from './request-transformer.js';
 import { ResponseTransformer } from './response-transformer.js';
@@ -44,6 +45,7 @@ export class RoutePlugins {
     private readonly redirect: Redirect | null,
     private readonly requestTransformer: RequestTransformer | null,
     private readonly responseTransformer: ResponseTransformer | null,
+    private readonly cors: Cors | null = null,
   ) {}
 
   /**
@@ -51,14 +53,16 @@ export class RoutePlugins {
    * or null after applying the request rewrites.
    */
   request(req: PluginRequest): PluginAnswer | null {
+    if (this.cors !== null && this.cors.answersPreflight(req)) return this.cors.preflight(req.headers);
     if (this.redirect !== null) return this.redirect.answer(req.url);
     this.requestTransformer?.apply(req);
     return null;
   }
 
   /** response edits the upstream's response headers before they go to the client. */
-  response(_req: PluginRequest, headers: string[]): void {
+  response(req: PluginRequest, headers: string[]): void {
     this.responseTransformer?.apply(headers);
+    this.cors?.response(headers, req.headers);
   }
 }
 
@@ -73,9 +77,13 @@ export function compilePlugins(route: RouteConfig, service: ServiceConfig): Rout
   const redirect = byName.get('redirect');
   const request = byName.get('request-transformer');
   const response = byName.get('response-transformer');
+  const cors = byName.get('cors');
+  // request-mirror is not a RoutePlugins step: the engine runs it (compileMirror, mirror.ts).
+  if (byName.size === 1 && byName.has('request-mirror')) return null;
   return new RoutePlugins(
     redirect?.name === 'redirect' ? new Redirect(redirect.config) : null,
     request?.name === 'request-transformer' ? new RequestTransformer(request.config) : null,
     response?.name === 'response-transformer' ? new ResponseTransformer(response.config) : null,
+    cors?.name === 'cors' ? new Cors(cors.config) : null,
   );
 }

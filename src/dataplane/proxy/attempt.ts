@@ -60,6 +60,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
       const answer = route.plugins.request(this);
       if (answer !== null) return this.answer(answer);
     }
+    if (route.mirror !== null && !this.upgrade) route.mirror.send(this);
     this.tryNext();
   }
 

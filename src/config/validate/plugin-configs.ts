@@ -1,0 +1,44 @@
+import type { PluginConfig, ServiceConfig, UpstreamConfig } from '../types.js';
+import type { Issues } from './issues.js';
+import type { Scope } from './scope.js';
+
+const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** An origin as RFC 6454 s6.2 serializes it, with Gateway API's `*.` host wildcard allowed. */
+const ORIGIN = /^(https?):\/\/(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$/;
+
+/** checkCors validates Kong's `cors` plugin config as berth implements it. */
+export function checkCors(config: Scope): void {
+  config.unknown(['origins', 'methods', 'headers', 'exposed_headers', 'credentials', 'max_age', 'preflight_continue']);
+  config.list('origins', (o) => (o === '*' || ORIGIN.test(o) ? undefined : 'expected "*" or an origin "scheme://host[:port]" (host may start with "*.")'));
+  config.list('methods', (m) => (m === '*' || TOKEN.test(m) ? undefined : 'invalid method'));
+  config.list('headers', (h) => (h === '*' || TOKEN.test(h) ? undefined : 'invalid header name'));
+  config.list('exposed_headers', (h) => (h === '*' || TOKEN.test(h) ? undefined : 'invalid header name'));
+  config.bool('credentials');
+  config.int('max_age', 0, 2147483647);
+  config.bool('preflight_continue');
+}
+
+/** checkMirror validates berth's `request-mirror` plugin config (the upstream is checked later). */
+export function checkMirror(config: Scope): void {
+  config.unknown(['upstream', 'percent']);
+  config.str('upstream', true);
+  config.num('percent', 0, 100);
+}
+
+/**
+ * checkMirrorUpstreams: a `request-mirror` must name an upstream of the same config, or the
+ * mirror would silently go nowhere.
+ */
+export function checkMirrorUpstreams(issues: Issues, services: ServiceConfig[], upstreams: UpstreamConfig[]): void {
+  const names = new Set(upstreams.map((u) => u.name));
+  services.forEach((svc, si) => {
+    const check = (plugins: PluginConfig[] | undefined, path: Array<string | number>): void => {
+      (plugins ?? []).forEach((p, pi) => {
+        if (p.name !== 'request-mirror' || typeof p.config?.upstream !== 'string' || names.has(p.config.upstream)) return;
+        issues.add({ type: 'plugin', name: p.name, path: [...path, 'plugins', pi] }, ['config', 'upstream'], `unknown upstream '${p.config.upstream}'`);
+      });
+    };
+    check(svc.plugins, ['services', si]);
+    (svc.routes ?? []).forEach((r, ri) => check(r.plugins, ['services', si, 'routes', ri]));
+  });
+}
