@@ -2,6 +2,7 @@ import type { Protocol, ServiceConfig, UpstreamConfig } from '../../config/types
 import type { KubeObject, TranslationEvent } from '../types.js';
 import { mergeTargets, serviceTargets, type ServicePort } from './endpoints.js';
 import type { Reader } from './reader.js';
+import type { RuleFields } from './rule-fields.js';
 import { TRANSLATION_FAILED, warning, type PolicyUse } from './status.js';
 import { groupPolicy } from './upstream-policy.js';
 
@@ -22,8 +23,8 @@ export interface BackendGroup {
   drainSupport: boolean;
   /** Upstream fields that win over the policy's (HTTPRoute sessionPersistence). */
   overrides?: Partial<UpstreamConfig>;
-  /** Service timeouts that win over the Service annotations (HTTPRoute rule timeouts). */
-  timeouts?: Pick<ServiceConfig, 'connect_timeout' | 'read_timeout' | 'write_timeout'>;
+  /** Service fields that win over the Service annotations (HTTPRoute rule timeouts and retry). */
+  ruleFields?: RuleFields;
   /** Weight of the backendRefs that did not resolve (HTTPRoute): answered 500. */
   unresolvedWeight?: number;
 }
@@ -86,7 +87,7 @@ export function buildGroup(reader: Reader, group: BackendGroup): BuiltGroup {
   const events = [...policy.events];
   const first = group.backends[0];
   if (first !== undefined) serviceAnnotations(first.service, service, upstream, events);
-  Object.assign(service, group.timeouts);
+  Object.assign(service, group.ruleFields);
   upstream.targets = mergeTargets(targets);
   if (group.unresolvedWeight !== undefined) upstream.unresolved_weight = group.unresolvedWeight;
   return { service, upstream, uses: policy.uses, events };

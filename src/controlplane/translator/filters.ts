@@ -1,4 +1,4 @@
-import type { PluginConfig, RedirectConfig, RequestTransformerConfig, ResponseTransformerConfig } from '../../config/types.js';
+import type { CorsConfig, PluginConfig, RedirectConfig, RequestMirrorConfig, RequestTransformerConfig, ResponseTransformerConfig } from '../../config/types.js';
 import { isHostname, isPath, isToken } from './syntax.js';
 
 /** FilterContext: what a filter needs from the match it applies to. */
@@ -7,6 +7,11 @@ export interface FilterContext {
   prefix: string | undefined;
   /** The route's hostnames, for a redirect that keeps the host. */
   hostnames: string[];
+  /**
+   * mirrorUpstream resolves a RequestMirror backendRef to the upstream the copy goes to, or null
+   * when the ref does not resolve (it reports that itself; the spec drops such a mirror).
+   */
+  mirrorUpstream?: (backendRef: unknown) => string | null;
 }
 
 export type FilterResult = { ok: true; plugins: PluginConfig[] } | { ok: false; problem: string };
@@ -80,6 +85,48 @@ function redirect(f: any, ctx: FilterContext): RedirectConfig | string {
   return `RequestRedirect path type ${path.type} is not supported`;
 }
 
+/** An origin as HTTPCORSFilter.AllowOrigins allows it: scheme, host (may start with `*.`), optional port. */
+const CORS_ORIGIN = /^(https?):\/\/(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$/;
+
+/**
+ * cors maps the CORS filter (apis/v1/httproute_types.go HTTPCORSFilter) onto Kong's `cors`
+ * plugin. Lists the filter leaves out are empty (nothing beyond the safelisted), not Kong's
+ * defaults, and maxAge defaults to the spec's 5 seconds.
+ */
+function cors(c: any): CorsConfig | string {
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+  const origins = list(c?.allowOrigins);
+  const badOrigin = origins.find((o) => o !== '*' && !CORS_ORIGIN.test(o));
+  if (badOrigin !== undefined) return `CORS allowOrigins ${JSON.stringify(badOrigin)} is not an origin`;
+  const methods = list(c?.allowMethods);
+  const headers = list(c?.allowHeaders);
+  const exposed = list(c?.exposeHeaders);
+  const badToken = [...methods, ...headers, ...exposed].find((t) => t !== '*' && !isToken(t));
+  if (badToken !== undefined) return `CORS value ${JSON.stringify(badToken)} is not a method or header name`;
+  if (c?.maxAge !== undefined && !(Number.isInteger(c.maxAge) && c.maxAge >= 1)) return `CORS maxAge ${JSON.stringify(c.maxAge)} must be a positive integer`;
+  return { origins, methods, headers, exposed_headers: exposed, credentials: c?.allowCredentials === true, max_age: c?.maxAge ?? 5 };
+}
+
+/** mirror maps RequestMirror (HTTPRequestMirrorFilter): percent, or fraction as a percentage. */
+function mirror(m: any, ctx: FilterContext): RequestMirrorConfig | string | null {
+  if (ctx.mirrorUpstream === undefined) return 'RequestMirror is not supported here';
+  if (m?.percent !== undefined && m?.fraction !== undefined) return 'RequestMirror takes percent or fraction, not both';
+  let percent = 100;
+  if (m?.percent !== undefined) {
+    if (!(Number.isInteger(m.percent) && m.percent >= 0 && m.percent <= 100)) return `RequestMirror percent ${JSON.stringify(m.percent)} must be 0..100`;
+    percent = m.percent;
+  } else if (m?.fraction !== undefined) {
+    const { numerator, denominator = 100 } = m.fraction ?? {};
+    if (!(Number.isInteger(numerator) && Number.isInteger(denominator) && numerator >= 0 && denominator > 0 && numerator <= denominator)) {
+      return `RequestMirror fraction ${JSON.stringify(m.fraction)} must have 0 <= numerator <= denominator, denominator > 0`;
+    }
+    percent = (numerator / denominator) * 100;
+  }
+  const upstream = ctx.mirrorUpstream(m?.backendRef);
+  if (upstream === null) return null;
+  return percent === 100 ? { upstream } : { upstream, percent };
+}
+
 /**
  * translateFilters turns a rule's filters into route plugins (one per plugin name, as Kong
  * allows); an unsupported filter or value makes the whole rule fail with the reason.
@@ -89,6 +136,8 @@ export function translateFilters(filters: unknown, ctx: FilterContext): FilterRe
   const req: RequestTransformerConfig = {};
   const res: ResponseTransformerConfig = {};
   let redirectCfg: RedirectConfig | undefined;
+  let corsCfg: CorsConfig | undefined;
+  let mirrorCfg: RequestMirrorConfig | undefined;
   for (const f of list) {
     let problem: string | undefined;
     if (f?.type === 'RequestHeaderModifier') problem = headerModifier(req, f.requestHeaderModifier);
@@ -98,6 +147,17 @@ export function translateFilters(filters: unknown, ctx: FilterContext): FilterRe
       const r = redirect(f.requestRedirect, ctx);
       if (typeof r === 'string') problem = r;
       else redirectCfg = r;
+    } else if (f?.type === 'CORS') {
+      const c = cors(f.cors);
+      if (typeof c === 'string') problem = c;
+      else corsCfg = c;
+    } else if (f?.type === 'RequestMirror') {
+      if (mirrorCfg !== undefined) problem = 'more than one RequestMirror filter is not supported';
+      else {
+        const m = mirror(f.requestMirror, ctx);
+        if (typeof m === 'string') problem = m;
+        else if (m !== null) mirrorCfg = m;
+      }
     } else problem = `filter type ${String(f?.type)} is not supported`;
     if (problem !== undefined) return { ok: false, problem };
   }
@@ -105,5 +165,7 @@ export function translateFilters(filters: unknown, ctx: FilterContext): FilterRe
   if (Object.keys(req).length > 0) plugins.push({ name: 'request-transformer', config: req });
   if (Object.keys(res).length > 0) plugins.push({ name: 'response-transformer', config: res });
   if (redirectCfg !== undefined) plugins.push({ name: 'redirect', config: redirectCfg });
+  if (corsCfg !== undefined) plugins.push({ name: 'cors', config: corsCfg });
+  if (mirrorCfg !== undefined) plugins.push({ name: 'request-mirror', config: mirrorCfg });
   return { ok: true, plugins };
 }

@@ -4,15 +4,19 @@ const EPOCH = '1970-01-01T00:00:00Z';
 import { isRfc3339 } from '../../config/validate/gateway-api.js';
 import type { KubeObject } from '../types.js';
 import { findServicePort, type BackendGroup, type ResolvedBackend } from './backends.js';
+import { appProtocolProblem } from './app-protocol.js';
+import { sharedBackendFilters } from './backend-filters.js';
 import { translateFilters } from './filters.js';
+import { MirrorGroups } from './mirror-groups.js';
 import { matchFields } from './httproute-matches.js';
 import type { Reader } from './reader.js';
 import { referenceAllowed } from './refgrant.js';
-import { defaultSessionName, parseDuration, sessionFields } from './session.js';
+import { ruleFields } from './rule-fields.js';
+import { defaultSessionName, sessionFields } from './session.js';
 
 /** RefProblem: a backendRef that did not resolve, with its Gateway API ResolvedRefs reason. */
 export interface RefProblem {
-  reason: 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted';
+  reason: 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted' | 'UnsupportedProtocol';
   message: string;
 }
 
@@ -25,7 +29,7 @@ export interface RuleScope {
 }
 
 export type RuleResult =
-  | { ok: true; routes: RouteConfig[]; group: BackendGroup; refProblems: RefProblem[] }
+  | { ok: true; routes: RouteConfig[]; group: BackendGroup; mirrors: BackendGroup[]; refProblems: RefProblem[] }
   | { ok: false; problem: string; refProblems: RefProblem[] };
 
 function resolveBackend(reader: Reader, route: KubeObject, ref: any): ResolvedBackend | RefProblem {
@@ -40,6 +44,8 @@ function resolveBackend(reader: Reader, route: KubeObject, ref: any): ResolvedBa
   if (service === undefined) return { reason: 'BackendNotFound', message: `Service ${ns}/${name} not found` };
   const port = typeof ref.port === 'number' ? findServicePort(service, { number: ref.port }) : undefined;
   if (port === undefined) return { reason: 'BackendNotFound', message: `Service ${ns}/${name} has no port ${ref.port ?? '(unset)'}` };
+  const protocolProblem = appProtocolProblem(port);
+  if (protocolProblem !== undefined) return { reason: 'UnsupportedProtocol', message: `Service ${ns}/${name} port ${port.port}: ${protocolProblem}` };
   return typeof ref.weight === 'number' ? { service, port, weight: ref.weight } : { service, port };
 }
 
@@ -52,19 +58,6 @@ function groupName(route: KubeObject, rule: number, backends: ResolvedBackend[],
     return b.weight === undefined ? base : `${base}.${b.weight}`;
   });
   return `httproute.${ns}.svc.${parts.join('_')}`;
-}
-
-/**
- * ruleTimeouts maps HTTPRoute rule `timeouts` onto the service: `backendRequest` (else `request`)
- * bounds each upstream read and write, as Kong has no whole-request timeout.
- */
-function ruleTimeouts(t: any): BackendGroup['timeouts'] | string | undefined {
-  if (t === undefined || t === null) return undefined;
-  const value = t.backendRequest ?? t.request;
-  if (value === undefined) return undefined;
-  const ms = parseDuration(value);
-  if (ms === undefined || ms === 0) return `timeouts ${JSON.stringify(value)} must be a non-zero duration (Kong cannot disable timeouts)`;
-  return { read_timeout: ms, write_timeout: ms };
 }
 
 /** cookiePathFor: GEP-1619 scopes the cookie to the match's path when all matches share one. */
@@ -96,14 +89,14 @@ function precedenceOf(route: KubeObject, rule: number, match: number, m: any): G
   };
 }
 
-function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[]): RouteConfig[] | string {
+function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[], mirrors: MirrorGroups): RouteConfig[] | string {
   const { route } = scope;
   const hostnames: string[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
   const routes: RouteConfig[] = [];
   for (const [j, m] of matches.entries()) {
     const mf = matchFields(m);
     if (!mf.ok) return `match ${j}: ${mf.problem}`;
-    const filters = translateFilters(rule.filters, { prefix: mf.prefix, hostnames });
+    const filters = translateFilters(rule.filters, { prefix: mf.prefix, hostnames, mirrorUpstream: (ref) => mirrors.upstreamFor(ref) });
     if (!filters.ok) return filters.problem;
     scope.variants.forEach((v, k) => {
       // Variants after the first get copies: no object is shared between two routes.
@@ -139,24 +132,33 @@ export function translateRule(reader: Reader, scope: RuleScope, index: number, r
   // No backend at all (none listed, or none resolved) answers every request with 500.
   if (backends.length === 0) unresolved = Math.max(1, unresolved);
   const fail = (problem: string): RuleResult => ({ ok: false, problem: `rule ${index}: ${problem}`, refProblems });
-  if (refs.some((r) => Array.isArray(r?.filters) && r.filters.length > 0)) return fail('backendRef filters are not supported');
+  const backendFilters = sharedBackendFilters(refs);
+  if (typeof backendFilters === 'string') return fail(backendFilters);
   const badWeight = refs.find((r) => r?.weight !== undefined && !(Number.isInteger(r.weight) && r.weight >= 0 && r.weight <= 1_000_000));
   if (badWeight !== undefined) return fail(`backendRef weight ${JSON.stringify(badWeight.weight)} must be an integer 0..1000000`);
   const matches: any[] = Array.isArray(rule?.matches) && rule.matches.length > 0 ? rule.matches : [{}];
   const { route } = scope;
   const sp = sessionFields(rule?.sessionPersistence, cookiePathFor(matches), defaultSessionName(route.metadata.namespace ?? '', route.metadata.name, index));
   if (!sp.ok) return fail(sp.problem);
-  const routes = buildRoutes(scope, index, rule, matches);
+  const mirrors = new MirrorGroups(`httproute.${route.metadata.namespace ?? ''}.${route.metadata.name}.${index}`, scope.drainSupport, (ref) => {
+    const b = resolveBackend(reader, route, ref);
+    if (!('reason' in b)) return b;
+    refProblems.push(b);
+    return null;
+  });
+  // backendRef filters run after the rule's own (HTTPBackendRef.filters).
+  const filters = backendFilters.length === 0 ? rule.filters : [...(Array.isArray(rule.filters) ? rule.filters : []), ...backendFilters];
+  const routes = buildRoutes(scope, index, { ...rule, filters }, matches, mirrors);
   if (typeof routes === 'string') return fail(routes);
-  const timeouts = ruleTimeouts(rule?.timeouts);
-  if (typeof timeouts === 'string') return fail(timeouts);
-  // Session persistence, timeouts and an unresolved share belong to the rule: it gets its own service.
-  const ruleScoped = sp.fields !== undefined || timeouts !== undefined || unresolved > 0;
+  const fields = ruleFields(rule);
+  if (typeof fields === 'string') return fail(fields);
+  // Session persistence, timeouts, retry and an unresolved share belong to the rule: it gets its own service.
+  const ruleScoped = sp.fields !== undefined || fields !== undefined || unresolved > 0;
   const group: BackendGroup = { name: groupName(route, index, backends, ruleScoped), backends, drainSupport: scope.drainSupport };
   if (sp.fields !== undefined) group.overrides = sp.fields;
-  if (timeouts !== undefined) group.timeouts = timeouts;
+  if (fields !== undefined) group.ruleFields = fields;
   if (unresolved > 0) group.unresolvedWeight = unresolved;
-  return { ok: true, routes, group, refProblems };
+  return { ok: true, routes, group, mirrors: mirrors.groups, refProblems };
 }
 
 /**

@@ -89,6 +89,7 @@ function addRules(reader: Reader, scope: RuleScope, out: UnitOutput): RulesOutco
   const outcome: RulesOutcome = { programmed: 0, problems: [], refProblems: [] };
   const services = new Map<string, ServiceConfig>();
   const groups: BackendGroup[] = [];
+  const mirrors: BackendGroup[] = [];
   rules.forEach((rule, i) => {
     const r = translateRule(reader, scope, i, rule);
     outcome.refProblems.push(...r.refProblems);
@@ -101,10 +102,18 @@ function addRules(reader: Reader, scope: RuleScope, out: UnitOutput): RulesOutco
       services.set(r.group.name, svc);
     }
     svc.routes!.push(...r.routes);
+    mirrors.push(...r.mirrors);
   });
   for (const g of groups) {
     const built = buildGroup(reader, g);
     out.services.push({ ...built.service, routes: services.get(g.name)!.routes!.sort(byName) });
+    out.upstreams.push(built.upstream);
+    out.policyUses.push(...built.uses);
+    out.events.push(...built.events);
+  }
+  // RequestMirror backends: an upstream each, no service (only the request-mirror plugin names them).
+  for (const g of mirrors) {
+    const built = buildGroup(reader, g);
     out.upstreams.push(built.upstream);
     out.policyUses.push(...built.uses);
     out.events.push(...built.events);
