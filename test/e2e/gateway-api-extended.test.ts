@@ -1,0 +1,278 @@
+// End-to-end: Gateway API conformance's Extended HTTPRoute tests, ported. The suite's own
+// HTTPRoutes (test/golden/conformance-extended/httproute-*.yaml, copied from
+// kubernetes-sigs/gateway-api conformance/tests/) run through `berth run --manifests` against
+// echo-basic stand-ins on 127.0.8.x, and each case checks what the upstream .go file checks.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { freePort, ROOT, spawnBerth, until, type Proc } from './manifests-harness.js';
+import { startConformanceEcho, type ConformanceEcho, type EchoRequest } from './support/conformance-echo.js';
+import { request, type TestResponse } from '../helpers/http.js';
+
+const NS = 'gateway-conformance-infra';
+const GOLDEN = join(ROOT, 'test', 'golden', 'conformance-extended');
+
+/** serviceYaml: a Service with conformance's three ports, and an EndpointSlice of `pods`. */
+function serviceYaml(name: string, pods: ConformanceEcho[]): string {
+  const port = pods[0]!.port;
+  const endpoints = pods.map((p) => `  - addresses: ["${p.ip}"]\n    conditions: { ready: true }\n    targetRef: { kind: Pod, namespace: ${NS}, name: ${p.pod}, uid: ${p.pod} }`);
+  return `apiVersion: v1
+kind: Service
+metadata: { name: ${name}, namespace: ${NS} }
+spec:
+  ports:
+    - { name: first-port, protocol: TCP, port: 8080, targetPort: ${port} }
+    - { name: third-port, protocol: TCP, appProtocol: kubernetes.io/ws, port: 8082, targetPort: ${port} }
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: ${name}-abcde, namespace: ${NS}, labels: { kubernetes.io/service-name: ${name} } }
+addressType: IPv4
+ports:
+  - { name: first-port, port: ${port}, protocol: TCP }
+  - { name: third-port, port: ${port}, protocol: TCP, appProtocol: kubernetes.io/ws }
+endpoints:
+${endpoints.join('\n')}
+`;
+}
+
+const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: kong }
+spec: { controllerName: konghq.com/kic-gateway-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: same-namespace, namespace: ${NS} }
+spec:
+  gatewayClassName: kong
+  listeners:
+    - { name: http, port: 80, protocol: HTTP, allowedRoutes: { namespaces: { from: Same } } }
+`;
+
+/** berth's own mirror cases: a mirror that never answers, one that refuses connections. */
+const MIRROR_EDGES = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: mirror-edges, namespace: ${NS} }
+spec:
+  parentRefs: [{ name: same-namespace }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /mirror-to-stuck } }]
+      filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: stuck-mirror, port: 8080 } } }]
+      backendRefs: [{ name: infra-backend-v1, port: 8080 }]
+    - matches: [{ path: { type: PathPrefix, value: /mirror-to-refused } }]
+      filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: refused-mirror, port: 8080 } } }]
+      backendRefs: [{ name: infra-backend-v1, port: 8080 }]
+`;
+
+function endpointOnly(name: string, ip: string, port: number): string {
+  return `apiVersion: v1
+kind: Service
+metadata: { name: ${name}, namespace: ${NS} }
+spec: { ports: [{ name: first-port, protocol: TCP, port: 8080, targetPort: ${port} }] }
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: ${name}-abcde, namespace: ${NS}, labels: { kubernetes.io/service-name: ${name} } }
+addressType: IPv4
+ports: [{ name: first-port, port: ${port}, protocol: TCP }]
+endpoints: [{ addresses: ["${ip}"], conditions: { ready: true } }]
+`;
+}
+
+describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', () => {
+  const echoes: ConformanceEcho[] = [];
+  let v1: ConformanceEcho[];
+  let v2: ConformanceEcho;
+  let v3: ConformanceEcho;
+  let stuck: Server;
+  const stuckSockets: Socket[] = [];
+  let berth: Proc;
+  let proxy: string;
+
+  before(async () => {
+    const v1a = await startConformanceEcho('infra-backend-v1-pod-a', '127.0.8.1');
+    v1 = [v1a, await startConformanceEcho('infra-backend-v1-pod-b', '127.0.8.2', v1a.port)];
+    v2 = await startConformanceEcho('infra-backend-v2-pod-a', '127.0.8.3');
+    v3 = await startConformanceEcho('infra-backend-v3-pod-a', '127.0.8.4');
+    echoes.push(...v1, v2, v3);
+    stuck = createServer((s) => stuckSockets.push(s.on('error', () => undefined)));
+    await new Promise<void>((r) => stuck.listen(0, '127.0.8.5', () => r()));
+    const refusedPort = await freePort('127.0.8.6');
+    const dir = await mkdtemp(join(tmpdir(), 'berth-extended-'));
+    for (const f of (await readdir(GOLDEN)).filter((f) => f.startsWith('httproute-'))) await copyFile(join(GOLDEN, f), join(dir, f));
+    await writeFile(join(dir, 'gateway.yaml'), GATEWAY);
+    await writeFile(join(dir, 'services.yaml'), [
+      serviceYaml('infra-backend-v1', v1), serviceYaml('infra-backend-v2', [v2]), serviceYaml('infra-backend-v3', [v3]),
+      endpointOnly('stuck-mirror', '127.0.8.5', (stuck.address() as { port: number }).port),
+      endpointOnly('refused-mirror', '127.0.8.6', refusedPort),
+    ].join('---\n'));
+    await writeFile(join(dir, 'mirror-edges.yaml'), MIRROR_EDGES);
+    const port = await freePort();
+    proxy = `http://127.0.0.1:${port}`;
+    berth = spawnBerth(['run', '--manifests', dir, '--proxy-listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${await freePort()}`,
+      '--session-secret', 'e2e-secret-0123456789abcdef']);
+    await until('berth run to serve the conformance routes', async () => {
+      if (berth.child.exitCode !== null) throw new Error(`berth run exited: ${berth.output()}`);
+      return (await fetch(`${proxy}/set`)).status === 200 && (await fetch(`${proxy}/mirror-to-stuck`)).status === 200;
+    });
+  });
+
+  after(async () => {
+    await berth?.stop();
+    for (const s of stuckSockets) s.destroy();
+    stuck?.close();
+    await Promise.all(echoes.map((e) => e.close()));
+  });
+
+  const get = (path: string, headers: http.OutgoingHttpHeaders = {}, method = 'GET'): Promise<TestResponse> =>
+    request(`${proxy}${path}`, { method, headers });
+  const echoed = (r: TestResponse): EchoRequest => JSON.parse(r.body) as EchoRequest;
+
+  describe('HTTPRouteBackendRequestHeaderModifier (httproute-request-header-modifier.go)', () => {
+    const cases: Array<[string, Record<string, string>, Record<string, string>, string[]]> = [
+      ['/set', { 'Some-Other-Header': 'val' }, { 'some-other-header': 'val', 'x-header-set': 'set-overwrites-values' }, []],
+      ['/set', { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' }, { 'x-header-set': 'set-overwrites-values' }, []],
+      ['/add', { 'Some-Other-Header': 'val' }, { 'x-header-add': 'add-appends-values' }, []],
+      ['/add', { 'X-Header-Add': 'some-other-value' }, { 'x-header-add': 'some-other-value,add-appends-values' }, []],
+      ['/remove', { 'X-Header-Remove': 'val' }, {}, ['x-header-remove']],
+      ['/multiple', { 'X-Header-Set-2': 'set-val-2', 'X-Header-Add-2': 'add-val-2', 'X-Header-Remove-2': 'remove-val-2', 'Another-Header': 'another-header-val' },
+        { 'x-header-set-1': 'header-set-1', 'x-header-set-2': 'header-set-2', 'x-header-add-1': 'header-add-1', 'x-header-add-2': 'add-val-2,header-add-2', 'x-header-add-3': 'header-add-3', 'another-header': 'another-header-val' },
+        ['x-header-remove-1', 'x-header-remove-2']],
+      ['/case-insensitivity', { 'x-header-set': 'original-val-set', 'x-header-add': 'original-val-add', 'x-header-remove': 'original-val-remove', 'Another-Header': 'another-header-val' },
+        { 'x-header-set': 'header-set', 'x-header-add': 'original-val-add,header-add', 'another-header': 'another-header-val' }, ['x-header-remove']],
+    ];
+    for (const [path, sent, expected, absent] of cases) {
+      test(`${path} with ${JSON.stringify(sent)}`, async () => {
+        const r = await get(path, sent);
+        assert.equal(r.status, 200);
+        const seen = echoed(r);
+        assert.ok(seen.pod.startsWith('infra-backend-v1'));
+        for (const [k, v] of Object.entries(expected)) assert.equal(seen.headers[k], v, `${k} in ${JSON.stringify(seen.headers)}`);
+        for (const k of absent) assert.equal(seen.headers[k], undefined, `${k} should be gone`);
+      });
+    }
+  });
+
+  describe('HTTPRouteTimeoutRequest / HTTPRouteTimeoutBackendRequest', () => {
+    for (const [ok, off] of [['/request-timeout', '/disable-request-timeout'], ['/backend-timeout', '/disable-backend-timeout']] as const) {
+      test(`${ok}: 200 in time, 504 past 500ms; ${off}: no timeout`, async () => {
+        assert.equal((await get(ok)).status, 200);
+        const started = Date.now();
+        assert.equal((await get(`${ok}?delay=1s`)).status, 504);
+        assert.ok(Date.now() - started < 950, `answered after ${Date.now() - started} ms`);
+        assert.equal((await get(`${off}?delay=1s`)).status, 200);
+      });
+    }
+  });
+
+  describe('HTTPRouteCORS (httproute-cors.go)', () => {
+    test('preflight from an exact, a wildcard and a deep wildcard origin', async () => {
+      for (const origin of ['https://www.foo.com', 'https://www.bar.com', 'https://xpto.www.bar.com']) {
+        const r = await get('/cors-1', { Origin: origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-header-1, x-header-2' }, 'OPTIONS');
+        assert.ok([200, 204].includes(r.status));
+        assert.equal(r.headers['access-control-allow-origin'], origin);
+        assert.equal(r.headers['access-control-allow-methods'], 'GET, OPTIONS');
+        assert.equal(r.headers['access-control-allow-headers'], 'x-header-1, x-header-2');
+        assert.equal(r.headers['access-control-expose-headers'], 'x-header-3, x-header-4');
+        assert.equal(r.headers['access-control-max-age'], '3600');
+        assert.equal(r.headers['access-control-allow-credentials'], 'true');
+      }
+    });
+
+    test('a non-matching origin gets no allow-origin, preflight or not', async () => {
+      const pre = await get('/cors-1', { Origin: 'https://foobar.com', 'access-control-request-method': 'GET' }, 'OPTIONS');
+      assert.ok([200, 204, 403].includes(pre.status));
+      assert.equal(pre.headers['access-control-allow-origin'], undefined);
+      const simple = await get('/cors-1', { Origin: 'https://foobar.com' });
+      assert.equal(simple.headers['access-control-allow-origin'], undefined);
+    });
+
+    test('simple requests reach the backend and carry allow-origin / credentials', async () => {
+      const exact = await get('/cors-1', { Origin: 'https://www.foo.com' });
+      assert.deepEqual([exact.status, exact.headers['access-control-allow-origin']], [200, 'https://www.foo.com']);
+      assert.ok(echoed(exact).pod.startsWith('infra-backend-v1'));
+      const cred = await get('/cors-wildcard-methods-headers', { Origin: 'https://other.foo.com' });
+      assert.deepEqual([cred.headers['access-control-allow-origin'], cred.headers['access-control-allow-credentials']], ['https://other.foo.com', 'true']);
+      const unauth = await get('/cors-wildcard-methods-headers-unauth', { Origin: 'https://other.foo.com' });
+      assert.ok(['https://other.foo.com', '*'].includes(String(unauth.headers['access-control-allow-origin'])));
+      assert.equal(unauth.headers['access-control-allow-credentials'], undefined);
+      const put = await get('/cors-wildcard-origin', { Origin: 'https://foobar.com:12345' }, 'PUT');
+      assert.equal(put.status, 200);
+      assert.ok(['https://foobar.com:12345', '*'].includes(String(put.headers['access-control-allow-origin'])));
+    });
+
+    test('wildcard methods echo the requested method; credentials hidden unless enabled', async () => {
+      const r = await get('/cors-2', { Origin: 'https://www.foo.com', 'access-control-request-method': 'POST' }, 'OPTIONS');
+      assert.ok(['POST', '*'].includes(String(r.headers['access-control-allow-methods'])));
+      assert.equal(r.headers['access-control-allow-credentials'], undefined);
+      const cred = await get('/cors-wildcard-methods-headers', { Origin: 'https://other.foo.com', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-header-1, x-header-2' }, 'OPTIONS');
+      assert.deepEqual([cred.headers['access-control-allow-methods'], cred.headers['access-control-allow-headers']], ['PUT', 'x-header-1, x-header-2']);
+    });
+  });
+
+  describe('HTTPRouteRequestMirror (httproute-request-mirror.go)', () => {
+    test('/mirror: v1 answers, v2 gets the copy', async () => {
+      const id = `mirror-${Date.now()}`;
+      const r = await get(`/mirror?X-Request-Id=${id}`);
+      assert.equal(r.status, 200);
+      assert.ok(echoed(r).pod.startsWith('infra-backend-v1'));
+      const copy = await until('the mirrored request on v2', async () => v2.received.find((q) => q.path === `/mirror?X-Request-Id=${id}`), 5000);
+      assert.equal(copy.method, 'GET');
+    });
+
+    test('/mirror-and-modify-headers: primary and copy both see the modified headers', async () => {
+      const id = `mod-${Date.now()}`;
+      const r = await get(`/mirror-and-modify-headers?id=${id}`, { 'X-Header-Remove': 'remove-val', 'X-Header-Add-Append': 'append-val-1' });
+      const primary = echoed(r);
+      assert.deepEqual([primary.headers['x-header-add'], primary.headers['x-header-add-append'], primary.headers['x-header-set'], primary.headers['x-header-remove']],
+        ['header-val-1', 'append-val-1,header-val-2', 'set-overwrites-values', undefined]);
+      const copy = await until('the mirrored request on v2', async () => v2.received.find((q) => q.path === `/mirror-and-modify-headers?id=${id}`), 5000);
+      assert.deepEqual([copy.headers['x-header-set'], copy.headers['x-header-remove']], ['set-overwrites-values', undefined]);
+    });
+
+    test('a request body reaches both the primary and the copy', async () => {
+      const id = `body-${Date.now()}`;
+      const body = Buffer.alloc(200_000, 'b');
+      const r = await request(`${proxy}/mirror?id=${id}`, { method: 'POST', body, headers: { 'Content-Type': 'application/octet-stream' } });
+      assert.equal(echoed(r).bodyBytes, body.length);
+      const copy = await until('the mirrored POST on v2', async () => v2.received.find((q) => q.path === `/mirror?id=${id}`), 5000);
+      assert.equal(copy.bodyBytes, body.length);
+    });
+
+    test('a mirror that never answers or refuses connections never slows or fails the primary', async () => {
+      for (const path of ['/mirror-to-stuck', '/mirror-to-refused']) {
+        for (let i = 0; i < 5; i++) {
+          const started = Date.now();
+          const r = await request(`${proxy}${path}`, { method: 'POST', body: 'x'.repeat(1000) });
+          assert.equal(r.status, 200, path);
+          assert.ok(Date.now() - started < 500, `${path} took ${Date.now() - started} ms`);
+        }
+      }
+      await until('copies to arrive at the stuck mirror', async () => stuckSockets.length >= 5, 5000);
+    });
+  });
+
+  describe('HTTPRouteBackendProtocolWebSocket (httproute-backend-protocol-websocket.go)', () => {
+    test('text and binary frames round-trip through a kubernetes.io/ws backend port', async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${new URL(proxy).port}/ws`, { origin: 'ws://gateway/test' });
+      try {
+        await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+        const next = (): Promise<{ data: Buffer; binary: boolean }> => new Promise((resolve) => ws.once('message', (data: Buffer, binary) => resolve({ data, binary })));
+        let reply = next();
+        ws.send('Websocket Support!');
+        assert.deepEqual(await reply, { data: Buffer.from('Websocket Support!'), binary: false });
+        reply = next();
+        ws.send(Buffer.from([1, 2, 3, 4, 5, 6, 7]));
+        assert.deepEqual(await reply, { data: Buffer.from([1, 2, 3, 4, 5, 6, 7]), binary: true });
+      } finally {
+        ws.terminate();
+      }
+    });
+  });
+});
