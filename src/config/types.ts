@@ -9,8 +9,10 @@
 
 export const FORMAT_VERSION = '3.0';
 
-export type Protocol = 'http' | 'https';
-export type RouteProtocol = 'http' | 'https';
+/** `grpc` / `grpcs`: the upstream speaks HTTP/2 (h2c / h2 over TLS), as in Kong. */
+export type Protocol = 'http' | 'https' | 'grpc' | 'grpcs';
+/** Kong's route protocols; `grpc` matches like `http` (plain listener), `grpcs` like `https`. */
+export type RouteProtocol = 'http' | 'https' | 'grpc' | 'grpcs';
 
 export interface GatewayConfig {
   _format_version: string;

@@ -37,8 +37,8 @@ test('validateConfig: normalizes defaults and moves top-level routes under their
 const cases: Array<[string, unknown, string[]]> = [
   ['not an object', 42, ['config/ @entity: expected a record (the declarative config object)']],
   ['format version', { services: [] }, ['config/ _format_version: required field missing']],
-  ['service basics', cfg({ services: [{ port: -1, protocol: 'grpc', retries: 40000, read_timeout: 0, path: 'x' }] }), [
-    'service/ name: required field missing', 'service/ protocol: expected one of: http, https', 'service/ host: required field missing',
+  ['service basics', cfg({ services: [{ port: -1, protocol: 'h2', retries: 40000, read_timeout: 0, path: 'x' }] }), [
+    'service/ name: required field missing', 'service/ protocol: expected one of: http, https, grpc, grpcs', 'service/ host: required field missing',
     'service/ path: should start with: /', 'service/ port: value should be between 0 and 65535',
     'service/ retries: value should be between 0 and 32767', 'service/ read_timeout: value should be between 1 and 2147483646']],
   ['unknown field', cfg({ services: [svc({ colour: 'red' })] }), ['service/s colour: unknown field']],
@@ -46,8 +46,8 @@ const cases: Array<[string, unknown, string[]]> = [
     ["route/r @entity: must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http' or 'https'"]],
   ['route paths and regex', cfg({ services: [svc({}, [{ name: 'r', paths: ['/ok', 'x', '~/(a'] }])] }), [
     'route/r paths.1: should start with: / (fixed path) or ~/ (regex path)', "route/r paths.2: invalid regex: '/(a' (Invalid regular expression: //(a/: Unterminated group)"]],
-  ['route fields', cfg({ services: [svc({}, [{ name: 'r', methods: ['get'], hosts: ['a.*.com'], headers: { Host: ['x'] }, protocols: ['grpc'] }])] }), [
-    'route/r protocols.0: expected one of: http, https', 'route/r methods.0: invalid method (uppercase letters only)',
+  ['route fields', cfg({ services: [svc({}, [{ name: 'r', methods: ['get'], hosts: ['a.*.com'], headers: { Host: ['x'] }, protocols: ['ws'] }])] }), [
+    'route/r protocols.0: expected one of: http, https, grpc, grpcs', 'route/r methods.0: invalid method (uppercase letters only)',
     'route/r hosts.0: invalid wildcard or hostname', "route/r headers.Host: cannot contain 'host' header, which must be specified in the 'hosts' attribute"]],
   ['duplicate names', cfg({ services: [svc(), svc({}, [{ name: 'r2', paths: ['/'] }])] }), [
     "service/s name: uniqueness violation: service 's' is defined more than once"]],
@@ -179,3 +179,16 @@ MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGptZWWmwNaPD1Byu
 91tCawF+4ZSybbrzv860Ge5nQQuhRANCAAR1Ht4uwoe/vMXd2PKITphdZiM2ZlYu
 oTIr+maReov04cpJcw5sDkDN9idnMXpIrfRtR5523Vi0u1uwZXwGIDvG
 -----END PRIVATE KEY-----`;
+
+test('validateConfig: Kong gRPC services and routes (grpc = h2c upstream, grpcs = h2 over TLS)', () => {
+  const r = validateConfig(cfg({
+    services: [
+      { name: 'g', host: 'up', protocol: 'grpc', routes: [{ name: 'gr', protocols: ['grpc', 'grpcs'], paths: ['/helloworld.Greeter/'] }] },
+      { name: 'gs', host: 'up', protocol: 'grpcs' },
+    ],
+    upstreams: [{ name: 'up', targets: [{ target: '10.0.0.1:9000' }] }],
+  }));
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.flat));
+  assert.deepEqual(r.config.services!.map((s) => [s.protocol, s.port]), [['grpc', 80], ['grpcs', 443]]);
+  assert.deepEqual(r.config.services![0]!.routes![0]!.protocols, ['grpc', 'grpcs']);
+});

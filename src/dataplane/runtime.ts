@@ -38,6 +38,8 @@ export interface RouteRuntime {
 /** ServiceRuntime: a service's upstream, timeouts (ms) and connection pools per target. */
 export class ServiceRuntime {
   readonly tls: boolean;
+  /** Kong `protocol: grpc | grpcs`: the upstream is reached over HTTP/2 (h2c / h2). */
+  readonly h2: boolean;
   readonly defaultPort: number;
   readonly retries: number;
   readonly connectTimeout: number;
@@ -52,7 +54,8 @@ export class ServiceRuntime {
     readonly upstream: UpstreamRuntime,
     private readonly poolSet: PoolSet,
   ) {
-    this.tls = config.protocol === 'https';
+    this.tls = config.protocol === 'https' || config.protocol === 'grpcs';
+    this.h2 = config.protocol === 'grpc' || config.protocol === 'grpcs';
     this.defaultPort = this.tls ? 443 : 80;
     this.retries = config.retries ?? 5;
     this.connectTimeout = config.connect_timeout ?? 60_000;

@@ -121,7 +121,7 @@ export function directUpstream(
   next: Map<string, UpstreamRuntime>,
   deps: UpstreamDeps,
 ): UpstreamRuntime {
-  const port = service.port ?? (service.protocol === 'https' ? 443 : 80);
+  const port = service.port ?? (service.protocol === 'https' || service.protocol === 'grpcs' ? 443 : 80);
   const address = formatAddress(service.host, port);
   const existing = next.get(address) ?? prev.get(address);
   if (existing !== undefined) {

@@ -69,7 +69,7 @@ function fillMatchers(s: Scope, out: RouteConfig): void {
 }
 
 function checkProtocol(p: string): string | undefined {
-  return p === 'http' || p === 'https' ? undefined : 'expected one of: http, https';
+  return p === 'http' || p === 'https' || p === 'grpc' || p === 'grpcs' ? undefined : 'expected one of: http, https, grpc, grpcs';
 }
 
 /** checkPath: Kong paths are prefixes starting with '/' or regexes starting with '~' that compile. */

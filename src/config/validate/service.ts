@@ -25,7 +25,7 @@ export function validateService(issues: Issues, raw: unknown, path: PathSeg[]): 
   first.unknown(FIELDS);
   const s = first.has('url') ? new Scope(issues, entity, expandUrl(first, raw)) : first;
   s.str('name', true);
-  const protocol = s.oneOf<Protocol>('protocol', ['http', 'https']) ?? 'http';
+  const protocol = s.oneOf<Protocol>('protocol', ['http', 'https', 'grpc', 'grpcs']) ?? 'http';
   const host = s.str('host', true);
   if (host !== undefined && (host.length > 253 || !HOSTNAME_OR_IP.test(host))) s.err('host', 'invalid hostname or IP');
   const svcPath = s.str('path');
@@ -37,7 +37,7 @@ export function validateService(issues: Issues, raw: unknown, path: PathSeg[]): 
     name: name ?? '',
     protocol,
     host: host ?? '',
-    port: s.int('port', 0, 65535) ?? (protocol === 'https' ? 443 : 80),
+    port: s.int('port', 0, 65535) ?? (protocol === 'https' || protocol === 'grpcs' ? 443 : 80),
     retries: s.int('retries', 0, 32767) ?? 5,
     connect_timeout: s.int('connect_timeout', 1, MAX_TIMEOUT) ?? 60000,
     read_timeout: s.int('read_timeout', 1, MAX_TIMEOUT) ?? 60000,

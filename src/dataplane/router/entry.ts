@@ -60,8 +60,8 @@ export class RouteEntry {
     const q = Object.entries(route.query_params ?? {});
     this.query = q.length ? q : null;
     const protocols = route.protocols ?? ['http', 'https'];
-    this.http = protocols.includes('http');
-    this.https = protocols.includes('https');
+    this.http = protocols.includes('http') || protocols.includes('grpc');
+    this.https = protocols.includes('https') || protocols.includes('grpcs');
   }
 
   private addHost(host: string): void {

@@ -1,0 +1,45 @@
+import type net from 'node:net';
+
+/** The client connection preface of HTTP/2 with prior knowledge (RFC 9113 s3.4). */
+export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/** How long a new connection may stay silent before we know which protocol it speaks. */
+export const SNIFF_TIMEOUT_MS = 60_000;
+
+/**
+ * prefaceVerdict: 'h2' when `head` starts with the whole preface, 'http1' as soon as it departs
+ * from it, 'more' while it is a strict prefix of it (a client may send the preface in pieces).
+ */
+export function prefaceVerdict(head: Buffer): 'h2' | 'http1' | 'more' {
+  const n = head.length < H2_PREFACE.length ? head.length : H2_PREFACE.length;
+  for (let i = 0; i < n; i++) if (head[i] !== H2_PREFACE[i]) return 'http1';
+  return n === H2_PREFACE.length ? 'h2' : 'more';
+}
+
+/**
+ * sniffProtocol reads the first bytes of a plain connection, puts them back, and calls `decide`
+ * once with the protocol, so HTTP/1.1 and h2c with prior knowledge share one port (as HAProxy's
+ * `proto h2` detection and Envoy's codec auto-detection do). A connection that closes or stays
+ * silent before deciding is dropped.
+ */
+export function sniffProtocol(socket: net.Socket, decide: (socket: net.Socket, h2: boolean) => void): void {
+  let buffered: Buffer | null = null;
+  const onReadable = (): void => {
+    let chunk: Buffer | null;
+    while ((chunk = socket.read() as Buffer | null) !== null) buffered = buffered === null ? chunk : Buffer.concat([buffered, chunk]);
+    if (buffered === null) return;
+    const verdict = prefaceVerdict(buffered);
+    if (verdict === 'more') return;
+    socket.off('readable', onReadable);
+    socket.setTimeout(0);
+    socket.off('timeout', onTimeout);
+    socket.unshift(buffered);
+    decide(socket, verdict === 'h2');
+  };
+  const onTimeout = (): void => void socket.destroy();
+  socket.on('readable', onReadable);
+  socket.setTimeout(SNIFF_TIMEOUT_MS);
+  socket.once('timeout', onTimeout);
+  // A connection reset while sniffing must not surface as an unhandled 'error'.
+  socket.on('error', () => socket.destroy());
+}

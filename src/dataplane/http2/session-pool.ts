@@ -1,0 +1,203 @@
+import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import { ProxyError, toProxyError } from '../proxy/errors.js';
+
+const { NGHTTP2_REFUSED_STREAM } = http2.constants;
+
+/** Streams per session when the upstream advertises no SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 s6.5.2: unlimited). */
+export const DEFAULT_STREAMS_PER_SESSION = 100;
+const IDLE_SESSION_MS = 60_000;
+
+/**
+ * UpstreamSession: one multiplexed HTTP/2 connection to a target. `active` counts its open
+ * streams; `closing` is set on GOAWAY, error or close, after which it takes no new stream
+ * (RFC 9113 s6.8: streams above the GOAWAY's last id were never processed).
+ */
+export class UpstreamSession {
+  active = 0;
+  connected = false;
+  closing = false;
+  /** Streams this session carried, for tests and the admin view. */
+  streams = 0;
+  private connectTimer: NodeJS.Timeout | null;
+
+  constructor(readonly pool: H2SessionPool, readonly session: http2.ClientHttp2Session, connectTimeoutMs: number) {
+    this.connectTimer = setTimeout(() => session.destroy(new ProxyError('CONNECT_TIMEOUT', 'connect timeout', true)), connectTimeoutMs);
+    session.once('connect', () => this.onConnect());
+    session.on('goaway', () => this.retire());
+    session.on('error', () => this.retire());
+    session.once('close', () => this.onClose());
+    // Idle sessions close on their own so a pool to a scaled-down target does not linger.
+    session.setTimeout(IDLE_SESSION_MS, () => {
+      if (this.active === 0) session.close();
+    });
+  }
+
+  /** limit: how many concurrent streams this session may carry (ours, capped by the upstream's). */
+  get limit(): number {
+    const remote = this.connected ? this.session.remoteSettings.maxConcurrentStreams : undefined;
+    const max = this.pool.maxStreamsPerSession;
+    return remote === undefined || remote > max ? max : remote;
+  }
+
+  get available(): boolean {
+    return !this.closing && !this.session.destroyed && this.active < this.limit;
+  }
+
+  private onConnect(): void {
+    this.connected = true;
+    this.clearConnectTimer();
+  }
+
+  /** streamClosed: one of its streams ended; a retired session closes once none are left. */
+  streamClosed(): void {
+    this.active--;
+    if (this.closing && this.active === 0 && !this.session.closed) this.session.close();
+  }
+
+  private retire(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.pool.forget(this);
+    if (this.active === 0 && !this.session.closed) this.session.close();
+  }
+
+  private onClose(): void {
+    this.clearConnectTimer();
+    this.retire();
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+  }
+}
+
+export interface H2PoolOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly maxStreamsPerSession?: number;
+}
+
+/**
+ * H2SessionPool: the HTTP/2 sessions to one target (h2c, or h2 over TLS with ALPN). A stream goes
+ * on the first session with a free stream slot; a new session opens only when every live one is
+ * full, so a target normally costs one TCP connection however many calls are in flight.
+ */
+export class H2SessionPool {
+  readonly maxStreamsPerSession: number;
+  private readonly sessions: UpstreamSession[] = [];
+  private readonly origin: string;
+  /** Its target left the config: no new sessions; live ones finish their streams. */
+  retired = false;
+
+  constructor(private readonly opts: H2PoolOptions) {
+    this.maxStreamsPerSession = opts.maxStreamsPerSession ?? DEFAULT_STREAMS_PER_SESSION;
+    const host = net.isIPv6(opts.host) ? `[${opts.host}]` : opts.host;
+    this.origin = `${opts.tls ? 'https' : 'http'}://${host}:${opts.port}`;
+  }
+
+  /** open: live sessions (connecting, busy or idle). */
+  get open(): number {
+    return this.sessions.length;
+  }
+
+  /**
+   * request opens a stream for `headers` (pseudo-headers included) on a session with room, and
+   * returns it with its session; errors surface on the stream, classified by `streamError`.
+   */
+  request(headers: http2.OutgoingHttpHeaders, connectTimeoutMs: number, endStream: boolean): { stream: http2.ClientHttp2Stream; session: UpstreamSession } {
+    const session = this.pick() ?? this.connect(connectTimeoutMs);
+    const stream = session.session.request(headers, { endStream });
+    session.active++;
+    session.streams++;
+    stream.once('close', () => session.streamClosed());
+    return { stream, session };
+  }
+
+  forget(session: UpstreamSession): void {
+    const i = this.sessions.indexOf(session);
+    if (i >= 0) this.sessions.splice(i, 1);
+  }
+
+  /** close ends every session gracefully: in-flight streams finish (GOAWAY, RFC 9113 s6.8). */
+  close(): void {
+    this.retired = true;
+    for (const s of this.sessions.splice(0)) {
+      s.closing = true;
+      if (!s.session.closed) s.session.close();
+    }
+  }
+
+  private pick(): UpstreamSession | undefined {
+    for (let i = 0; i < this.sessions.length; i++) if (this.sessions[i]!.available) return this.sessions[i];
+    return undefined;
+  }
+
+  private connect(connectTimeoutMs: number): UpstreamSession {
+    const { host, port } = this.opts;
+    const options: http2.SecureClientSessionOptions = { peerMaxConcurrentStreams: this.maxStreamsPerSession };
+    if (this.opts.tls) {
+      // Upstream certificates are not verified, as with Kong's default tls_verify=false.
+      const servername = net.isIP(host) === 0 ? host : undefined;
+      options.createConnection = () => tls.connect({ host, port, servername, ALPNProtocols: ['h2'], rejectUnauthorized: false });
+    }
+    const session = new UpstreamSession(this, http2.connect(this.origin, options), connectTimeoutMs);
+    // Errors are reported per stream; a session 'error' without a listener would crash the process.
+    if (!this.retired) this.sessions.push(session);
+    return session;
+  }
+}
+
+/**
+ * streamError classifies a failed upstream stream. `beforeSend` (safe to try another target)
+ * holds only when the upstream cannot have processed the request: the session never connected,
+ * the stream never got an id, or the upstream refused it (REFUSED_STREAM, or above a GOAWAY's
+ * last stream id, which nghttp2 reports the same way; RFC 9113 s8.7).
+ */
+export function streamError(err: unknown, stream: http2.ClientHttp2Stream, session: UpstreamSession): ProxyError {
+  if (err instanceof ProxyError) return err;
+  const neverSent = !session.connected || stream.id === undefined || stream.rstCode === NGHTTP2_REFUSED_STREAM;
+  const classified = toProxyError(err, neverSent);
+  if (classified.code === 'UPSTREAM_RESET' && !session.connected) return new ProxyError('CONNECT_FAILED', classified.message, true);
+  return classified;
+}
+
+/**
+ * H2PoolSet: every upstream HTTP/2 pool of the process by scheme + address, so a target that
+ * survives a reload keeps its sessions (the h2 counterpart of proxy/pool.ts's PoolSet).
+ */
+export class H2PoolSet {
+  private readonly pools = new Map<string, H2SessionPool>();
+
+  constructor(private readonly maxStreamsPerSession = DEFAULT_STREAMS_PER_SESSION) {}
+
+  get(address: string, host: string, port: number, useTls: boolean): H2SessionPool {
+    const key = (useTls ? 'h2://' : 'h2c://') + address;
+    let pool = this.pools.get(key);
+    if (pool === undefined) {
+      pool = new H2SessionPool({ host, port, tls: useTls, maxStreamsPerSession: this.maxStreamsPerSession });
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  openSessions(address: string): number {
+    return (this.pools.get('h2c://' + address)?.open ?? 0) + (this.pools.get('h2://' + address)?.open ?? 0);
+  }
+
+  /** retire: a target left the config; its sessions close once their streams end. */
+  retire(address: string): void {
+    for (const key of ['h2c://' + address, 'h2://' + address]) {
+      this.pools.get(key)?.close();
+      this.pools.delete(key);
+    }
+  }
+
+  closeAll(): void {
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
+  }
+}
