@@ -22,7 +22,13 @@ export class UpstreamSession {
   streams = 0;
   private connectTimer: NodeJS.Timeout | null;
 
-  constructor(readonly pool: H2SessionPool, readonly session: http2.ClientHttp2Session, connectTimeoutMs: number) {
+  constructor(
+    readonly pool: H2SessionPool,
+    readonly session: http2.ClientHttp2Session,
+    /** The raw socket (node's session.socket is a proxy that refuses destroy()). */
+    private readonly socket: net.Socket,
+    connectTimeoutMs: number,
+  ) {
     this.connectTimer = setTimeout(() => session.destroy(new ProxyError('CONNECT_TIMEOUT', 'connect timeout', true)), connectTimeoutMs);
     session.once('connect', () => this.onConnect());
     session.on('goaway', () => this.retire());
@@ -30,7 +36,7 @@ export class UpstreamSession {
     session.once('close', () => this.onClose());
     // Idle sessions close on their own so a pool to a scaled-down target does not linger.
     session.setTimeout(IDLE_SESSION_MS, () => {
-      if (this.active === 0) session.close();
+      if (this.active === 0) this.retire();
     });
   }
 
@@ -53,14 +59,31 @@ export class UpstreamSession {
   /** streamClosed: one of its streams ended; a retired session closes once none are left. */
   streamClosed(): void {
     this.active--;
-    if (this.closing && this.active === 0 && !this.session.closed) this.session.close();
+    if (this.closing && this.active === 0) this.endIdle();
   }
 
   private retire(): void {
     if (this.closing) return;
     this.closing = true;
     this.pool.forget(this);
-    if (this.active === 0 && !this.session.closed) this.session.close();
+    if (this.active === 0) this.endIdle();
+  }
+
+  /**
+   * endIdle: a retired session with no stream left goes now, socket included: after a graceful
+   * close node half-closes the socket and waits for the peer's FIN, which an idle peer (node's
+   * own http2 server among them) never sends.
+   */
+  endIdle(): void {
+    this.session.destroy();
+    this.socket.destroy();
+  }
+
+  /** shutdown: no new streams; the open ones finish, then the session goes (GOAWAY, RFC 9113 s6.8). */
+  shutdown(): void {
+    this.closing = true;
+    if (this.active === 0) this.endIdle();
+    else if (!this.session.closed) this.session.close();
   }
 
   private onClose(): void {
@@ -125,10 +148,7 @@ export class H2SessionPool {
   /** close ends every session gracefully: in-flight streams finish (GOAWAY, RFC 9113 s6.8). */
   close(): void {
     this.retired = true;
-    for (const s of this.sessions.splice(0)) {
-      s.closing = true;
-      if (!s.session.closed) s.session.close();
-    }
+    for (const s of this.sessions.splice(0)) s.shutdown();
   }
 
   private pick(): UpstreamSession | undefined {
@@ -138,13 +158,12 @@ export class H2SessionPool {
 
   private connect(connectTimeoutMs: number): UpstreamSession {
     const { host, port } = this.opts;
-    const options: http2.SecureClientSessionOptions = { peerMaxConcurrentStreams: this.maxStreamsPerSession };
-    if (this.opts.tls) {
-      // Upstream certificates are not verified, as with Kong's default tls_verify=false.
-      const servername = net.isIP(host) === 0 ? host : undefined;
-      options.createConnection = () => tls.connect({ host, port, servername, ALPNProtocols: ['h2'], rejectUnauthorized: false });
-    }
-    const session = new UpstreamSession(this, http2.connect(this.origin, options), connectTimeoutMs);
+    // Upstream certificates are not verified, as with Kong's default tls_verify=false.
+    const socket = this.opts.tls
+      ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['h2'], rejectUnauthorized: false })
+      : net.connect({ host, port, noDelay: true });
+    const h2 = http2.connect(this.origin, { peerMaxConcurrentStreams: this.maxStreamsPerSession, createConnection: () => socket });
+    const session = new UpstreamSession(this, h2, socket, connectTimeoutMs);
     // Errors are reported per stream; a session 'error' without a listener would crash the process.
     if (!this.retired) this.sessions.push(session);
     return session;
