@@ -14,6 +14,7 @@ export const GRPC_UNAVAILABLE = 14;
  */
 const GRPC_ERRORS: Record<ProxyErrorCode, { status: number; message: string }> = {
   NO_ROUTE: { status: GRPC_UNIMPLEMENTED, message: 'no Route matched with those values' },
+  BACKEND_UNRESOLVED: { status: GRPC_UNAVAILABLE, message: 'the backend of this route could not be resolved' },
   NO_PEER: { status: GRPC_UNAVAILABLE, message: 'failure to get a peer from the ring-balancer' },
   CONNECT_FAILED: { status: GRPC_UNAVAILABLE, message: 'upstream connect failed' },
   UPSTREAM_RESET: { status: GRPC_UNAVAILABLE, message: 'upstream reset the connection' },
