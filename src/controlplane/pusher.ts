@@ -18,6 +18,8 @@ export interface GatewayPusherOptions {
   timeoutMs?: number;
   /** Push only while this says so (the lease): a standby controller must not write. */
   active?: () => boolean;
+  /** Bearer token the gateways' admin API requires (`--admin-token`). */
+  token?: string;
 }
 
 /** ReplicaState: what was pushed to one gateway and what it reported afterwards. */
@@ -42,6 +44,7 @@ export class GatewayPusher implements ConfigSink {
   private timer: NodeJS.Timeout | null = null;
   private readonly pollMs: number;
   private readonly timeoutMs: number;
+  private readonly auth: Record<string, string>;
 
   constructor(private readonly opts: GatewayPusherOptions) {
     if (!opts.urls?.length && !opts.service) throw new Error('GatewayPusher needs admin URLs or an admin Service');
@@ -49,6 +52,7 @@ export class GatewayPusher implements ConfigSink {
     for (const url of opts.urls ?? []) this.replicas.set(trimSlash(url), { url: trimSlash(url), queue: Promise.resolve() });
     this.pollMs = opts.pollMs ?? 2000;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.auth = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
   }
 
   /** start begins the periodic replica check. */
@@ -108,7 +112,7 @@ export class GatewayPusher implements ConfigSink {
   private async check(r: ReplicaState): Promise<boolean> {
     if (r.pushedHash === this.current?.hash && r.liveHash === null) return true;
     try {
-      const res = await fetch(`${r.url}/status`, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(`${r.url}/status`, { headers: this.auth, signal: AbortSignal.timeout(this.timeoutMs) });
       const live = ((await res.json()) as { configuration_hash?: string }).configuration_hash;
       if (res.ok && live === r.liveHash && r.pushedHash === this.current?.hash) return true;
       if (r.liveHash !== undefined) this.opts.log.info({ replica: r.url, live, expected: r.liveHash }, 'replica config changed (restarted?); pushing again');
@@ -126,7 +130,7 @@ export class GatewayPusher implements ConfigSink {
     if (!current || r.pushedHash === current.hash) return true;
     try {
       const res = await fetch(`${r.url}/config`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: current.body,
+        method: 'POST', headers: { 'content-type': 'application/json', ...this.auth }, body: current.body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       const body = (await res.json().catch(() => ({}))) as { configuration_hash?: string; message?: string };

@@ -21,6 +21,8 @@ export interface GatewayOptions {
   keyring: SessionKeyring;
   log: Logger;
   shutdownTimeoutMs?: number;
+  /** Bearer token the admin API requires (all but GET /status); none = open, for a loopback-only admin listener. */
+  adminToken?: string;
 }
 
 export type ApplyResult =
@@ -61,7 +63,7 @@ export class Gateway {
       onUpstreamRemoved: (name) => this.metrics.forgetUpstream(name),
     };
     this.proxy = new ProxyServer(this.ctx);
-    this.admin = new AdminServer(this, opts.log);
+    this.admin = new AdminServer(this, opts.log, { token: opts.adminToken });
   }
 
   /** The live config, or null before the first successful apply. */
@@ -92,11 +94,15 @@ export class Gateway {
   apply(input: unknown): ApplyResult {
     const result = validateConfig(input);
     if (!result.ok) return { ok: false, status: 400, error: result.error, flat: result.flat };
-    const hash = hashConfig(result.config);
+    return this.applyValidated(result.config, hashConfig(result.config));
+  }
+
+  /** applyValidated makes a config live that validateConfig accepted and hashConfig hashed (e.g. in the admin push worker). */
+  applyValidated(config: GatewayConfig, hash: string): ApplyResult {
     if (hash === this.ctx.runtime.hash) return { ok: true, hash, changed: false };
     let next: Runtime;
     try {
-      next = buildRuntime(result.config, hash, this.ctx.runtime, this.deps);
+      next = buildRuntime(config, hash, this.ctx.runtime, this.deps);
     } catch (err) {
       return rejected(err instanceof Error ? err.message : String(err));
     }

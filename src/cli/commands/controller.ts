@@ -9,10 +9,11 @@ import { KubeStatusSink } from '../../controlplane/status/kube-status.js';
 import { IncrementalTranslator } from '../../controlplane/translator/index.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { addControllerFlags, kubeconfigFrom, translateOptionsFrom, type ControllerFlagValues } from '../controller-flags.js';
+import { addAdminTokenFlags, loadAdminToken, type AdminTokenFlags } from '../admin-token.js';
 import { listOption, parseListen, valueOption } from '../flags.js';
 import { onShutdown } from '../shutdown.js';
 
-interface ControllerCommandFlags extends ControllerFlagValues {
+interface ControllerCommandFlags extends ControllerFlagValues, AdminTokenFlags {
   gatewayAdminUrl?: string[];
   gatewayAdminService?: string;
   electionId: string;
@@ -35,7 +36,7 @@ export function registerControllerCommand(program: Command): void {
       'CONTROLLER_ELECTION_NAMESPACE'))
     .addOption(valueOption('--health-listen', 'address of /healthz and /readyz', 'CONTROLLER_HEALTH_LISTEN', '0.0.0.0:10254'))
     .addOption(valueOption('--log-level', 'log level (trace, debug, info, warn, error, silent)', 'BERTH_LOG_LEVEL', 'info'));
-  addControllerFlags(cmd).action(async (flags: ControllerCommandFlags) => runController(flags));
+  addControllerFlags(addAdminTokenFlags(cmd, 'send')).action(async (flags: ControllerCommandFlags) => runController(flags));
 }
 
 async function runController(flags: ControllerCommandFlags): Promise<void> {
@@ -51,7 +52,7 @@ async function runController(flags: ControllerCommandFlags): Promise<void> {
   const pusher = new GatewayPusher({
     urls: flags.gatewayAdminUrl,
     service: flags.gatewayAdminService ? parseAdminService(flags.gatewayAdminService, namespace) : undefined,
-    kubeconfig: kc, log, active: isLeader,
+    kubeconfig: kc, log, active: isLeader, token: loadAdminToken(flags),
   });
   const controller = new Controller({
     source,

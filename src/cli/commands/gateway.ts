@@ -3,11 +3,12 @@ import { ConfigLoadError, loadConfigFile } from '../../config/load.js';
 import { Gateway, type GatewayOptions } from '../../dataplane/gateway.js';
 import { loadSessionSecrets } from '../../dataplane/sticky/token.js';
 import { createLogger, type Logger } from '../../lib/log.js';
+import { addAdminTokenFlags, loadAdminToken, type AdminTokenFlags } from '../admin-token.js';
 import { parseListen, valueOption } from '../flags.js';
 import { onShutdown } from '../shutdown.js';
 
 /** GatewayFlagValues: what addGatewayFlags parses (commander camel-cases the names). */
-export interface GatewayFlagValues {
+export interface GatewayFlagValues extends AdminTokenFlags {
   proxyListen?: string;
   proxyListenTls?: string;
   adminListen?: string;
@@ -21,7 +22,7 @@ export interface GatewayFlagValues {
 
 /** addGatewayFlags adds the data plane's flags (each also from its BERTH_* environment variable). */
 export function addGatewayFlags(cmd: Command): Command {
-  return cmd
+  return addAdminTokenFlags(cmd, 'require')
     .addOption(valueOption('--proxy-listen', 'proxy listen address host:port', 'BERTH_PROXY_LISTEN', '0.0.0.0:8000'))
     .addOption(valueOption('--proxy-listen-tls', 'HTTPS proxy listen address host:port (certificates from the config)', 'BERTH_PROXY_LISTEN_TLS'))
     .addOption(valueOption('--admin-listen', 'admin API listen address host:port', 'BERTH_ADMIN_LISTEN', '127.0.0.1:8001'))
@@ -42,6 +43,7 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
     adminListen: opts.adminListen ? parseListen(opts.adminListen) : undefined,
     keyring,
     log,
+    adminToken: loadAdminToken(opts),
     shutdownTimeoutMs: Number.isFinite(shutdown) && shutdown >= 0 ? shutdown : 10_000,
   };
 }

@@ -2,25 +2,29 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'yaml';
 import { ConfigParseError, parseConfigText } from '../../config/load.js';
 import type { ConfigErrorBody } from '../../config/types.js';
-import type { Gateway } from '../gateway.js';
+import { hashConfig } from '../../config/hash.js';
+import { validateConfig } from '../../config/validate.js';
+import type { Logger } from '../../lib/log.js';
 import { sendDashboard, wantsHtml } from '../dashboard/routes.js';
 import { BodyTooLarge, readBody, sendJson } from './http.js';
+import { redactConfig } from './redact.js';
 import type { AdminHandler } from './server.js';
+import type { AdminView } from './view.js';
 
 const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 
 /** configRoutes: GET / (Kong's welcome JSON, or the dashboard for a browser), GET /status, GET|POST /config, GET /metrics. */
-export function configRoutes(gateway: Gateway): Array<[string, string, AdminHandler]> {
+export function configRoutes(gateway: AdminView, _log: Logger): Array<[string, string, AdminHandler]> {
   return [
     ['GET', '/', (req, res) => (wantsHtml(req) ? sendDashboard(res) : sendJson(res, 200, { tagline: 'Welcome to berth', version: '0.1.0' }))],
     ['GET', '/status', (_req, res) => sendJson(res, 200, status(gateway))],
-    ['GET', '/config', (_req, res) => sendJson(res, 200, { config: stringify(gateway.config ?? { _format_version: '3.0' }) })],
+    ['GET', '/config', (_req, res) => sendJson(res, 200, { config: stringify(gateway.config ? redactConfig(gateway.config) : { _format_version: '3.0' }) })],
     ['POST', '/config', (req, res) => postConfig(gateway, req, res)],
     ['GET', '/metrics', (_req, res) => metrics(gateway, res)],
   ];
 }
 
-function status(gateway: Gateway): unknown {
+function status(gateway: AdminView): unknown {
   const s = gateway.stats();
   const mem = process.memoryUsage();
   return {
@@ -40,7 +44,7 @@ function status(gateway: Gateway): unknown {
 }
 
 /** postConfig: Kong's DB-less `POST /config` (JSON or YAML body); 201 once the config is live. */
-async function postConfig(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function postConfig(gateway: AdminView, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const flatten = /[?&]flatten_errors=(1|true)\b/.test(req.url ?? '');
   let input: unknown;
   try {
@@ -50,7 +54,8 @@ async function postConfig(gateway: Gateway, req: IncomingMessage, res: ServerRes
     if (err instanceof ConfigParseError || err instanceof Error) return sendJson(res, 400, parseError(err.message, flatten));
     throw err;
   }
-  const result = gateway.apply(input);
+  const valid = validateConfig(input);
+  const result = valid.ok ? gateway.applyValidated(valid.config, hashConfig(valid.config)) : { ok: false as const, error: valid.error, flat: valid.flat };
   if (!result.ok) {
     return sendJson(res, 400, flatten ? { ...result.error, flattened_errors: result.flat } : result.error);
   }
@@ -83,7 +88,7 @@ function parseError(message: string, flatten: boolean): ConfigErrorBody & { flat
   return { ...body, flattened_errors: [{ entity_type: 'config', errors: [{ type: 'entity', message }] }] };
 }
 
-async function metrics(gateway: Gateway, res: ServerResponse): Promise<void> {
+async function metrics(gateway: AdminView, res: ServerResponse): Promise<void> {
   const rows = [];
   for (const up of gateway.runtime.upstreams.values()) {
     for (const t of up.targets) rows.push({ upstream: up.name, target: t.address, state: t.state });

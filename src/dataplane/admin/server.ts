@@ -1,12 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../lib/log.js';
-import type { Gateway } from '../gateway.js';
 import type { ListenAddress } from '../server.js';
+import { AdminAuth } from './auth.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { configRoutes } from './config-handlers.js';
 import { notFound, sendJson } from './http.js';
 import { upstreamRoutes } from './upstream-handlers.js';
+import type { AdminView } from './view.js';
 
 export type AdminHandler = (req: http.IncomingMessage, res: http.ServerResponse, params: string[]) => void | Promise<void>;
 
@@ -24,9 +25,11 @@ interface AdminRoute {
 export class AdminServer {
   private readonly routes: AdminRoute[] = [];
   private server: http.Server | null = null;
+  private readonly auth: AdminAuth;
 
-  constructor(gateway: Gateway, private readonly log: Logger) {
-    for (const [method, path, handler] of [...configRoutes(gateway), ...upstreamRoutes(gateway), ...dashboardRoutes(gateway)]) {
+  constructor(view: AdminView, private readonly log: Logger, opts: { token?: string } = {}) {
+    this.auth = new AdminAuth(opts.token);
+    for (const [method, path, handler] of [...configRoutes(view, log), ...upstreamRoutes(view), ...dashboardRoutes(view)]) {
       this.addRoute(method, path, handler);
     }
   }
@@ -59,7 +62,9 @@ export class AdminServer {
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const segments = split(q < 0 ? url : url.slice(0, q));
+    const path = q < 0 ? url : url.slice(0, q);
+    if (!this.auth.allows(req, path)) return unauthorized(res);
+    const segments = split(path);
     let pathMatched = false;
     for (const route of this.routes) {
       const params = matchSegments(route.segments, segments);
@@ -80,6 +85,11 @@ export class AdminServer {
     if (!res.headersSent) sendJson(res, 500, { message: 'An unexpected error occurred' });
     else res.destroy();
   }
+}
+
+function unauthorized(res: http.ServerResponse): void {
+  res.setHeader('WWW-Authenticate', 'Bearer realm="berth admin"');
+  sendJson(res, 401, { message: 'Unauthorized' });
 }
 
 function split(path: string): string[] {

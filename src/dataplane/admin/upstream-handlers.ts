@@ -1,13 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import { upstreamHealth } from '../health/checker.js';
-import type { Gateway } from '../gateway.js';
 import type { UpstreamRuntime } from '../runtime.js';
 import type { TargetState } from '../targets/target.js';
 import { kongList, notFound, sendJson, sendNoContent } from './http.js';
 import type { AdminHandler } from './server.js';
+import type { AdminView } from './view.js';
 
 /** upstreamRoutes: Kong's upstream, target and health endpoints, plus berth's drain counters. */
-export function upstreamRoutes(gateway: Gateway): Array<[string, string, AdminHandler]> {
+export function upstreamRoutes(gateway: AdminView): Array<[string, string, AdminHandler]> {
   const find = (name: string): UpstreamRuntime | undefined => gateway.runtime.upstreams.get(name);
   const setHealth = (healthy: boolean): AdminHandler => (_req, res, [u, t]) => manual(find(u!), t!, healthy, res);
   return [
@@ -56,7 +56,7 @@ function manual(up: UpstreamRuntime | undefined, ref: string, healthy: boolean, 
   sendNoContent(res);
 }
 
-function health(gateway: Gateway, up: UpstreamRuntime, url: string, res: ServerResponse): void {
+function health(gateway: AdminView, up: UpstreamRuntime, url: string, res: ServerResponse): void {
   if (/[?&]balancer_health=(1|true)\b/.test(url)) {
     return sendJson(res, 200, { data: { id: up.name, health: upstreamHealth(up.config, up.targets) }, next: null });
   }
@@ -72,7 +72,7 @@ function health(gateway: Gateway, up: UpstreamRuntime, url: string, res: ServerR
       data: { addresses: [{ ip: t.host, port: t.port, weight: t.weight, health: kongHealth }] },
       state: t.state,
       in_flight: t.inFlight,
-      open_connections: gateway.pools.openConnections(t.address),
+      open_connections: gateway.openConnections(t.address),
       sticky_requests_last_60s: t.stickyRouted.count(now),
       last_sticky_request_at: t.lastStickyAt === 0 ? null : new Date(t.lastStickyAt).toISOString(),
     };
