@@ -47,6 +47,12 @@ export class ServiceRuntime {
   readonly writeTimeout: number;
   /** A fixed upstream Host header (upstream host_header, or the service's own host), else null. */
   readonly hostHeader: string | null;
+  /** berth (HTTPRoute timeouts): ms for the whole request and for each try; 0 = none. */
+  readonly requestTimeout: number;
+  readonly backendRequestTimeout: number;
+  /** berth (HTTPRoute retry): statuses retried, or null when the service has no such policy. */
+  readonly retryStatuses: ReadonlySet<number> | null;
+  readonly retryBackoff: number;
   private readonly pools = new Map<TargetState, ConnectionPool>();
 
   constructor(
@@ -61,6 +67,10 @@ export class ServiceRuntime {
     this.connectTimeout = config.connect_timeout ?? 60_000;
     this.readTimeout = config.read_timeout ?? 60_000;
     this.writeTimeout = config.write_timeout ?? 60_000;
+    this.requestTimeout = config.request_timeout ?? 0;
+    this.backendRequestTimeout = config.backend_request_timeout ?? 0;
+    this.retryStatuses = config.retry_statuses === undefined ? null : new Set(config.retry_statuses);
+    this.retryBackoff = config.retry_backoff ?? 0;
     this.hostHeader = upstream.listed ? (upstream.config.host_header ?? null) : directHost(config, this.defaultPort);
   }
 

@@ -55,7 +55,7 @@ spec:
     - { name: http, port: 80, protocol: HTTP, allowedRoutes: { namespaces: { from: Same } } }
 `;
 
-/** berth's own mirror cases: a mirror that never answers, one that refuses connections. */
+/** berth's own cases: a mirror that never answers, one that refuses connections; a retry backoff. */
 const MIRROR_EDGES = `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: mirror-edges, namespace: ${NS} }
@@ -68,6 +68,9 @@ spec:
     - matches: [{ path: { type: PathPrefix, value: /mirror-to-refused } }]
       filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: refused-mirror, port: 8080 } } }]
       backendRefs: [{ name: infra-backend-v1, port: 8080 }]
+    - matches: [{ path: { type: PathPrefix, value: /retry/backoff-150ms } }]
+      retry: { codes: [500], attempts: 2, backoff: 150ms }
+      backendRefs: [{ name: infra-backend-v3, port: 8080 }]
 `;
 
 function endpointOnly(name: string, ip: string, port: number): string {
@@ -169,6 +172,80 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
         assert.equal((await get(`${off}?delay=1s`)).status, 200);
       });
     }
+  });
+
+  /** retryCase: one of the suite's assertConsistentRetryBehaviour calls (fresh uuid per request). */
+  const retryCase = async (path: string, params: Record<string, string>): Promise<{ status: number; ms: number; tries: number }> => {
+    const uuid = `u-${Math.random().toString(36).slice(2)}`;
+    const query = new URLSearchParams({ ...params, uuid }).toString();
+    const before = v3.received.length;
+    const started = Date.now();
+    const r = await get(`${path}?${query}`);
+    const ms = Date.now() - started;
+    if (r.status === 200) assert.equal(echoed(r).pod, 'infra-backend-v3-pod-a');
+    const tries = v3.received.slice(before).filter((q) => q.path.includes(uuid)).length;
+    return { status: r.status, ms, tries };
+  };
+
+  describe('HTTPRouteRetry (httproute-retry.go)', () => {
+    const cases: Array<[string, string, string, number]> = [
+      ['/retry/code-500-attempts-3', '500', '2', 200],
+      ['/retry/code-500-attempts-3', '500', '4', 500],
+      ['/retry/code-500-attempts-3', '503', '2', 503],
+      ['/retry/code-all-attempts-2', '500', '1', 200],
+      ['/retry/code-all-attempts-2', '500', '3', 500],
+      ['/retry/code-all-attempts-2', '502', '1', 200],
+      ['/retry/code-all-attempts-2', '502', '3', 502],
+      ['/retry/code-all-attempts-2', '503', '1', 200],
+      ['/retry/code-all-attempts-2', '503', '3', 503],
+      ['/retry/code-all-attempts-2', '504', '1', 200],
+      ['/retry/code-all-attempts-2', '504', '3', 504],
+    ];
+    for (const [path, code, succeedAfter, want] of cases) {
+      test(`${path} responseCode=${code} succeedAfter=${succeedAfter} -> ${want}`, async () => {
+        assert.equal((await retryCase(path, { responseCode: code, succeedAfter })).status, want);
+      });
+    }
+
+    test('attempts are retries after the first try; a code not listed is not retried', async () => {
+      assert.equal((await retryCase('/retry/code-500-attempts-3', { responseCode: '500', succeedAfter: '9' })).tries, 4);
+      assert.equal((await retryCase('/retry/code-500-attempts-3', { responseCode: '503', succeedAfter: '9' })).tries, 1);
+    });
+
+    test('retry.backoff: each retry waits at least the backoff', async () => {
+      const r = await retryCase('/retry/backoff-150ms', { responseCode: '500', succeedAfter: '2' });
+      assert.deepEqual([r.status, r.tries], [200, 3]);
+      assert.ok(r.ms >= 300, `two retries took only ${r.ms} ms`);
+    });
+
+    test('a request with a body is not retried (berth streams bodies and cannot send one twice)', async () => {
+      const uuid = `body-${Date.now()}`;
+      const r = await request(`${proxy}/retry/code-500-attempts-3?responseCode=500&succeedAfter=1&uuid=${uuid}`, { method: 'POST', body: 'payload' });
+      assert.equal(r.status, 500);
+    });
+  });
+
+  describe('HTTPRouteRetryConnectionError (httproute-retry-connection-error.go)', () => {
+    // The suite wants 500 or 503 once the attempts are spent; berth answers Kong's 502 for a reset.
+    test('connection resets are retried up to attempts (then Kong\'s 502)', async () => {
+      assert.equal((await retryCase('/retry/no-status-code-attempts-3', { succeedAfter: '2' })).status, 200);
+      const spent = await retryCase('/retry/no-status-code-attempts-3', { succeedAfter: '4' });
+      assert.deepEqual([spent.status, spent.tries], [502, 4]);
+    });
+  });
+
+  describe('HTTPRouteRetryWithTimeouts (httproute-retry-with-timeouts.go)', () => {
+    test('backendRequest timeouts are retried; past the attempts the answer is 504', async () => {
+      assert.equal((await retryCase('/retry/backend-request-timeout-200ms', { responseCode: '500', succeedAfter: '2', delayRetry: '300ms' })).status, 200);
+      assert.equal((await retryCase('/retry/backend-request-timeout-200ms', { responseCode: '500', succeedAfter: '3', delayRetry: '300ms' })).status, 504);
+    });
+
+    test('the request timeout bounds the retries as a whole', async () => {
+      assert.equal((await retryCase('/retry/request-timeout-200ms', { responseCode: '500', succeedAfter: '1' })).status, 200);
+      const late = await retryCase('/retry/request-timeout-200ms', { responseCode: '500', succeedAfter: '4', delayRetry: '100ms' });
+      assert.equal(late.status, 504);
+      assert.ok(late.ms < 700, `504 after ${late.ms} ms (request timeout 400ms)`);
+    });
   });
 
   describe('HTTPRouteCORS (httproute-cors.go)', () => {

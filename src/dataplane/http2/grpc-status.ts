@@ -22,6 +22,7 @@ const GRPC_ERRORS: Record<ProxyErrorCode, { status: number; message: string }> =
   CONNECT_TIMEOUT: { status: GRPC_DEADLINE_EXCEEDED, message: 'The upstream server is timing out' },
   READ_TIMEOUT: { status: GRPC_DEADLINE_EXCEEDED, message: 'The upstream server is timing out' },
   WRITE_TIMEOUT: { status: GRPC_DEADLINE_EXCEEDED, message: 'The upstream server is timing out' },
+  REQUEST_TIMEOUT: { status: GRPC_DEADLINE_EXCEEDED, message: 'The upstream server is timing out' },
   CLIENT_GONE: { status: GRPC_UNAVAILABLE, message: 'client closed the connection' },
   PROTOCOL_NOT_ALLOWED: { status: GRPC_UNAVAILABLE, message: 'Please use HTTPS protocol' },
   INTERNAL: { status: GRPC_INTERNAL, message: 'An unexpected error occurred' },

@@ -34,6 +34,10 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   private staleRetried = false;
   private lastError: ProxyError | null = null;
   private settled = false;
+  /** Gateway API timeouts and retry backoff (null when not running); see retry-timers below. */
+  private requestTimer: NodeJS.Timeout | null = null;
+  private tryTimer: NodeJS.Timeout | null = null;
+  private backoffTimer: NodeJS.Timeout | null = null;
 
   constructor(
     ctx: ProxyContext,
@@ -56,6 +60,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     this.upstreamPath = match.upstreamPath;
     (this.res as Tagged)[kAttempt] = this;
     this.res.on('close', onClientClose);
+    if (route.service.requestTimeout > 0) this.requestTimer = setTimeout(onRequestTimeout, route.service.requestTimeout, this);
     if (route.plugins !== null) {
       const answer = route.plugins.request(this);
       if (answer !== null) return this.answer(answer);
@@ -93,7 +98,9 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     this.setCookie = undefined;
     this.setHeader = undefined;
     const service = this.route!.service;
-    const target = service.upstream.balancer.pick(this, this.exclude ?? undefined);
+    let target = service.upstream.balancer.pick(this, this.exclude ?? undefined);
+    // A Gateway API retry goes back to a target already tried when no other is left.
+    if (target === null && this.exclude !== null && service.retryStatuses !== null) target = service.upstream.balancer.pick(this);
     if (target === null) return this.fail(this.lastError ?? new ProxyError('NO_PEER'));
     if (target === UNRESOLVED_BACKEND) return this.fail(new ProxyError('BACKEND_UNRESOLVED'));
     this.target = target;
@@ -103,6 +110,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     target.totalRequests++;
     this.upstreamMs = -1;
     this.tryStartedAt = performance.now();
+    if (service.backendRequestTimeout > 0) this.tryTimer = setTimeout(onTryTimeout, service.backendRequestTimeout, this);
     this.conn = service.pool(target).acquire(this, service.connectTimeout);
     if (this.conn.connected) this.onConnected();
   }
@@ -123,6 +131,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
 
   onResponseHead(status: number, headers: string[]): void {
     this.headArrived(status);
+    if (this.retriesStatus(status)) return this.retryAfterStatus();
     this.addResponseHeaders(headers);
     try {
       this.res.writeHead(status, headers);
@@ -136,6 +145,8 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   onUpgrade(headers: string[], upgrade: string, rest: Buffer): void {
     this.headArrived(101);
     this.addResponseHeaders(headers);
+    // The exchange is over once the tunnel opens: request limits do not bound its lifetime.
+    this.clearTimers();
     const conn = this.conn!;
     this.conn = null;
     openTunnel(this, this.client!, conn.detachForTunnel(), headers, upgrade, rest, this.route!.service.readTimeout);
@@ -206,8 +217,10 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   onConnectionError(err: ProxyError): void {
     if (this.settled) return;
     const conn = this.conn;
-    // A reused keep-alive connection the upstream closed as we wrote: not the target's fault.
-    const stale = conn !== null && conn.reused && this.body === null && !this.staleRetried && err.code === 'UPSTREAM_RESET' && conn.parser.awaitingHead;
+    // A reused keep-alive connection the upstream closed as we wrote: not the target's fault. With
+    // a Gateway API retry policy it is one of the counted retries (attempts are exact there).
+    const stale = conn !== null && conn.reused && this.body === null && !this.staleRetried && err.code === 'UPSTREAM_RESET' && conn.parser.awaitingHead
+      && this.route!.service.retryStatuses === null;
     this.conn = null;
     if (conn !== null) conn.destroy();
     this.body?.stop();
@@ -219,11 +232,72 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     this.fail(err);
   }
 
+  /**
+   * retryable: Kong retries a failure before anything was sent; a Gateway API retry policy also
+   * retries one after (reset, timeout: the spec's SHOULD) when the request can be sent again.
+   */
   private retryable(err: ProxyError): boolean {
-    if (!err.beforeSend || this.retried >= this.route!.service.retries) return false;
+    const service = this.route!.service;
+    if (this.retried >= service.retries) return false;
+    if (!err.beforeSend && !(service.retryStatuses !== null && this.replayable())) return false;
     this.retried++;
     (this.exclude ??= new Set()).add(this.picked!);
     return true;
+  }
+
+  /** replayable: nothing of the request but its head was sent (berth streams bodies, it cannot resend one). */
+  private replayable(): boolean {
+    return this.body === null && !this.upgrade;
+  }
+
+  /** retriesStatus: the route's retry policy (HTTPRoute retry.codes) wants another try for `status`. */
+  private retriesStatus(status: number): boolean {
+    const service = this.route!.service;
+    return service.retryStatuses !== null && service.retryStatuses.has(status) && this.retried < service.retries && this.replayable();
+  }
+
+  /** retryAfterStatus drops the answer (and its connection) and tries again after the backoff. */
+  private retryAfterStatus(): void {
+    const conn = this.conn!;
+    this.conn = null;
+    conn.destroy();
+    this.endTry(null);
+    this.retried++;
+    (this.exclude ??= new Set()).add(this.picked!);
+    // Never synchronously: this runs inside the old connection's parser callback.
+    this.backoffTimer = setTimeout(onBackoffOver, this.route!.service.retryBackoff, this);
+  }
+
+  backoffOver(): void {
+    this.backoffTimer = null;
+    if (!this.settled) this.tryNext();
+  }
+
+  /** tryTimedOut: the try outlived the backend request timeout (HTTPRoute timeouts.backendRequest). */
+  tryTimedOut(): void {
+    this.tryTimer = null;
+    if (this.conn !== null) this.onConnectionError(new ProxyError('READ_TIMEOUT', 'backend request timeout'));
+  }
+
+  /** requestTimedOut: the whole request outlived HTTPRoute timeouts.request; 504, or cut if answering. */
+  requestTimedOut(): void {
+    this.requestTimer = null;
+    if (this.settled) return;
+    const err = new ProxyError('REQUEST_TIMEOUT', 'request timeout');
+    const conn = this.conn;
+    this.conn = null;
+    if (conn !== null) conn.destroy();
+    this.body?.stop();
+    this.endTry(err);
+    if (this.res.headersSent) return this.abortClient(err);
+    this.fail(err);
+  }
+
+  private clearTimers(): void {
+    if (this.requestTimer !== null) clearTimeout(this.requestTimer);
+    if (this.tryTimer !== null) clearTimeout(this.tryTimer);
+    if (this.backoffTimer !== null) clearTimeout(this.backoffTimer);
+    this.requestTimer = this.tryTimer = this.backoffTimer = null;
   }
 
   /** endTry closes the try in progress: in-flight count and, on failure, passive health. Idempotent. */
@@ -231,6 +305,10 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     const target = this.target;
     if (target === null) return;
     this.target = null;
+    if (this.tryTimer !== null) {
+      clearTimeout(this.tryTimer);
+      this.tryTimer = null;
+    }
     target.inFlight--;
     if (err !== null) this.route!.service.upstream.health?.reportPassive(target, passiveOutcome(err));
   }
@@ -285,6 +363,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     if (this.settled) return;
     this.settled = true;
     this.endTry(null);
+    if (this.requestTimer !== null || this.backoffTimer !== null) this.clearTimers();
     if (this.body !== null) this.bytesIn = this.body.bytes;
     this.endedAt = performance.now();
     const metrics = this.ctx.metrics;
@@ -307,6 +386,19 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
 function passiveOutcome(err: ProxyError): { status?: number; tcpFailure?: boolean; timeout?: boolean } {
   if (err.isTimeout) return { timeout: true };
   return err.code === 'BAD_UPSTREAM_RESPONSE' ? { status: 502 } : { tcpFailure: true };
+}
+
+// Timer callbacks take the Attempt as their argument: no per-request closure.
+function onRequestTimeout(attempt: Attempt): void {
+  attempt.requestTimedOut();
+}
+
+function onTryTimeout(attempt: Attempt): void {
+  attempt.tryTimedOut();
+}
+
+function onBackoffOver(attempt: Attempt): void {
+  attempt.backoffOver();
 }
 
 function onClientClose(this: DownstreamResponse): void {

@@ -10,6 +10,7 @@ export type ProxyErrorCode =
   | 'CONNECT_TIMEOUT'
   | 'READ_TIMEOUT'
   | 'WRITE_TIMEOUT'
+  | 'REQUEST_TIMEOUT'
   | 'UPSTREAM_RESET'
   | 'BAD_UPSTREAM_RESPONSE'
   | 'CLIENT_GONE'
@@ -30,7 +31,7 @@ export class ProxyError extends Error {
 
   /** The failure is a timeout (passive health checks count these apart from TCP failures). */
   get isTimeout(): boolean {
-    return this.code === 'CONNECT_TIMEOUT' || this.code === 'READ_TIMEOUT' || this.code === 'WRITE_TIMEOUT';
+    return this.code === 'CONNECT_TIMEOUT' || this.code === 'READ_TIMEOUT' || this.code === 'WRITE_TIMEOUT' || this.code === 'REQUEST_TIMEOUT';
   }
 }
 
@@ -54,6 +55,8 @@ const RESPONSES: Record<ProxyErrorCode, ErrorResponse> = {
   CONNECT_TIMEOUT: prepared(504, 'The upstream server is timing out'),
   READ_TIMEOUT: prepared(504, 'The upstream server is timing out'),
   WRITE_TIMEOUT: prepared(504, 'The upstream server is timing out'),
+  // berth: the route's whole-request limit (HTTPRoute timeouts.request) ran out.
+  REQUEST_TIMEOUT: prepared(504, 'The upstream server is timing out'),
   CLIENT_GONE: prepared(499, 'client closed the connection'),
   PROTOCOL_NOT_ALLOWED: prepared(426, 'Please use HTTPS protocol'),
   // Gateway API: the share of an HTTPRoute rule whose backendRefs did not resolve gets 500.
