@@ -3,7 +3,9 @@
 #   1. proxy: berth vs HAProxy, nginx and two plain-Node proxies (bench/run.sh, the shared harness)
 #   2. translation: 5,000 Services/HTTPRoutes full translation, one EndpointSlice change
 #   3. propagation: a manifest edit until the proxy behaves differently
-# Tunables: the harness's (REPEAT, DURATION, PEERS, ...; see bench/HARNESS.md) and BENCH_ONLY=proxy|translate|propagation.
+#   4. observability: access log to a file vs off, tracing off vs the build before it (bench/observability.sh)
+# Tunables: the harness's (REPEAT, DURATION, PEERS, ...; see bench/HARNESS.md) and BENCH_ONLY=proxy|translate|propagation|observability.
+# The peers write no access log (nginx access_log off), so neither does berth in row 1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,7 +14,7 @@ status=0
 
 if [[ -z $only || $only == proxy ]]; then
   echo "## 1. Proxy: berth (sticky-sessions) and berth-rr (round-robin) vs HAProxy, nginx, node-http, node-undici"
-  berth="node $root/bin/berth.js gateway --config \"\$BENCH_CONFIG\" --proxy-listen 127.0.0.1:\$BENCH_PORT --admin-listen 127.0.0.1:0 --log-level warn"
+  berth="node $root/bin/berth.js gateway --config \"\$BENCH_CONFIG\" --proxy-listen 127.0.0.1:\$BENCH_PORT --admin-listen 127.0.0.1:0 --log-level warn --access-log off"
   CANDIDATE_NAME=berth RR_CANDIDATE_CMD="$berth" bash bench/run.sh "$berth" || status=1
 fi
 if [[ -z $only || $only == translate ]]; then
@@ -22,5 +24,9 @@ fi
 if [[ -z $only || $only == propagation ]]; then
   echo; echo "## 3. Change propagation (manifests folder -> proxy)"
   node --import tsx bench/propagation.ts || status=1
+fi
+if [[ -z $only || $only == observability ]]; then
+  echo; echo "## 4. Observability: access log and tracing cost"
+  bash bench/observability.sh || status=1
 fi
 exit $status

@@ -5,6 +5,12 @@ import type { Logger } from '../lib/log.js';
 import { hashConfig } from '../config/hash.js';
 import { validateConfig } from '../config/validate.js';
 import { GatewayMetrics } from './metrics/metrics.js';
+import type { AccessLogFormat } from './access-log/format.js';
+import { registerAccessLogMetrics } from './access-log/metrics.js';
+import { RequestReporter } from './access-log/reporter.js';
+import type { AccessLogSink } from './access-log/writer.js';
+import { TRACING_OFF, type Tracing } from './tracing/tracing.js';
+import { NO_TRUSTED_IPS, type TrustedIps } from '../lib/trusted-ips.js';
 import { AdminServer } from './admin/server.js';
 import type { ProxyContext } from './proxy/context.js';
 import { combineObservers, type RequestObserver } from './proxy/observer.js';
@@ -23,6 +29,12 @@ export interface GatewayOptions {
   shutdownTimeoutMs?: number;
   /** Bearer token the admin API requires (all but GET /status); none = open, for a loopback-only admin listener. */
   adminToken?: string;
+  /** Where access-log lines go; null or absent = no access log. */
+  accessLog?: AccessLogSink | null;
+  accessLogFormat?: AccessLogFormat;
+  /** Peers whose X-Forwarded-* / Forwarded headers are kept and extended (--trusted-ips). */
+  trustedIps?: TrustedIps;
+  tracing?: Tracing;
 }
 
 export type ApplyResult =
@@ -38,6 +50,8 @@ export class Gateway {
   readonly pools = new PoolSet();
   /** Identifies this process in Kong-shaped admin answers. */
   readonly nodeId = randomUUID();
+  /** The access log and span export of finished requests. */
+  readonly reporter: RequestReporter;
   /** Epoch ms of the last apply that changed the config; 0 before the first (dashboard). */
   lastAppliedAt = 0;
   private readonly registry = new TargetRegistry();
@@ -53,7 +67,12 @@ export class Gateway {
   };
 
   constructor(private readonly opts: GatewayOptions) {
-    this.ctx = { runtime: emptyRuntime(), metrics: this.metrics, pools: this.pools, log: opts.log, observer: null };
+    this.reporter = new RequestReporter(opts.accessLog ?? null, opts.accessLogFormat ?? 'json', opts.tracing ?? TRACING_OFF);
+    registerAccessLogMetrics(this.metrics.registry, this.reporter.sink);
+    this.ctx = {
+      runtime: emptyRuntime(), metrics: this.metrics, pools: this.pools, log: opts.log, observer: null,
+      trustedIps: opts.trustedIps ?? NO_TRUSTED_IPS, tracing: this.reporter.tracing,
+    };
     this.deps = {
       pools: this.pools,
       registry: this.registry,
@@ -64,6 +83,7 @@ export class Gateway {
     };
     this.proxy = new ProxyServer(this.ctx);
     this.admin = new AdminServer(this, opts.log, { token: opts.adminToken });
+    if (this.reporter.wanted) this.observe(this.reporter);
   }
 
   /** The live config, or null before the first successful apply. */
@@ -152,6 +172,7 @@ export class Gateway {
     await Promise.all([this.proxy.close(timeout), this.admin.close()]);
     for (const up of this.ctx.runtime.upstreams.values()) up.health?.stop();
     this.pools.closeAllIdle();
+    await this.reporter.close();
   }
 }
 

@@ -5,10 +5,11 @@ import { loadSessionSecrets } from '../../dataplane/sticky/token.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { addAdminTokenFlags, loadAdminToken, type AdminTokenFlags } from '../admin-token.js';
 import { parseListen, valueOption } from '../flags.js';
+import { addObservabilityFlags, observabilityOptionsFrom, type ObservabilityFlagValues } from '../observability-flags.js';
 import { onShutdown } from '../shutdown.js';
 
 /** GatewayFlagValues: what addGatewayFlags parses (commander camel-cases the names). */
-export interface GatewayFlagValues extends AdminTokenFlags {
+export interface GatewayFlagValues extends AdminTokenFlags, ObservabilityFlagValues {
   proxyListen?: string;
   proxyListenTls?: string;
   adminListen?: string;
@@ -22,14 +23,14 @@ export interface GatewayFlagValues extends AdminTokenFlags {
 
 /** addGatewayFlags adds the data plane's flags (each also from its BERTH_* environment variable). */
 export function addGatewayFlags(cmd: Command): Command {
-  return addAdminTokenFlags(cmd, 'require')
+  return addObservabilityFlags(addAdminTokenFlags(cmd, 'require')
     .addOption(valueOption('--proxy-listen', 'proxy listen address host:port', 'BERTH_PROXY_LISTEN', '0.0.0.0:8000'))
     .addOption(valueOption('--proxy-listen-tls', 'HTTPS proxy listen address host:port (certificates from the config)', 'BERTH_PROXY_LISTEN_TLS'))
     .addOption(valueOption('--admin-listen', 'admin API listen address host:port', 'BERTH_ADMIN_LISTEN', '127.0.0.1:8001'))
     .addOption(valueOption('--log-level', 'log level (trace, debug, info, warn, error, silent)', 'BERTH_LOG_LEVEL', 'info'))
     .addOption(valueOption('--session-secret', 'sticky session secrets, comma-separated; the first signs', 'BERTH_SESSION_SECRET'))
     .addOption(valueOption('--session-secret-file', 'file with one sticky session secret per line', 'BERTH_SESSION_SECRET_FILE'))
-    .addOption(valueOption('--shutdown-timeout', 'ms to let in-flight requests finish on SIGTERM', 'BERTH_SHUTDOWN_TIMEOUT', '10000'));
+    .addOption(valueOption('--shutdown-timeout', 'ms to let in-flight requests finish on SIGTERM', 'BERTH_SHUTDOWN_TIMEOUT', '10000')));
 }
 
 /** gatewayOptionsFrom turns parsed flags into GatewayOptions; warns when the keyring was generated. */
@@ -45,6 +46,7 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
     log,
     adminToken: loadAdminToken(opts),
     shutdownTimeoutMs: Number.isFinite(shutdown) && shutdown >= 0 ? shutdown : 10_000,
+    ...observabilityOptionsFrom(opts, log),
   };
 }
 

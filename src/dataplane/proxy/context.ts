@@ -1,4 +1,6 @@
 import type { Logger } from '../../lib/log.js';
+import type { TrustedIps } from '../../lib/trusted-ips.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Runtime } from '../runtime.js';
 import type { RequestObserver } from './observer.js';
@@ -15,4 +17,8 @@ export interface ProxyContext {
   readonly log: Logger;
   /** Told about every finished request and tunnel; null = nobody asked (the call is skipped). */
   observer: RequestObserver | null;
+  /** Peers whose X-Forwarded-* / Forwarded headers are believed (--trusted-ips). */
+  readonly trustedIps: TrustedIps;
+  /** W3C trace context and span export; begins a request's trace only when it takes part in one. */
+  readonly tracing: Tracing;
 }

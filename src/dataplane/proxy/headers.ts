@@ -1,8 +1,8 @@
 /**
  * Header rules of the proxy: hop-by-hop headers (RFC 9110 s7.6.1) never cross the proxy, and the
- * X-Forwarded-* / X-Real-IP / Via set is always written by the proxy itself (Kong trusts incoming
- * X-Forwarded-* only from configured addresses; berth has none configured, so it replaces them,
- * except X-Forwarded-For, which is appended to).
+ * X-Forwarded-* / X-Real-IP / Via / Forwarded set is always written by the proxy itself
+ * (forwarded.ts: kept and extended only from --trusted-ips peers), as are the W3C trace headers
+ * (tracing/trace-context.ts).
  */
 
 /** HOP_BY_HOP: lower-cased names that are removed in both directions. */
@@ -30,6 +30,9 @@ const REQUEST_DROP: ReadonlySet<string> = new Set([
   'x-forwarded-port',
   'x-forwarded-path',
   'x-forwarded-prefix',
+  'forwarded',
+  'traceparent',
+  'tracestate',
 ]);
 
 // Lowercasing every header name costs; only names whose length matches a dropped one are checked.
@@ -81,29 +84,6 @@ export function copyRequestHeaders(raw: readonly string[], extraDrop: ReadonlySe
     out += name + ': ' + raw[i + 1]! + '\r\n';
   }
   return out;
-}
-
-/** forwardedHeaders renders X-Forwarded-*, X-Real-IP and Via for the upstream request. */
-export function forwardedHeaders(
-  clientIp: string,
-  priorForwardedFor: string | string[] | undefined,
-  priorVia: string | string[] | undefined,
-  tls: boolean,
-  host: string,
-  port: number,
-  path: string,
-): string {
-  const xff = priorForwardedFor === undefined ? clientIp : String(priorForwardedFor) + ', ' + clientIp;
-  const via = priorVia === undefined ? '1.1 berth' : String(priorVia) + ', 1.1 berth';
-  return (
-    'X-Forwarded-For: ' + xff +
-    '\r\nX-Forwarded-Proto: ' + (tls ? 'https' : 'http') +
-    '\r\nX-Forwarded-Host: ' + host +
-    '\r\nX-Forwarded-Port: ' + port +
-    '\r\nX-Forwarded-Path: ' + path +
-    '\r\nX-Real-IP: ' + clientIp +
-    '\r\nVia: ' + via + '\r\n'
-  );
 }
 
 /** hostWithoutPort: "Example.com:8080" -> "example.com", "[::1]:80" -> "[::1]". */

@@ -1,4 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { StickyOutcome } from '../balancers/balancer.js';
+import type { RequestTrace } from '../tracing/tracing.js';
 import type { ProxyErrorCode } from './errors.js';
 
 /** Protocol of the client side of a finished request; `ws` is any upgraded tunnel. */
@@ -42,6 +44,12 @@ export interface FinishedRequest {
   readonly retries: number;
   /** Set when the proxy answered itself (no route, no peer, timeouts, bad upstream, ...). */
   readonly errorCode: ProxyErrorCode | null;
+  /** The client's request headers (user-agent, referer, x-forwarded-for for the access log). */
+  readonly headers: IncomingHttpHeaders;
+  /** The peer is in --trusted-ips (its X-Forwarded-For chain is believed). */
+  readonly trustedPeer: boolean;
+  /** The request's W3C trace (its span is ended by the observer that exports it). */
+  readonly trace: RequestTrace | null;
 }
 
 /**

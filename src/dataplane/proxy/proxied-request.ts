@@ -9,6 +9,7 @@ import type { ProxyErrorCode } from './errors.js';
 import { hostWithoutPort } from './headers.js';
 import { normalizePath } from './normalize-path.js';
 import type { ClientProtocol, FinishedRequest } from './observer.js';
+import type { RequestTrace } from '../tracing/tracing.js';
 
 /**
  * ProxiedRequest: the request line parsed once (routing, balancing, plugins and the upstream head
@@ -23,6 +24,10 @@ export abstract class ProxiedRequest implements PickRequest, PluginRequest, Fini
   readonly host: string;
   tls: boolean;
   readonly clientIp: string;
+  /** The peer is in --trusted-ips: its X-Forwarded-* are kept and its chain is logged. */
+  readonly trustedPeer: boolean;
+  /** This request's W3C trace; null when it takes part in none (no export, no traceparent). */
+  readonly trace: RequestTrace | null;
   uriCaptures: Readonly<Record<string, string>> | undefined = undefined;
   setCookie: string | undefined = undefined;
   setHeader: [string, string] | undefined = undefined;
@@ -64,6 +69,8 @@ export abstract class ProxiedRequest implements PickRequest, PluginRequest, Fini
     this.host = hostWithoutPort(host as string | undefined);
     this.tls = (req.socket as { encrypted?: boolean }).encrypted === true;
     this.clientIp = req.socket.remoteAddress ?? '';
+    this.trustedPeer = ctx.trustedIps.trusts(this.clientIp);
+    this.trace = ctx.tracing.begin(req.headers.traceparent, req.headers.tracestate, this.method, this.startedAt);
   }
 
   // FinishedRequest and PluginRequest views, computed only when someone reads them.

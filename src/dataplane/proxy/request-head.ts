@@ -1,6 +1,7 @@
 import type { RouteRuntime } from '../runtime.js';
 import type { TargetState } from '../targets/target.js';
-import { connectionListed, copyRequestHeaders, forwardedHeaders, validHeaderValue } from './headers.js';
+import { forwardingHeaders } from './forwarded.js';
+import { connectionListed, copyRequestHeaders, validHeaderValue } from './headers.js';
 import type { ProxiedRequest } from './proxied-request.js';
 
 /**
@@ -16,16 +17,20 @@ export function buildUpstreamHead(src: ProxiedRequest, extra: string): string {
   // Body framing comes from what node parsed, never from header lists a plugin may have edited.
   const length = src.headers['content-length'];
   if (length !== undefined && src.headers['transfer-encoding'] === undefined && !src.upgrade) head += 'Content-Length: ' + length + '\r\n';
-  head += forwardedHeaders(
-    src.clientIp,
-    src.headers['x-forwarded-for'],
-    src.headers.via,
-    src.tls,
-    src.host,
-    src.req.socket.localPort ?? 0,
-    src.path,
-  );
+  head += forwardingHeaders(src.clientIp, src.headers, src.trustedPeer, src.tls, src.host, src.req.socket.localPort ?? 0, src.path);
+  head += traceHeaders(src);
   return head + extra + '\r\n';
+}
+
+/**
+ * traceHeaders: berth's traceparent (its span as the parent) and the caller's normalized
+ * tracestate; a request in no trace passes on a tracestate it carries unchanged.
+ */
+function traceHeaders(src: ProxiedRequest): string {
+  const trace = src.trace;
+  if (trace === null) return src.headers.tracestate === undefined ? '' : 'tracestate: ' + src.headers.tracestate + '\r\n';
+  const line = 'traceparent: ' + trace.traceparent + '\r\n';
+  return trace.tracestate === null ? line : line + 'tracestate: ' + trace.tracestate + '\r\n';
 }
 
 /** upstreamHost: the client's Host (preserve_host), else the upstream's host_header, else the target. */

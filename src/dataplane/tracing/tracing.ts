@@ -59,12 +59,13 @@ export class Tracing {
 
   /**
    * begin: the request's trace, or null when it takes no part in one (no export and no incoming
-   * traceparent). `name` is the span name (the method), `startedAt` epoch ms.
+   * traceparent). `name` is the span name (the method), `startedAt` a performance.now() time.
+   * Repeated headers (an HTTP/2 list) are joined as HTTP/1.1 would (W3C s3.2.1, s3.3.1).
    */
-  begin(traceparent: string | undefined, tracestate: string | undefined, name: string, startedAt: number): RequestTrace | null {
+  begin(traceparent: Header, tracestate: Header, name: string, startedAt: number): RequestTrace | null {
     if (this.tracer === null && traceparent === undefined) return null;
-    const parent = parseTraceParent(traceparent);
-    const state = parent === null ? null : normalizeTraceState(tracestate);
+    const parent = parseTraceParent(joined(traceparent));
+    const state = parent === null ? null : normalizeTraceState(joined(tracestate));
     if (this.tracer === null) {
       const traceId = parent?.traceId ?? newTraceId();
       const spanId = newSpanId();
@@ -73,7 +74,7 @@ export class Tracing {
     const ctx = parent === null ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, {
       traceId: parent.traceId, spanId: parent.parentId, isRemote: true, traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
     });
-    const span = this.tracer.startSpan(name, { kind: SpanKind.SERVER, startTime: startedAt }, ctx);
+    const span = this.tracer.startSpan(name, { kind: SpanKind.SERVER, startTime: performance.timeOrigin + startedAt }, ctx);
     const sc = span.spanContext();
     const sampled = (sc.traceFlags & TraceFlags.SAMPLED) !== 0;
     return { traceId: sc.traceId, spanId: sc.spanId, traceparent: formatTraceParent(sc.traceId, sc.spanId, sampled), tracestate: state, span: span.isRecording() ? span : null };
@@ -111,6 +112,12 @@ export class Tracing {
   async shutdown(): Promise<void> {
     await this.provider?.shutdown();
   }
+}
+
+type Header = string | string[] | undefined;
+
+function joined(value: Header): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** TRACING_OFF: no export; only requests that carry a traceparent are traced. */

@@ -1,0 +1,80 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { AccessLogFormat } from '../dataplane/access-log/format.js';
+import { AccessLogWriter, type AccessLogSink } from '../dataplane/access-log/writer.js';
+import { parseSampleRatio, tracesUrl, Tracing } from '../dataplane/tracing/tracing.js';
+import type { Logger } from '../lib/log.js';
+import { parseTrustedIps, type TrustedIps } from '../lib/trusted-ips.js';
+import { valueOption } from './flags.js';
+
+/** ObservabilityFlagValues: what addObservabilityFlags parses. */
+export interface ObservabilityFlagValues {
+  accessLog?: string;
+  accessLogFormat?: AccessLogFormat;
+  trustedIps?: TrustedIps;
+  otlpEndpoint?: string;
+  traceSampleRatio?: number;
+}
+
+/** The gateway options these flags turn into (see GatewayOptions). */
+export interface ObservabilityOptions {
+  accessLog: AccessLogSink | null;
+  accessLogFormat: AccessLogFormat;
+  trustedIps: TrustedIps | undefined;
+  tracing: Tracing;
+}
+
+/** validated: an argParser that turns a thrown Error into commander's readable usage error. */
+function validated<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
+function accessLogFormat(value: string): AccessLogFormat {
+  if (value !== 'json' && value !== 'combined') throw new Error(`expected json or combined, got "${value}"`);
+  return value;
+}
+
+/** addObservabilityFlags: access log, trusted proxies and tracing (each also from its BERTH_* variable). */
+export function addObservabilityFlags(cmd: Command): Command {
+  return cmd
+    .addOption(valueOption('--access-log', 'access log: stdout, off, or a file to append to', 'BERTH_ACCESS_LOG', 'stdout'))
+    .addOption(valueOption('--access-log-format', 'access log format: json or combined', 'BERTH_ACCESS_LOG_FORMAT', 'json')
+      .argParser(validated(accessLogFormat)))
+    .addOption(valueOption('--trusted-ips', 'CIDRs whose X-Forwarded-* / Forwarded headers are trusted (comma list)', 'BERTH_TRUSTED_IPS')
+      .argParser(validated(parseTrustedIps)))
+    .addOption(valueOption('--otlp-endpoint', 'OTLP/HTTP endpoint to export request spans to (off when unset)', 'BERTH_OTLP_ENDPOINT')
+      .argParser(validated((v) => (tracesUrl(v), v))))
+    .addOption(valueOption('--trace-sample-ratio', 'share of new traces exported, 0..1', 'BERTH_TRACE_SAMPLE_RATIO', '0')
+      .argParser(validated(parseSampleRatio)));
+}
+
+/**
+ * observabilityOptionsFrom opens the access log (stdout, or a file in append mode) and sets up
+ * tracing. A file that cannot be opened stops start-up with a readable message.
+ */
+export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Logger): ObservabilityOptions {
+  const onError = (err: Error): void => log.error({ err }, 'access log write failed');
+  const target = flags.accessLog ?? 'stdout';
+  let accessLog: AccessLogSink | null = null;
+  if (target === 'stdout') accessLog = AccessLogWriter.toStdout(onError);
+  else if (target !== 'off') {
+    try {
+      accessLog = AccessLogWriter.toFile(target, onError);
+    } catch (err) {
+      process.stderr.write(`berth: cannot open the access log ${target}: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  }
+  const ratio = typeof flags.traceSampleRatio === 'number' ? flags.traceSampleRatio : parseSampleRatio(flags.traceSampleRatio);
+  return {
+    accessLog,
+    accessLogFormat: flags.accessLogFormat ?? 'json',
+    trustedIps: flags.trustedIps,
+    tracing: new Tracing({ otlpEndpoint: flags.otlpEndpoint, sampleRatio: ratio }),
+  };
+}
