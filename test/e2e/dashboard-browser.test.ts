@@ -108,7 +108,7 @@ describe('dashboard: a real browser watches the guide\'s scale-down', { skip: mi
       await page.waitForFunction((id) => document.querySelector(`[data-identity="${id}"] [data-role="state"]`)?.textContent === 'DRAINING', pod.uid, { timeout: 15_000 });
       for (; active > 0; active--) await new Promise((r) => setTimeout(r, 1_000));
       await load;
-      assert.ok(sent > 40, `only ${sent} sticky requests were sent`);
+      assert.ok(sent > 20, `only ${sent} sticky requests were sent`);
 
       // Two quiet seconds, then the page (refreshed at least every second) shows the fall.
       const card = await until('the sparkline to show two quiet seconds', async () => {
@@ -120,7 +120,7 @@ describe('dashboard: a real browser watches the guide\'s scale-down', { skip: mi
       const peak = Math.max(...card.sticky);
       const firstActive = card.sticky.findIndex((n) => n > 0);
       const lastActive = card.sticky.length - 1 - [...card.sticky].reverse().findIndex((n) => n > 0);
-      assert.ok(peak >= 15, `peak ${peak}/s in ${card.sticky.join(',')}`);
+      assert.ok(peak >= 5, `peak ${peak}/s in ${card.sticky.join(',')}`);
       assert.ok(card.sticky[lastActive]! < peak, `the rate fell: ${card.sticky.join(',')}`);
       assert.ok(firstActive >= 0 && lastActive - firstActive >= 4, `several seconds of traffic: ${card.sticky.join(',')}`);
       assert.equal(card.sticky60, card.sticky.reduce((a, b) => a + b, 0), 'the 60 s count is the sparkline sum');
