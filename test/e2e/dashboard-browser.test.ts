@@ -9,6 +9,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startBackend, type Backend } from '../helpers/backend.js';
+import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
 import {
   ROOT, cookiePair, endpointSliceYaml, get, manifestsDir, podsOn, startBerthRun, startEchoPods, until,
   type Berth, type EchoPod, type Proc,
@@ -141,6 +143,48 @@ describe('dashboard: a real browser watches the guide\'s scale-down', { skip: mi
       await page.screenshot({ path: join(OUT, 'dashboard-drain-phone.png'), fullPage: true });
       await page.setViewportSize({ width: 1100, height: 900 });
       await page.screenshot({ path: join(OUT, 'dashboard-drain.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('dashboard behind --admin-token', { skip: missing ? `${CHROMIUM} not installed` : false, timeout: 60_000 }, () => {
+  let backend: Backend | undefined;
+  let gw: GatewayProcess | undefined;
+  let browser: Browser | undefined;
+
+  before(async () => {
+    backend = await startBackend({ name: 'tok', host: '127.0.0.74' });
+    gw = await spawnGateway({
+      args: ['--admin-token', 'dashboard-token-0123456789'],
+      config: {
+        _format_version: '3.0',
+        services: [{ name: 'svc', host: 'up', routes: [{ name: 'r', paths: ['/'] }] }],
+        upstreams: [{ name: 'up', targets: [{ target: backend.address, tags: ['berth.identity=uid-tok'] }] }],
+      },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+  });
+  after(async () => {
+    await browser?.close();
+    await gw?.stop();
+    await backend?.close();
+  });
+
+  it('the page loads without the token, asks for it, then shows live data; the data alone stays closed', async () => {
+    assert.equal((await fetch(`${gw!.adminUrl}/dashboard/state`)).status, 401);
+    const context = await browser!.newContext();
+    try {
+      const page = await context.newPage();
+      assert.equal((await page.goto(`${gw!.adminUrl}/dashboard`))?.status(), 200);
+      await page.waitForSelector('#auth:not([hidden])', { timeout: 10_000 });
+      assert.equal(await page.$('[data-identity="uid-tok"]'), null, 'no data without the token');
+      await page.fill('#token', 'dashboard-token-0123456789');
+      await page.click('#auth button');
+      await page.waitForSelector('[data-identity="uid-tok"]', { timeout: 10_000 });
+      assert.equal(await page.isHidden('#auth'), true);
+      assert.equal(await page.textContent('#conn'), 'live');
     } finally {
       await context.close();
     }

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
  * (`--admin-token` / `--admin-token-file`). Both sides are hashed to the same length first so
  * timingSafeEqual compares in constant time whatever the caller sent (RFC 6750 section 2.1).
  * `GET /status` stays open: kubelet probes carry no token and it reveals only counters and the
- * configuration hash.
+ * configuration hash. So does the dashboard page (`GET /dashboard`), which holds no data.
  */
 export class AdminAuth {
   private readonly digest: Buffer | null;
@@ -22,6 +22,8 @@ export class AdminAuth {
   allows(req: IncomingMessage, path: string): boolean {
     if (this.digest === null) return true;
     if (req.method === 'GET' && path === '/status') return true;
+    // The dashboard page is static (no data); its script asks for the token and sends it.
+    if (req.method === 'GET' && path === '/dashboard') return true;
     const header = req.headers.authorization ?? '';
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     return match !== null && timingSafeEqual(sha256(match[1]!), this.digest);

@@ -26,6 +26,7 @@ svg{width:100%;height:36px;display:block}polyline{fill:none;stroke:currentColor;
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:3px 6px;border-bottom:1px solid var(--line);vertical-align:top}
 .Warning{color:var(--bad)}#conn.down{color:var(--bad)}
+#auth{border:1px solid var(--bad);border-radius:8px;padding:8px 10px;margin-top:12px}#auth input{font:inherit;max-width:100%}
 `;
 
 const SCRIPT = `
@@ -106,8 +107,21 @@ function renderKube(statuses, events) {
     events.slice().reverse().map((e) => ({ attrs: { class: e.type }, cells: [e.type, e.reason, ref(e.involvedObject), e.message, e.count, e.lastTimestamp] }))));
 }
 let kube = true;
+// With --admin-token the data needs it (RFC 6750 bearer); kept for this tab only.
+const TOKEN_KEY = 'berth-admin-token';
+$('auth').addEventListener('submit', (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $('token').value);
+  $('token').value = '';
+  $('auth').hidden = true;
+  kube = true;
+});
 async function getJson(path) {
-  const res = await fetch(path, { cache: 'no-store', headers: { accept: 'application/json' } });
+  const headers = { accept: 'application/json' };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.authorization = 'Bearer ' + token;
+  const res = await fetch(path, { cache: 'no-store', headers });
+  if (res.status === 401) $('auth').hidden = false;
   if (!res.ok) throw Object.assign(new Error(path + ': ' + res.status), { status: res.status });
   return res.json();
 }
@@ -164,6 +178,11 @@ export const DASHBOARD_HTML = `<!doctype html>
 <span class="meta">updated <span id="updated">-</span> <span id="conn">connecting</span></span>
 </header>
 <main>
+<form id="auth" hidden>
+<label for="token">This admin API needs its token (--admin-token):</label>
+<input id="token" type="password" autocomplete="off" required>
+<button type="submit">Use token</button>
+</form>
 <h2>Upstreams</h2>
 <p class="meta">"drained": a DRAINING target with nothing in flight and no sticky request for <span id="window">60</span> s.</p>
 <div id="upstreams"></div>
