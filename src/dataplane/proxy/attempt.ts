@@ -38,6 +38,8 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   private requestTimer: NodeJS.Timeout | null = null;
   private tryTimer: NodeJS.Timeout | null = null;
   private backoffTimer: NodeJS.Timeout | null = null;
+  /** The response head, kept until the end of the read it arrived in (see onResponseHead). */
+  private pendingHead: string[] | null = null;
 
   constructor(
     ctx: ProxyContext,
@@ -129,15 +131,32 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     if (kind !== BODY_NONE) this.body = new RequestBody(this.req, conn, kind, service.readTimeout);
   }
 
+  /**
+   * onResponseHead keeps the head until the end of this socket read (onReadEnd) or the first body
+   * byte: a framing error in the same read (a bad first chunk) still gets a clean 502.
+   */
   onResponseHead(status: number, headers: string[]): void {
     this.headArrived(status);
     if (this.retriesStatus(status)) return this.retryAfterStatus();
     this.addResponseHeaders(headers);
+    this.pendingHead = headers;
+  }
+
+  onReadEnd(): void {
+    if (this.pendingHead !== null) this.flushHead();
+  }
+
+  /** flushHead writes the kept head; false when node refused it (the request failed instead). */
+  private flushHead(): boolean {
+    const headers = this.pendingHead!;
+    this.pendingHead = null;
     try {
-      this.res.writeHead(status, headers);
+      this.res.writeHead(this.status, headers);
+      return true;
     } catch {
       // node refuses header bytes it would not send itself (control characters): a bad upstream.
       this.onConnectionError(new ProxyError('BAD_UPSTREAM_RESPONSE', 'invalid response header'));
+      return false;
     }
   }
 
@@ -169,6 +188,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   }
 
   onResponseBody(chunk: Buffer): void {
+    if (this.pendingHead !== null && !this.flushHead()) return;
     this.bytesOut += chunk.length;
     if (!this.res.write(chunk)) {
       const socket = this.conn!.socket;
@@ -183,6 +203,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   }
 
   onResponseEnd(last: Buffer | null, keepAlive: boolean): void {
+    if (this.pendingHead !== null && !this.flushHead()) return;
     const conn = this.conn!;
     const bodySent = this.body === null || this.body.complete;
     this.conn = null;
@@ -222,6 +243,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     const stale = conn !== null && conn.reused && this.body === null && !this.staleRetried && err.code === 'UPSTREAM_RESET' && conn.parser.awaitingHead
       && this.route!.service.retryStatuses === null;
     this.conn = null;
+    this.pendingHead = null;
     if (conn !== null) conn.destroy();
     this.body?.stop();
     this.endTry(stale ? null : err);
@@ -286,6 +308,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     const err = new ProxyError('REQUEST_TIMEOUT', 'request timeout');
     const conn = this.conn;
     this.conn = null;
+    this.pendingHead = null;
     if (conn !== null) conn.destroy();
     this.body?.stop();
     this.endTry(err);

@@ -32,6 +32,7 @@ function exchange(pools: PoolSet, p = port): Promise<{ body: string; conn: Upstr
       onDrain: () => {},
       onResponseHead: () => {},
       onUpgrade: () => {},
+      onReadEnd: () => {},
       onResponseBody: (c) => (body += c.toString()),
       onResponseEnd: (last, keepAlive) => {
         if (last) body += last.toString();

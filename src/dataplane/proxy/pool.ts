@@ -11,6 +11,8 @@ export interface ConnectionUser extends ResponseHandler {
   onTimeout(): void;
   /** The socket's write buffer drained (request body backpressure). */
   onDrain(): void;
+  /** One socket read was fully parsed (the user may flush what it held back). */
+  onReadEnd(): void;
 }
 
 /**
@@ -92,6 +94,7 @@ export class UpstreamConnection {
     if (this.user === null || !this.parser.busy) return void this.socket.destroy(); // out of step
     try {
       this.parser.execute(chunk);
+      this.user?.onReadEnd();
     } catch (err) {
       // A bug in a response callback must cost this request, never the process.
       const user = this.user;

@@ -1,44 +1,78 @@
 import { isHopByHopHeader } from './headers.js';
 
-/** Framing: what a response head says about its body and its connection. */
+/**
+ * Framing: what a response head says about its status, body and connection. Parsing is as strict
+ * as llhttp without lenient flags (nodejs/llhttp src/llhttp/http.ts): CRLF line ends only, tokens
+ * for names with the colon right after, no obs-fold, no control bytes in values, one
+ * Content-Length of digits.
+ */
 export interface Framing {
+  status: number;
+  /** HTTP/1.1 (else 1.0). */
+  http11: boolean;
   length: number;
   chunked: boolean;
+  transferEncoding: boolean;
+  /** Content-Length and Transfer-Encoding together (RFC 9112 s6.3: never reuse the connection). */
+  conflicting: boolean;
   close: boolean;
   keepAlive: boolean;
-  transferEncoding: boolean;
   keepAliveHintMs: number;
   /** The Upgrade header's value ('' when absent): a 101 names the protocol it switches to. */
   upgrade: string;
 }
 
-export function emptyFraming(): Framing {
-  return { length: -1, chunked: false, close: false, keepAlive: false, transferEncoding: false, keepAliveHintMs: -1, upgrade: '' };
-}
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d\d\d)(?: [^\r\n]*)?$/;
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Field-value bytes llhttp accepts: HTAB, SP, VCHAR, obs-text; no other control byte, no DEL. */
+const BAD_VALUE_BYTE = /[\0-\x08\x0a-\x1f\x7f]/;
 
-/** collectHeaders fills `out` with [name, value, ...] minus hop-by-hop; null when malformed. */
-export function collectHeaders(head: string, pos: number, out: string[]): Framing | null {
-  const f = emptyFraming();
+/**
+ * parseHead parses a response head (status line and header lines, without the blank line) and
+ * fills `out` with [name, value, ...] minus hop-by-hop headers and the headers its Connection
+ * header lists (RFC 9110 s7.6.1). Returns null when the head is malformed.
+ */
+export function parseHead(head: string, out: string[]): Framing | null {
+  let eol = head.indexOf('\r\n');
+  if (eol < 0) eol = head.length;
+  const m = STATUS_LINE.exec(head.slice(0, eol));
+  // A status below 100 is no HTTP status a proxy could forward (llhttp takes any three digits).
+  if (m === null || m[2]!.charCodeAt(0) === 48 /* 0 */) return null;
+  const f: Framing = {
+    status: Number(m[2]), http11: m[1] === '1', length: -1, chunked: false, transferEncoding: false,
+    conflicting: false, close: false, keepAlive: false, keepAliveHintMs: -1, upgrade: '',
+  };
+  let listed: string[] | null = null;
+  let pos = eol + 2;
   while (pos < head.length) {
-    let eol = head.indexOf('\r\n', pos);
+    eol = head.indexOf('\r\n', pos);
     if (eol < 0) eol = head.length;
     const colon = head.indexOf(':', pos);
     if (colon <= pos || colon > eol) return null;
     const name = head.slice(pos, colon);
-    const value = head.slice(colon + 1, eol).trim();
+    const value = trimOws(head.slice(colon + 1, eol));
     pos = eol + 2;
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return null;
-    if (!noteFraming(name, value, f)) return null;
+    if (!TOKEN.test(name) || BAD_VALUE_BYTE.test(value) || value.includes('\r')) return null;
+    const connectionTokens = noteFraming(name, value, f);
+    if (connectionTokens === false) return null;
+    if (connectionTokens !== true) listed = listed === null ? connectionTokens : listed.concat(connectionTokens);
     if (!isHopByHopHeader(name)) out.push(name, value);
   }
-  if (f.transferEncoding) dropLength(f, out);
+  if (f.transferEncoding) {
+    f.conflicting = f.length >= 0;
+    f.length = -1;
+    removeHeader(out, 'content-length');
+  }
+  if (listed !== null) for (const name of listed) removeHeader(out, name);
   return f;
 }
 
-/** dropLength: with a Transfer-Encoding, Content-Length is meaningless (RFC 9112 s6.3) and must not leak. */
-function dropLength(f: Framing, out: string[]): void {
-  f.length = -1;
-  removeHeader(out, 'content-length');
+function trimOws(v: string): string {
+  let a = 0;
+  let b = v.length;
+  while (a < b && (v.charCodeAt(a) === 32 || v.charCodeAt(a) === 9)) a++;
+  while (b > a && (v.charCodeAt(b - 1) === 32 || v.charCodeAt(b - 1) === 9)) b--;
+  return a === 0 && b === v.length ? v : v.slice(a, b);
 }
 
 function removeHeader(out: string[], lowerName: string): void {
@@ -47,27 +81,41 @@ function removeHeader(out: string[], lowerName: string): void {
   }
 }
 
-function noteFraming(name: string, value: string, f: Framing): boolean {
-  if (name.length === 14 && name.toLowerCase() === 'content-length') {
-    if (!/^\d{1,15}$/.test(value)) return false;
-    const n = Number(value);
-    if (f.length >= 0 && f.length !== n) return false;
-    f.length = n;
-  } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+/**
+ * noteFraming records what a framing header says: false when it is malformed, the extra header
+ * names a Connection header lists, or true.
+ */
+function noteFraming(name: string, value: string, f: Framing): boolean | string[] {
+  const len = name.length;
+  if (len === 14 && name.toLowerCase() === 'content-length') {
+    if (f.length >= 0 || !/^\d{1,15}$/.test(value)) return false; // llhttp: "Duplicate Content-Length"
+    f.length = Number(value);
+  } else if (len === 17 && name.toLowerCase() === 'transfer-encoding') {
     f.transferEncoding = true;
-    f.chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-    if (!f.chunked) f.close = true; // an unknown coding: the body runs until close
-  } else if (name.length === 10 && name.toLowerCase() === 'connection') {
-    const v = value.toLowerCase();
-    if (v.includes('close')) f.close = true;
-    if (v.includes('keep-alive')) f.keepAlive = true;
-  } else if (name.length === 7 && name.toLowerCase() === 'upgrade') {
+    // The last coding decides; a later Transfer-Encoding header continues the list (RFC 9110 s5.3).
+    f.chunked = /(?:^|,)[ \t]*chunked$/i.test(value);
+  } else if (len === 10 && name.toLowerCase() === 'connection') {
+    return connectionTokens(value, f);
+  } else if (len === 7 && name.toLowerCase() === 'upgrade') {
     f.upgrade = value;
-  } else if (name.length === 10 && name.toLowerCase() === 'keep-alive') {
+  } else if (len === 10 && name.toLowerCase() === 'keep-alive') {
     const m = /timeout=(\d{1,6})/i.exec(value);
     if (m !== null) f.keepAliveHintMs = Number(m[1]) * 1000;
   }
   return true;
+}
+
+/** connectionTokens notes close / keep-alive and returns the other listed names (lowercased). */
+function connectionTokens(value: string, f: Framing): true | string[] {
+  let extra: string[] | null = null;
+  for (const part of value.split(',')) {
+    const token = trimOws(part).toLowerCase();
+    if (token === 'close') f.close = true;
+    else if (token === 'keep-alive') f.keepAlive = true;
+    // Content-Length frames what berth forwards; Upgrade is rebuilt by the tunnel.
+    else if (token !== '' && token !== 'upgrade' && token !== 'content-length') (extra ??= []).push(token);
+  }
+  return extra ?? true;
 }
 
 export function hexValue(c: number): number {

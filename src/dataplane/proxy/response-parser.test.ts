@@ -47,11 +47,19 @@ describe('ResponseParser', () => {
     assert.equal(r.keepAlive, true);
   });
 
-  test('chunked body is decoded, Transfer-Encoding and Content-Length dropped, trailers skipped', () => {
-    const r = feed('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 99\r\n\r\n5;ext=1\r\nhello\r\n1\r\n!\r\n0\r\nX-Trailer: t\r\n\r\n');
+  test('chunked body is decoded, Transfer-Encoding dropped, trailers skipped', () => {
+    const r = feed('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\r\n!\r\n0\r\nX-Trailer: t\r\n\r\n');
     assert.deepEqual(r.headers, []);
     assert.equal(r.body, 'hello!');
     assert.equal(r.keepAlive, true);
+  });
+
+  // Issue 9 finding 2: Content-Length with Transfer-Encoding left the connection in the pool.
+  test('Content-Length with Transfer-Encoding: chunked wins, Content-Length is dropped, the connection is not reused', () => {
+    const r = feed('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 99\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
+    assert.deepEqual(r.headers, []);
+    assert.equal(r.body, 'hello');
+    assert.equal(r.keepAlive, false);
   });
 
   test('no length: the body runs until close and the connection is not reused', () => {

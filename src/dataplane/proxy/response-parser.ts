@@ -1,10 +1,13 @@
-import { collectHeaders, emptyFraming, hexValue, type Framing } from './response-head.js';
+import { ChunkedDecoder } from './chunked.js';
+import { parseHead, type Framing } from './response-head.js';
 
 /**
  * ResponseParser: an HTTP/1.1 response parser for one upstream connection, written for the proxy
  * path. It parses the head itself (status line + headers into a flat raw array ready for
  * `writeHead`, hop-by-hop names already removed) and only frames the body (content-length,
- * chunked, close-delimited), handing body bytes through as slices of the socket's buffers.
+ * chunked, close-delimited), handing body bytes through as slices of the socket's buffers. It is
+ * as strict as node's llhttp (see response-head.ts, chunked.ts); parser.differential.test.ts
+ * holds it to the same verdicts.
  */
 export interface ResponseHandler {
   onResponseHead(status: number, headers: string[]): void;
@@ -23,18 +26,14 @@ const enum State {
   Idle,
   Head,
   Length,
-  ChunkSize,
-  ChunkExt,
-  ChunkData,
-  ChunkDataEnd,
-  Trailers,
+  Chunked,
   UntilClose,
   Done,
 }
 
 const MAX_HEAD = 64 * 1024;
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/;
-const MAX_CHUNK = 2 ** 40;
+/** A CR not followed by LF, or an LF not preceded by CR (RFC 9112 s2.2: llhttp rejects both). */
+const BARE_CR_OR_LF = /\r(?!\n|$)|(?<!\r)\n/;
 
 export class ResponseParser {
   handler: ResponseHandler | null = null;
@@ -44,8 +43,7 @@ export class ResponseParser {
   private keepAlive = true;
   private pending: Buffer | null = null;
   private remaining = 0;
-  private sawDigit = false;
-  private lineLen = 0;
+  private readonly chunked = new ChunkedDecoder();
   /** The upstream's `Keep-Alive: timeout=N` hint in ms for the last response, or -1. */
   keepAliveHintMs = -1;
 
@@ -95,6 +93,7 @@ export class ResponseParser {
 
   private fail(reason: string): void {
     this.state = State.Done;
+    this.pending = null;
     this.handler!.onResponseError(reason);
   }
 
@@ -108,59 +107,47 @@ export class ResponseParser {
     const end = buf.indexOf('\r\n\r\n', this.pending === null ? 0 : Math.max(0, this.pending.length - 3), 'latin1');
     if (end < 0) {
       if (buf.length > MAX_HEAD) return this.fail('response head too large');
+      // A bare LF would make us wait for a CRLFCRLF that may never come: fail now, as llhttp does.
+      if (BARE_CR_OR_LF.test(buf.toString('latin1'))) return this.fail('malformed response head');
       this.pending = buf;
       return;
     }
     this.pending = null;
-    const status = this.parseHead(buf.toString('latin1', 0, end), buf, end + 4);
-    if (status < 0 || status === 101) return;
-    if (status < 200) {
+    const headers: string[] = [];
+    const f = parseHead(buf.toString('latin1', 0, end), headers);
+    if (f === null) return this.fail('malformed response head');
+    if (f.status === 101) return this.upgraded(f, headers, buf.subarray(end + 4));
+    if (f.status < 200) {
       // 1xx interim responses (100 Continue, 103 Early Hints) are not forwarded.
-      this.state = State.Head;
       if (end + 4 < buf.length) this.readHead(buf.subarray(end + 4));
       return;
     }
+    this.keepAlive = (f.http11 ? !f.close : f.keepAlive) && !f.conflicting;
+    this.keepAliveHintMs = f.keepAliveHintMs;
+    this.chooseFraming(f);
+    this.handler!.onResponseHead(f.status, headers);
     if (this.state === State.Done) return; // the handler aborted inside onResponseHead
     this.readBody(buf, end + 4);
   }
 
-  /** parseHead returns the status, or -1 after reporting an error; `rest` follows the head in `buf`. */
-  private parseHead(head: string, buf: Buffer, rest: number): number {
-    const lineEnd = head.indexOf('\r\n');
-    const m = STATUS_LINE.exec(lineEnd < 0 ? head : head.slice(0, lineEnd));
-    const status = m === null ? 0 : Number(m[2]);
-    const headers: string[] = [];
-    const framing = lineEnd < 0 ? emptyFraming() : collectHeaders(head, lineEnd + 2, headers);
-    const problem = m === null ? 'malformed status line' : framing === null ? 'malformed response header' : status === 101 && !(this.upgrade && framing!.upgrade !== '') ? 'unexpected 101 response' : null;
-    if (problem !== null) {
-      this.fail(problem);
-      return -1;
-    }
-    if (status === 101) {
-      this.state = State.Done;
-      this.handler!.onUpgrade(headers, framing!.upgrade, buf.subarray(rest));
-      return status;
-    }
-    if (status < 200) return status;
-    this.keepAlive = m![1] === '1' ? !framing!.close : framing!.keepAlive;
-    this.keepAliveHintMs = framing!.keepAliveHintMs;
-    this.chooseFraming(status, framing!);
-    this.handler!.onResponseHead(status, headers);
-    return status;
+  private upgraded(f: Framing, headers: string[], rest: Buffer): void {
+    if (!this.upgrade || f.upgrade === '') return this.fail('unexpected 101 response');
+    this.state = State.Done;
+    this.handler!.onUpgrade(headers, f.upgrade, rest);
   }
 
-  private chooseFraming(status: number, f: Framing): void {
-    if (this.noBody || status === 204 || status === 304) {
+  private chooseFraming(f: Framing): void {
+    if (this.noBody || f.status === 204 || f.status === 304) {
       this.state = State.Length;
       this.remaining = 0;
     } else if (f.chunked) {
-      this.state = State.ChunkSize;
-      this.remaining = 0;
-      this.sawDigit = false;
-    } else if (f.length >= 0) {
+      this.state = State.Chunked;
+      this.chunked.reset();
+    } else if (f.length >= 0 && !f.transferEncoding) {
       this.state = State.Length;
       this.remaining = f.length;
     } else {
+      // No length, or a coding other than chunked last: the body runs until close (RFC 9112 s6.3).
       this.state = State.UntilClose;
       this.keepAlive = false;
     }
@@ -170,16 +157,14 @@ export class ResponseParser {
     switch (this.state) {
       case State.Length:
         return this.readLength(buf, start);
+      case State.Chunked:
+        return this.readChunked(buf, start);
       case State.UntilClose:
         if (start < buf.length) this.handler!.onResponseBody(start === 0 ? buf : buf.subarray(start));
         return;
-      case State.Idle:
-      case State.Done:
+      default:
         // Bytes with no request outstanding: the connection is out of step; never reuse it.
         if (start < buf.length) this.keepAlive = false;
-        return;
-      default:
-        return this.readChunked(buf, start);
     }
   }
 
@@ -198,88 +183,10 @@ export class ResponseParser {
   }
 
   private readChunked(buf: Buffer, start: number): void {
-    let i = start;
-    while (i < buf.length && this.state !== State.Done) {
-      if (this.state === State.ChunkData) {
-        const take = Math.min(this.remaining, buf.length - i);
-        this.handler!.onResponseBody(buf.subarray(i, i + take));
-        i += take;
-        this.remaining -= take;
-        if (this.remaining === 0) this.state = State.ChunkDataEnd;
-        continue;
-      }
-      if (this.state === State.Trailers && buf[i] === 10 && this.lineLen === 0) {
-        // End of the response. Extra bytes after it: the upstream is out of step; don't reuse.
-        return this.finish(null, this.keepAlive && i + 1 === buf.length);
-      }
-      if (!this.chunkByte(buf[i]!)) return;
-      i++;
-    }
-  }
-
-  /** chunkByte advances the chunk framing by one byte; false after reporting an error. */
-  private chunkByte(c: number): boolean {
-    switch (this.state) {
-      case State.ChunkSize:
-        return this.chunkSizeByte(c);
-      case State.ChunkExt:
-        if (c === 10) return this.chunkSizeDone();
-        return true;
-      case State.ChunkDataEnd:
-        if (c === 13) return true;
-        if (c !== 10) return this.failed('bad chunk terminator');
-        this.state = State.ChunkSize;
-        this.sawDigit = false;
-        this.remaining = 0;
-        return true;
-      default:
-        return this.trailerByte(c);
-    }
-  }
-
-  private chunkSizeByte(c: number): boolean {
-    const v = hexValue(c);
-    if (v >= 0) {
-      this.remaining = this.remaining * 16 + v;
-      this.sawDigit = true;
-      return this.remaining <= MAX_CHUNK || this.failed('chunk too large');
-    }
-    if (c === 59 /* ; */ || c === 32 || c === 9) {
-      this.state = State.ChunkExt;
-      return true;
-    }
-    if (c === 13) return true;
-    if (c === 10) return this.chunkSizeDone();
-    return this.failed('bad chunk size');
-  }
-
-  private chunkSizeDone(): boolean {
-    if (!this.sawDigit) return this.failed('bad chunk size');
-    if (this.remaining === 0) {
-      this.state = State.Trailers;
-      this.lineLen = 0;
-    } else {
-      this.state = State.ChunkData;
-    }
-    return true;
-  }
-
-  private trailerByte(c: number): boolean {
-    if (c === 13) return true;
-    if (c !== 10) {
-      this.lineLen++;
-      return this.lineLen <= MAX_HEAD || this.failed('trailer too large');
-    }
-    if (this.lineLen === 0) {
-      this.finish(null, this.keepAlive);
-      return false;
-    }
-    this.lineLen = 0;
-    return true;
-  }
-
-  private failed(reason: string): boolean {
-    this.fail(reason);
-    return false;
+    const end = this.chunked.execute(buf, start, this.handler!);
+    if (this.state !== State.Chunked) return; // the handler aborted while taking body bytes
+    if (end === -2) return this.fail(this.chunked.error);
+    // Extra bytes after the end: the upstream is out of step; don't reuse.
+    if (end >= 0) this.finish(null, this.keepAlive && end === buf.length);
   }
 }
