@@ -13,8 +13,47 @@ export class ConfigLoadError extends Error {
   override readonly name = 'ConfigLoadError';
 }
 
-/** parseConfigText parses YAML or JSON (JSON is YAML 1.2) into plain data. */
+/**
+ * parseConfigText parses JSON with JSON.parse (tens of times faster than a YAML parser on the same
+ * text) and anything else as YAML; either way the result is at most MAX_VALUE_DEPTH deep.
+ */
 export function parseConfigText(text: string): unknown {
+  const value = looksLikeJson(text) ? parseJson(text) : parseYaml(text);
+  checkDepth(value);
+  return value;
+}
+
+/** looksLikeJson: a declarative config in JSON is an object; YAML documents do not start with '{' in practice. */
+function looksLikeJson(text: string): boolean {
+  const first = /\S/.exec(text);
+  return first !== null && first[0] === '{';
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    throw new ConfigParseError(`malformed config${at ? where(text, Number(at[1])) : ''}: ${message.replace(/ in JSON at position \d+.*$/s, '')}`);
+  }
+}
+
+/** MAX_VALUE_DEPTH: a real config nests about 8 levels (service > route > plugin > config > ...). */
+export const MAX_VALUE_DEPTH = 32;
+
+/** checkDepth walks the parsed value without recursion and rejects anything nested deeper than MAX_VALUE_DEPTH. */
+function checkDepth(value: unknown): void {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_VALUE_DEPTH) throw new ConfigParseError(`malformed config: nested too deeply (more than ${MAX_VALUE_DEPTH} levels)`);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+}
+
+function parseYaml(text: string): unknown {
   // prettyErrors stays off: its context excerpt runs a regex over the offending line, which
   // runs out of memory on a hostile single-line document; the position is computed below.
   checkNesting(text);

@@ -1,0 +1,69 @@
+import { Worker } from 'node:worker_threads';
+import type { PushReply, PushRequest } from './push-protocol.js';
+import type { ConfigErrorBody, FlatConfigError, GatewayConfig } from './types.js';
+
+/** PushOutcome: what became of a pushed config body. */
+export type PushOutcome =
+  | { type: 'valid'; config: GatewayConfig; hash: string }
+  | { type: 'unchanged'; hash: string }
+  | { type: 'invalid'; error: ConfigErrorBody; flat: FlatConfigError[] }
+  | { type: 'malformed'; message: string }
+  | { type: 'too-large'; message: string };
+
+export interface PushParseLimits {
+  /** Parsing + validation taking longer than this is abandoned (a pathological YAML document). */
+  timeoutMs: number;
+  /** Heap of the worker: a document that expands beyond it (alias bomb) kills the worker, not the gateway. */
+  maxHeapMb: number;
+}
+
+export const DEFAULT_PUSH_LIMITS: PushParseLimits = { timeoutMs: 30_000, maxHeapMb: 1024 };
+
+/** Under tsx (tests) the worker is the .ts source; built, the .js next to this file. */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './push-worker.ts' : './push-worker.js', import.meta.url);
+
+/**
+ * parsePushedConfig parses, validates and hashes a pushed config body in a worker thread, so a
+ * multi-megabyte config never stalls proxying; the valid config comes back in slices (one message
+ * per few hundred entities) that are reassembled here between other work. One worker per push:
+ * whatever a hostile document does to it (heap, time) ends with it.
+ */
+export function parsePushedConfig(body: Uint8Array, contentType: string, currentHash: string,
+  limits: PushParseLimits = DEFAULT_PUSH_LIMITS): Promise<PushOutcome> {
+  const copy = new Uint8Array(body);
+  const request: PushRequest = { body: copy, contentType, currentHash };
+  const worker = new Worker(WORKER_URL, {
+    workerData: request,
+    transferList: [copy.buffer],
+    resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
+  });
+  return new Promise<PushOutcome>((resolve) => {
+    const slices = new Map<string, unknown[]>();
+    let settled = false;
+    const finish = (outcome: PushOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish({ type: 'malformed', message: `parsing took longer than ${limits.timeoutMs} ms` }), limits.timeoutMs);
+    worker.on('message', (reply: PushReply) => {
+      if (reply.type === 'slice') {
+        let list = slices.get(reply.key);
+        if (!list) slices.set(reply.key, (list = []));
+        for (const item of reply.items) list.push(item);
+      } else if (reply.type === 'valid') {
+        finish({ type: 'valid', config: { ...reply.rest, ...Object.fromEntries(slices) } as unknown as GatewayConfig, hash: reply.hash });
+      } else {
+        finish(reply);
+      }
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      finish(err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? { type: 'too-large', message: `config expands beyond ${limits.maxHeapMb} MB when parsed` }
+        : { type: 'malformed', message: err.message });
+    });
+    worker.on('exit', (code) => finish({ type: 'malformed', message: `config parser exited (${code})` }));
+  });
+}

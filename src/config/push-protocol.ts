@@ -1,0 +1,17 @@
+import type { ConfigErrorBody, FlatConfigError } from './types.js';
+
+/** PushRequest: what the admin API hands the push worker (see push-worker.ts). */
+export interface PushRequest {
+  body: Uint8Array;
+  contentType: string;
+  /** The live configuration_hash: a config that hashes the same is reported unchanged, not sent back. */
+  currentHash: string;
+}
+
+/** PushReply: the worker's messages; `slice`s come first, then exactly one of the others. */
+export type PushReply =
+  | { type: 'slice'; key: string; items: unknown[] }
+  | { type: 'valid'; hash: string; rest: Record<string, unknown> }
+  | { type: 'unchanged'; hash: string }
+  | { type: 'invalid'; error: ConfigErrorBody; flat: FlatConfigError[] }
+  | { type: 'malformed'; message: string };
