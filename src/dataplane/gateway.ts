@@ -15,10 +15,13 @@ import { AdminServer } from './admin/server.js';
 import type { ProxyContext } from './proxy/context.js';
 import { combineObservers, type RequestObserver } from './proxy/observer.js';
 import { PoolSet } from './proxy/pool.js';
-import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps } from './runtime.js';
+import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps, type UpstreamRuntime } from './runtime.js';
 import { ProxyServer, type ListenAddress } from './server.js';
 import type { SessionKeyring } from './sticky/token.js';
 import { TargetRegistry } from './targets/registry.js';
+import { countersOf, mergeCounters, type TargetCounters } from './targets/counters.js';
+import type { GroupMember } from './workers/member.js';
+import { aggregateMetrics } from './workers/aggregate.js';
 
 export interface GatewayOptions {
   proxyListen: ListenAddress;
@@ -35,6 +38,8 @@ export interface GatewayOptions {
   /** Peers whose X-Forwarded-* / Forwarded headers are kept and extended (--trusted-ips). */
   trustedIps?: TrustedIps;
   tracing?: Tracing;
+  /** --workers N > 1: this process's part in the group (src/dataplane/workers/); absent = alone. */
+  group?: GroupMember;
 }
 
 export type ApplyResult =
@@ -80,8 +85,11 @@ export class Gateway {
       balancerDeps: { keyring: opts.keyring, now: Date.now, random: Math.random },
       onTargetRetired: (t) => this.pools.retire(t.address),
       onUpstreamRemoved: (name) => this.metrics.forgetUpstream(name),
+      activeHealthChecks: opts.group?.activeHealthChecks ?? true,
+      onTargetHealth: opts.group ? (t) => opts.group!.targetHealthChanged(t) : undefined,
     };
     this.proxy = new ProxyServer(this.ctx);
+    opts.group?.attach?.(() => this.ctx.runtime);
     this.admin = new AdminServer(this, opts.log, { token: opts.adminToken });
     if (this.reporter.wanted) this.observe(this.reporter);
   }
@@ -98,12 +106,17 @@ export class Gateway {
 
   async start(): Promise<void> {
     const log = this.opts.log;
-    this.addresses.proxy = await this.proxy.listen(this.opts.proxyListen);
-    log.info({ address: this.addresses.proxy.host, port: this.addresses.proxy.port }, 'proxy listening');
-    if (this.opts.proxyListenTls) {
-      this.addresses.tls = await this.proxy.listenTls(this.opts.proxyListenTls);
-      log.info({ address: this.addresses.tls.host, port: this.addresses.tls.port }, 'proxy TLS listening');
+    const group = this.opts.group;
+    if (group?.startProxies) {
+      const bound = await group.startProxies();
+      this.addresses.proxy = bound.proxy;
+      this.addresses.tls = bound.tls;
+    } else {
+      this.addresses.proxy = await this.proxy.listen(this.opts.proxyListen);
+      if (this.opts.proxyListenTls) this.addresses.tls = await this.proxy.listenTls(this.opts.proxyListenTls);
     }
+    log.info({ address: this.addresses.proxy.host, port: this.addresses.proxy.port }, 'proxy listening');
+    if (this.addresses.tls) log.info({ address: this.addresses.tls.host, port: this.addresses.tls.port }, 'proxy TLS listening');
     if (this.opts.adminListen) {
       this.addresses.admin = await this.admin.listen(this.opts.adminListen);
       log.info({ address: this.addresses.admin.host, port: this.addresses.admin.port }, 'admin listening');
@@ -130,6 +143,7 @@ export class Gateway {
     this.lastAppliedAt = Date.now();
     this.proxy.refreshTls();
     this.opts.log.info({ hash, upstreams: next.upstreams.size, routes: next.routes.size }, 'configuration applied');
+    this.opts.group?.configApplied(config, hash);
     return { ok: true, hash, changed: true };
   }
 
@@ -137,6 +151,33 @@ export class Gateway {
   observe(observer: RequestObserver): void {
     this.observers.push(observer);
     this.ctx.observer = combineObservers(this.observers);
+  }
+
+  /** whenLive resolves once every proxy process runs the config applied last. */
+  whenLive(): Promise<void> {
+    return this.opts.group?.live() ?? Promise.resolve();
+  }
+
+  /** targetCounters: each target's live counters, summed over every proxy process, by TargetState.key. */
+  async targetCounters(up: UpstreamRuntime): Promise<Map<string, TargetCounters>> {
+    const now = Date.now();
+    const out = new Map<string, TargetCounters>();
+    for (const t of up.targets) out.set(t.key, countersOf(t, this.pools.openConnections(t.address), now));
+    for (const peer of (await this.opts.group?.peerTargetCounters(up.name)) ?? []) {
+      for (const [key, counters] of peer) {
+        const mine = out.get(key);
+        if (mine !== undefined) mergeCounters(mine, counters);
+      }
+    }
+    return out;
+  }
+
+  /** renderMetrics: the Prometheus text, summed over every proxy process. */
+  async renderMetrics(): Promise<string> {
+    const group = this.opts.group;
+    if (group === undefined) return this.metrics.render();
+    const [mine, peers] = await Promise.all([this.metrics.registry.getMetricsAsJSON(), group.peerMetrics()]);
+    return aggregateMetrics([mine, ...peers]);
   }
 
   addAdminRoute(method: string, path: string, handler: (req: IncomingMessage, res: ServerResponse) => void): void {
@@ -148,8 +189,19 @@ export class Gateway {
     return this.pools.openConnections(address);
   }
 
-  /** Connection and request counters of the proxy listeners. */
-  stats(): { accepted: number; active: number; requests: number } {
+  /** Connection and request counters of the proxy listeners, summed over every proxy process. */
+  async stats(): Promise<{ accepted: number; active: number; requests: number }> {
+    const sum = { ...this.proxy.stats };
+    for (const peer of (await this.opts.group?.peerStats()) ?? []) {
+      sum.accepted += peer.accepted;
+      sum.active += peer.active;
+      sum.requests += peer.requests;
+    }
+    return sum;
+  }
+
+  /** localStats: this process's own listener counters (what a worker reports to the primary). */
+  localStats(): { accepted: number; active: number; requests: number } {
     return this.proxy.stats;
   }
 
@@ -169,7 +221,8 @@ export class Gateway {
   /** stop stops accepting, drains in-flight requests up to shutdownTimeoutMs, then stops checks. */
   async stop(): Promise<void> {
     const timeout = this.opts.shutdownTimeoutMs ?? 10_000;
-    await Promise.all([this.proxy.close(timeout), this.admin.close()]);
+    const proxies = this.opts.group?.stopProxies ? this.opts.group.stopProxies(timeout) : this.proxy.close(timeout);
+    await Promise.all([proxies, this.admin.close()]);
     for (const up of this.ctx.runtime.upstreams.values()) up.health?.stop();
     this.pools.closeAllIdle();
     await this.reporter.close();

@@ -16,6 +16,10 @@ export interface UpstreamDeps {
   onTargetRetired(target: TargetState): void;
   /** An upstream left the config (its metric series can go). */
   onUpstreamRemoved(name: string): void;
+  /** False in a --workers worker: the primary runs the active probes (src/dataplane/workers/). */
+  readonly activeHealthChecks?: boolean;
+  /** A target's health flipped (after its balancer was updated). */
+  readonly onTargetHealth?: (target: TargetState) => void;
 }
 
 /**
@@ -72,8 +76,12 @@ function createUpstream(u: UpstreamConfig, hash: string, deps: UpstreamDeps): Up
   const targets = resolveTargets(u, deps);
   const up = new UpstreamRuntime(u.name, true, u, hash, targets, createBalancer(u, deps.balancerDeps));
   up.balancer.update(targets);
-  up.health = new HealthChecker(u, () => up.targets, () => up.balancer.update(up.targets), { log: deps.log });
-  up.health.start();
+  const onChange = (t: TargetState): void => {
+    up.balancer.update(up.targets);
+    deps.onTargetHealth?.(t);
+  };
+  up.health = new HealthChecker(u, () => up.targets, onChange, { log: deps.log });
+  if (deps.activeHealthChecks !== false) up.health.start();
   return up;
 }
 

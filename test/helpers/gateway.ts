@@ -9,6 +9,14 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'berth.js');
 
+/**
+ * testWorkers: the --workers count every spawned berth gets (BERTH_TEST_WORKERS, default 1, so
+ * tests do not depend on the machine's CPU count). `*.workers2.test.ts` files re-run a suite with 2.
+ */
+export function testWorkers(): string {
+  return process.env['BERTH_TEST_WORKERS'] ?? '1';
+}
+
 export interface Address {
   host: string;
   port: number;
@@ -56,7 +64,7 @@ export async function spawnGateway(opts: SpawnOptions = {}): Promise<GatewayProc
   args.push(...(opts.args ?? []));
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, BERTH_SESSION_SECRET: 'test-secret-0123456789abcdef', ...opts.env },
+    env: { ...process.env, BERTH_SESSION_SECRET: 'test-secret-0123456789abcdef', BERTH_WORKERS: testWorkers(), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -124,7 +132,8 @@ function logged(output: string, msg: string): Address | null {
 
 /** runGateway runs the gateway command to completion (for start-up failures) and returns code + output. */
 export function runGateway(args: string[], timeoutMs = 15_000): Promise<{ code: number | string; output: string }> {
-  const child = spawn(process.execPath, [BIN, 'gateway', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, BERTH_WORKERS: testWorkers() };
+  const child = spawn(process.execPath, [BIN, 'gateway', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));

@@ -1,9 +1,11 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigLoadError, loadConfigFile } from '../../config/load.js';
 import { Gateway, type GatewayOptions } from '../../dataplane/gateway.js';
 import { loadSessionSecrets } from '../../dataplane/sticky/token.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { addAdminTokenFlags, loadAdminToken, type AdminTokenFlags } from '../admin-token.js';
+import { parseWorkers, workerCount } from '../../dataplane/workers/cpus.js';
+import { WorkerGroup } from '../../dataplane/workers/primary.js';
 import { parseListen, valueOption } from '../flags.js';
 import { addObservabilityFlags, observabilityOptionsFrom, type ObservabilityFlagValues } from '../observability-flags.js';
 import { onShutdown } from '../shutdown.js';
@@ -19,6 +21,7 @@ export interface GatewayFlagValues extends AdminTokenFlags, ObservabilityFlagVal
   sessionSecret?: string;
   sessionSecretFile?: string;
   shutdownTimeout?: string;
+  workers?: number | 'auto';
 }
 
 /** addGatewayFlags adds the data plane's flags (each also from its BERTH_* environment variable). */
@@ -30,7 +33,19 @@ export function addGatewayFlags(cmd: Command): Command {
     .addOption(valueOption('--log-level', 'log level (trace, debug, info, warn, error, silent)', 'BERTH_LOG_LEVEL', 'info'))
     .addOption(valueOption('--session-secret', 'sticky session secrets, comma-separated; the first signs', 'BERTH_SESSION_SECRET'))
     .addOption(valueOption('--session-secret-file', 'file with one sticky session secret per line', 'BERTH_SESSION_SECRET_FILE'))
-    .addOption(valueOption('--shutdown-timeout', 'ms to let in-flight requests finish on SIGTERM', 'BERTH_SHUTDOWN_TIMEOUT', '10000')));
+    .addOption(valueOption('--shutdown-timeout', 'ms to let in-flight requests finish on SIGTERM', 'BERTH_SHUTDOWN_TIMEOUT', '10000'))
+    .addOption(
+      valueOption('--workers', 'proxy processes: N, or auto = the CPUs this process may use (cgroup quota honoured)', 'BERTH_WORKERS', 'auto')
+        .argParser(workersArg),
+    ));
+}
+
+function workersArg(value: string): number | 'auto' {
+  try {
+    return parseWorkers(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 /** gatewayOptionsFrom turns parsed flags into GatewayOptions; warns when the keyring was generated. */
@@ -38,14 +53,22 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
   const { keyring, warning } = loadSessionSecrets({ secret: opts.sessionSecret, secretFile: opts.sessionSecretFile });
   if (warning !== undefined) log.warn(warning);
   const shutdown = Number(opts.shutdownTimeout ?? 10_000);
+  const proxyListen = parseListen(opts.proxyListen ?? '0.0.0.0:8000');
+  const proxyListenTls = opts.proxyListenTls ? parseListen(opts.proxyListenTls) : undefined;
+  const shutdownTimeoutMs = Number.isFinite(shutdown) && shutdown >= 0 ? shutdown : 10_000;
+  const count = workerCount(opts.workers ?? 'auto');
+  const { accessLog, accessLogFormat, trustedIps, otlpEndpoint, traceSampleRatio } = opts;
+  const observability = { accessLog, accessLogFormat, trustedIps: trustedIps?.cidrs, otlpEndpoint, traceSampleRatio };
+  const worker = { proxyListen, proxyListenTls, shutdownTimeoutMs, logLevel: opts.logLevel ?? 'info', observability };
   return {
-    proxyListen: parseListen(opts.proxyListen ?? '0.0.0.0:8000'),
-    proxyListenTls: opts.proxyListenTls ? parseListen(opts.proxyListenTls) : undefined,
+    group: count > 1 ? new WorkerGroup({ count, keyring, log, worker }) : undefined,
+    proxyListen,
+    proxyListenTls,
     adminListen: opts.adminListen ? parseListen(opts.adminListen) : undefined,
     keyring,
     log,
     adminToken: loadAdminToken(opts),
-    shutdownTimeoutMs: Number.isFinite(shutdown) && shutdown >= 0 ? shutdown : 10_000,
+    shutdownTimeoutMs,
     ...observabilityOptionsFrom(opts, log),
   };
 }

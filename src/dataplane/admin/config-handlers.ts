@@ -13,15 +13,15 @@ export function configRoutes(gateway: AdminView, log: Logger): Array<[string, st
   const pushes = new ConfigPushes(gateway, log);
   return [
     ['GET', '/', (req, res) => (wantsHtml(req) ? sendDashboard(res) : sendJson(res, 200, { tagline: 'Welcome to berth', version: '0.1.0' }))],
-    ['GET', '/status', (_req, res) => sendJson(res, 200, status(gateway))],
+    ['GET', '/status', async (_req, res) => sendJson(res, 200, await status(gateway))],
     ['GET', '/config', (_req, res) => sendJson(res, 200, { config: stringify(gateway.config ? redactConfig(gateway.config) : { _format_version: '3.0' }) })],
-    ['POST', '/config', (req, res) => postConfig(pushes, req, res)],
+    ['POST', '/config', (req, res) => postConfig(gateway, pushes, req, res)],
     ['GET', '/metrics', (_req, res) => metrics(gateway, res)],
   ];
 }
 
-function status(gateway: AdminView): unknown {
-  const s = gateway.stats();
+async function status(gateway: AdminView): Promise<unknown> {
+  const s = await gateway.stats();
   const mem = process.memoryUsage();
   return {
     database: { reachable: true },
@@ -40,7 +40,7 @@ function status(gateway: AdminView): unknown {
 }
 
 /** postConfig: Kong's DB-less `POST /config` (JSON or YAML body); 201 once the config is live. */
-async function postConfig(pushes: ConfigPushes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function postConfig(gateway: AdminView, pushes: ConfigPushes, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const flatten = /[?&]flatten_errors=(1|true)\b/.test(req.url ?? '');
   let body: RawBody;
   try {
@@ -50,6 +50,8 @@ async function postConfig(pushes: ConfigPushes, req: IncomingMessage, res: Serve
     throw err;
   }
   const answer = await pushes.push(req, body, flatten);
+  // --workers: 201 once every proxy process runs it, not only the primary.
+  if (answer.status === 201) await gateway.whenLive();
   sendJson(res, answer.status, answer.body);
 }
 
@@ -59,7 +61,7 @@ async function metrics(gateway: AdminView, res: ServerResponse): Promise<void> {
     for (const t of up.targets) rows.push({ upstream: up.name, target: t.address, state: t.state });
   }
   gateway.metrics.setTargetStates(rows);
-  const text = await gateway.metrics.render();
+  const text = await gateway.renderMetrics();
   res.writeHead(200, { 'Content-Type': gateway.metrics.contentType, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -17,7 +17,10 @@ export function upstreamRoutes(gateway: AdminView): Array<[string, string, Admin
       withUpstream(find(u!), res, (up) => sendJson(res, 200, kongList(up.targets.map((t) => targetEntity(up, t)))))],
     ['GET', '/upstreams/{}/targets/all', (_req, res, [u]) =>
       withUpstream(find(u!), res, (up) => sendJson(res, 200, kongList(up.targets.map((t) => targetEntity(up, t)))))],
-    ['GET', '/upstreams/{}/health', (req, res, [u]) => withUpstream(find(u!), res, (up) => health(gateway, up, req.url ?? '', res))],
+    ['GET', '/upstreams/{}/health', (req, res, [u]) => {
+      const up = find(u!);
+      return up === undefined ? notFound(res) : health(gateway, up, req.url ?? '', res);
+    }],
     ['PUT', '/upstreams/{}/targets/{}/healthy', setHealth(true)],
     ['PUT', '/upstreams/{}/targets/{}/unhealthy', setHealth(false)],
     ['POST', '/upstreams/{}/targets/{}/healthy', setHealth(true)],
@@ -56,13 +59,14 @@ function manual(up: UpstreamRuntime | undefined, ref: string, healthy: boolean, 
   sendNoContent(res);
 }
 
-function health(gateway: AdminView, up: UpstreamRuntime, url: string, res: ServerResponse): void {
+async function health(gateway: AdminView, up: UpstreamRuntime, url: string, res: ServerResponse): Promise<void> {
   if (/[?&]balancer_health=(1|true)\b/.test(url)) {
     return sendJson(res, 200, { data: { id: up.name, health: upstreamHealth(up.config, up.targets) }, next: null });
   }
-  const now = Date.now();
+  const counters = await gateway.targetCounters(up);
   const rows = up.targets.map((t) => {
     const kongHealth = t.kongHealth;
+    const c = counters.get(t.key)!;
     return {
       id: t.identity,
       target: t.address,
@@ -71,10 +75,10 @@ function health(gateway: AdminView, up: UpstreamRuntime, url: string, res: Serve
       health: kongHealth,
       data: { addresses: [{ ip: t.host, port: t.port, weight: t.weight, health: kongHealth }] },
       state: t.state,
-      in_flight: t.inFlight,
-      open_connections: gateway.openConnections(t.address),
-      sticky_requests_last_60s: t.stickyRouted.count(now),
-      last_sticky_request_at: t.lastStickyAt === 0 ? null : new Date(t.lastStickyAt).toISOString(),
+      in_flight: c.inFlight,
+      open_connections: c.openConnections,
+      sticky_requests_last_60s: c.stickyLast60s,
+      last_sticky_request_at: c.lastStickyAt === 0 ? null : new Date(c.lastStickyAt).toISOString(),
     };
   });
   sendJson(res, 200, { ...kongList(rows), node_id: gateway.nodeId, health: upstreamHealth(up.config, up.targets) });

@@ -1,7 +1,8 @@
 import type { GatewayConfig } from '../../config/types.js';
 import type { ApplyResult } from '../gateway.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime, UpstreamRuntime } from '../runtime.js';
+import type { TargetCounters } from '../targets/counters.js';
 import type { DashboardSource } from '../dashboard/state.js';
 
 /**
@@ -16,8 +17,14 @@ export interface AdminView extends DashboardSource {
   readonly runtime: Runtime;
   readonly nodeId: string;
   readonly metrics: Pick<GatewayMetrics, 'setTargetStates' | 'render' | 'contentType'>;
-  /** Connection and request counters of the proxy listeners. */
-  stats(): { accepted: number; active: number; requests: number };
+  /** Connection and request counters of the proxy listeners (summed over --workers processes). */
+  stats(): Promise<{ accepted: number; active: number; requests: number }>;
+  /** Each target's live counters by TargetState.key (summed over --workers processes). */
+  targetCounters(up: UpstreamRuntime): Promise<Map<string, TargetCounters>>;
+  /** The Prometheus text (summed over --workers processes). */
+  renderMetrics(): Promise<string>;
+  /** Resolves once every proxy process runs the config applied last. */
+  whenLive(): Promise<void>;
   /** Makes a config validated and hashed elsewhere (the push worker) live. */
   applyValidated(config: GatewayConfig, hash: string): ApplyResult;
 }

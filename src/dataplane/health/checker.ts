@@ -97,10 +97,13 @@ export class HealthChecker {
     if (result !== 'ignored') this.apply(target, result, passive, false, 'passive');
   }
 
-  /** setManual: the admin API's PUT .../healthy|unhealthy; also clears the counters. */
-  setManual(target: TargetState, healthy: boolean): void {
+  /**
+   * setManual: the admin API's PUT .../healthy|unhealthy, or a --workers peer's verdict; also
+   * clears the counters.
+   */
+  setManual(target: TargetState, healthy: boolean, reason = 'set by the admin API'): void {
     this.countersOf(target).reset();
-    this.setHealth(target, healthy, 'set by the admin API');
+    this.setHealth(target, healthy, reason);
   }
 
   private markTargets(): void {

@@ -63,6 +63,12 @@ export class SessionKeyring {
     );
   }
 
+  /** fromKeys: the keyring another process derived (--workers: the primary hands its keys over). */
+  static fromKeys(keys: readonly SessionKey[], generated: boolean): SessionKeyring {
+    if (keys.length === 0) throw new Error('session keyring needs at least one key');
+    return new SessionKeyring(keys.map((k) => ({ kid: k.kid, idKey: Buffer.from(k.idKey), macKey: Buffer.from(k.macKey) })), generated);
+  }
+
   static random(): SessionKeyring {
     return new SessionKeyring([deriveKey(randomBytes(32))], true);
   }
