@@ -107,3 +107,56 @@ test('writer: a stuck destination never blocks the caller; overflow is dropped a
   await writer.close(1_000);
   closeSync(reader);
 });
+
+test('writer: several processes sharing one stdout pipe (--workers) never interleave inside a line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-pipe-'));
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const shared = openSync(fifo, 'w');
+  const writerModule = new URL('./writer.ts', import.meta.url).href;
+  // Each child writes 3,000 lines of ~300 bytes as fast as it can through the real writer.
+  const script = `import(${JSON.stringify(writerModule)}).then(async ({ AccessLogWriter }) => {
+    const w = AccessLogWriter.toStdout();
+    const id = process.argv[1];
+    for (let i = 0; i < 3000; i++) {
+      w.write(JSON.stringify({ id, i, pad: id.repeat(280) }) + '\\n');
+      if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await w.close(5000);
+  });`;
+  const { spawn } = await import('node:child_process');
+  const children = ['a', 'b', 'c'].map((id) =>
+    spawn(process.execPath, ['--import', 'tsx', '-e', script, id], { stdio: ['ignore', shared, 'inherit'] }));
+  closeSync(shared);
+  const exited = Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
+  let done = false;
+  void exited.then(() => (done = true));
+  const buf = Buffer.alloc(1 << 16);
+  let got = '';
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const n = readSync(reader, buf, 0, buf.length, null);
+      if (n === 0 && done) break;
+      got += buf.toString('utf8', 0, n);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      if (done) break;
+      // A slow reader: the pipe fills up, so the writers' batches meet in it.
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+  closeSync(reader);
+  const lines = got.split('\n').slice(0, -1);
+  const broken = lines.filter((l) => {
+    try {
+      const o = JSON.parse(l) as { id: string; pad: string };
+      return o.pad !== o.id.repeat(280);
+    } catch {
+      return true;
+    }
+  });
+  assert.deepEqual(broken.slice(0, 3), [], `${broken.length} of ${lines.length} lines were interleaved`);
+  assert.equal(lines.length, 9000);
+});

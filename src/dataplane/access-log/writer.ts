@@ -1,4 +1,4 @@
-import { closeSync, openSync, write, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, write, writeSync } from 'node:fs';
 
 /** AccessLogSink: where finished requests' lines go. */
 export interface AccessLogSink {
@@ -12,6 +12,13 @@ export interface AccessLogSink {
 
 /** Queued characters before lines are dropped: several seconds of heavy traffic. */
 const DEFAULT_MAX_BUFFERED = 4 * 1024 * 1024;
+/** Batch size for regular files (appends by several processes are atomic per write). */
+const FILE_BATCH = 256 * 1024;
+/**
+ * POSIX PIPE_BUF on Linux: a pipe write of at most this many bytes is atomic (pipe(7)), so lines of
+ * several processes sharing one stdout (--workers) never interleave inside a line.
+ */
+const PIPE_BATCH = 4096;
 const RETRY_MS = 10;
 
 /**
@@ -24,11 +31,14 @@ const RETRY_MS = 10;
 export class AccessLogWriter implements AccessLogSink {
   dropped = 0;
   private queue: string[] = [];
+  /** Index of the first line not yet handed to a write. */
+  private head = 0;
   private queued = 0;
   private inFlight: Buffer | null = null;
   private inFlightLines = 0;
   private scheduled = false;
   private idleWaiter: (() => void) | null = null;
+  private readonly batchBytes: number;
   private readonly flushNow = (): void => this.flush();
   private readonly onWritten = (err: NodeJS.ErrnoException | null, written: number): void => this.written(err, written);
 
@@ -37,7 +47,9 @@ export class AccessLogWriter implements AccessLogSink {
     private readonly ownsFd: boolean,
     private readonly maxBuffered = DEFAULT_MAX_BUFFERED,
     private readonly onError: (err: Error) => void = () => {},
-  ) {}
+  ) {
+    this.batchBytes = fstatSync(fd).isFile() ? FILE_BATCH : PIPE_BATCH;
+  }
 
   /** toStdout writes to fd 1 (JSON logs go to stderr, so stdout carries only access lines). */
   static toStdout(onError?: (err: Error) => void): AccessLogWriter {
@@ -62,13 +74,30 @@ export class AccessLogWriter implements AccessLogSink {
     }
   }
 
+  /** flush hands the next batch of whole lines (at most batchBytes, or one longer line) to fs.write. */
   private flush(): void {
     this.scheduled = false;
-    if (this.inFlight !== null || this.queue.length === 0) return;
-    this.inFlight = Buffer.from(this.queue.join(''), 'utf8');
-    this.inFlightLines = this.queue.length;
-    this.queue = [];
-    this.queued = 0;
+    if (this.inFlight !== null || this.head === this.queue.length) return;
+    let end = this.head;
+    let bytes = 0;
+    let chars = 0;
+    while (end < this.queue.length) {
+      const line = this.queue[end]!;
+      const size = Buffer.byteLength(line);
+      if (end > this.head && bytes + size > this.batchBytes) break;
+      bytes += size;
+      chars += line.length;
+      end++;
+    }
+    this.inFlight = Buffer.from(this.queue.slice(this.head, end).join(''), 'utf8');
+    this.inFlightLines = end - this.head;
+    this.queued -= chars;
+    if (end === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else {
+      this.head = end;
+    }
     write(this.fd, this.inFlight, 0, this.inFlight.length, null, this.onWritten);
   }
 
@@ -88,7 +117,7 @@ export class AccessLogWriter implements AccessLogSink {
       return;
     }
     this.inFlight = null;
-    if (this.queue.length > 0) this.flush();
+    if (this.head < this.queue.length) this.flush();
     else this.idleWaiter?.();
   }
 
@@ -103,16 +132,20 @@ export class AccessLogWriter implements AccessLogSink {
       });
       this.idleWaiter = null;
     }
-    if (this.inFlight === null && this.queue.length > 0) {
+    const rest = this.queue.length - this.head;
+    if (this.inFlight === null && rest > 0) {
       try {
-        writeSync(this.fd, this.queue.join(''));
+        writeSync(this.fd, this.queue.slice(this.head).join(''));
       } catch (err) {
-        this.dropped += this.queue.length;
+        this.dropped += rest;
         this.onError(err as Error);
       }
-      this.queue = [];
-      this.queued = 0;
+    } else if (rest > 0) {
+      this.dropped += rest;
     }
+    this.queue = [];
+    this.head = 0;
+    this.queued = 0;
     if (this.ownsFd) closeSync(this.fd);
   }
 }
