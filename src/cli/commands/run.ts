@@ -52,14 +52,21 @@ async function run(flags: RunFlags): Promise<void> {
   });
 }
 
+/**
+ * sourceAndStatus: the objects come from the folder or the cluster; statuses and events are always
+ * kept in memory for the admin API (GET /kubernetes/status|events, the dashboard) and, from a
+ * cluster, also written back to it.
+ */
 function sourceAndStatus(flags: RunFlags, gateway: Gateway, log: Logger): { source: ObjectSource; statusSink: StatusSink } {
-  if (flags.manifests) {
-    const statusSink = new MemoryStatusSink();
-    statusSink.register(gateway);
-    return { source: createFolderSource(flags.manifests, log), statusSink };
-  }
+  const memory = new MemoryStatusSink();
+  memory.register(gateway);
+  if (flags.manifests) return { source: createFolderSource(flags.manifests, log), statusSink: memory };
   const kubeconfig = loadKubeConfig(kubeconfigFrom(flags));
   const source = createKubeSource({ kubeconfig, namespaces: flags.watchNamespace ?? [], log });
-  return { source, statusSink: new KubeStatusSink({ kubeconfig, log, source }) };
+  const cluster = new KubeStatusSink({ kubeconfig, log, source });
+  return {
+    source,
+    statusSink: { publish: async (result) => void (await Promise.all([memory.publish(result), cluster.publish(result)])) },
+  };
 }
 
