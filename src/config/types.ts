@@ -49,6 +49,12 @@ export interface ServiceConfig {
   backend_request_timeout?: number;
   retry_statuses?: number[];
   retry_backoff?: number;
+  /**
+   * berth: plugins that apply only when the picked target belongs to a backend (HTTPRoute
+   * backendRef filters): backend name -> request-/response-transformer plugins, run after the
+   * route's own. Targets name their backend with a `berth.backend=<name>` tag.
+   */
+  backend_plugins?: Record<string, PluginConfig[]>;
   tags?: string[];
   routes?: RouteConfig[];
   plugins?: PluginConfig[];
@@ -212,6 +218,8 @@ export interface TargetConfig {
 }
 
 export const IDENTITY_TAG_PREFIX = 'berth.identity=';
+/** A target's backend (see ServiceConfig.backend_plugins) travels as a `berth.backend=<name>` tag. */
+export const BACKEND_TAG_PREFIX = 'berth.backend=';
 
 export interface HealthchecksConfig {
   threshold?: number; // 0..100, default 0

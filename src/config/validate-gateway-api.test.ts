@@ -61,3 +61,13 @@ test('cors and request-mirror plugins validate their config', () => {
     "plugin/request-mirror config.upstream: unknown upstream 'nowhere'",
   ]);
 });
+
+test('backend_plugins: transformers per backend; other plugins and non-records are refused', () => {
+  const ok = validateConfig(cfg({ backend_plugins: { a: [{ name: 'request-transformer', config: { add: { headers: ['B:a'] } } }], b: [] } }));
+  assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.flat));
+  assert.deepEqual(Object.keys(ok.config.services![0]!.backend_plugins!), ['a', 'b']);
+  assert.deepEqual(errorsOf(cfg({ backend_plugins: { a: [{ name: 'cors' }] } })), [
+    'plugin/cors name: only request-transformer, response-transformer may apply to a backend',
+  ]);
+  assert.deepEqual(errorsOf(cfg({ backend_plugins: ['x'] })), ['service/s backend_plugins: expected a record']);
+});

@@ -3,6 +3,7 @@ import type { Router } from './router/types.js';
 import { compileRouter } from './router/compile.js';
 import { compilePlugins, type RoutePlugins } from './plugins/index.js';
 import { compileMirror, type Mirror } from './plugins/mirror.js';
+import { compileBackendPlugins, type BackendPlugins } from './plugins/backend-plugins.js';
 import type { ConnectionPool, PoolSet } from './proxy/pool.js';
 import { buildTlsContexts, NO_TLS, type TlsContexts } from './proxy/tls.js';
 import type { TargetState } from './targets/target.js';
@@ -53,6 +54,8 @@ export class ServiceRuntime {
   /** berth (HTTPRoute retry): statuses retried, or null when the service has no such policy. */
   readonly retryStatuses: ReadonlySet<number> | null;
   readonly retryBackoff: number;
+  /** berth (HTTPRoute backendRef filters): plugins by picked target, or null. */
+  readonly backendPlugins: BackendPlugins | null;
   private readonly pools = new Map<TargetState, ConnectionPool>();
 
   constructor(
@@ -71,6 +74,7 @@ export class ServiceRuntime {
     this.backendRequestTimeout = config.backend_request_timeout ?? 0;
     this.retryStatuses = config.retry_statuses === undefined ? null : new Set(config.retry_statuses);
     this.retryBackoff = config.retry_backoff ?? 0;
+    this.backendPlugins = compileBackendPlugins(config, upstream);
     this.hostHeader = upstream.listed ? (upstream.config.host_header ?? null) : directHost(config, this.defaultPort);
   }
 

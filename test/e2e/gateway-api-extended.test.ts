@@ -68,6 +68,18 @@ spec:
     - matches: [{ path: { type: PathPrefix, value: /mirror-to-refused } }]
       filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: refused-mirror, port: 8080 } } }]
       backendRefs: [{ name: infra-backend-v1, port: 8080 }]
+    # httproute-request-header-modifier-backend-weights.yaml, under a path of its own (the suite's
+    # catch-all "/" would collide with backend-protocol-ws's here, where all tests share one Gateway)
+    - matches: [{ path: { type: PathPrefix, value: /backend-weights } }]
+      backendRefs:
+        - name: infra-backend-v1
+          port: 8080
+          weight: 10
+          filters: [{ type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: Backend, value: infra-backend-v1 }] } }]
+        - name: infra-backend-v2
+          port: 8080
+          weight: 10
+          filters: [{ type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: Backend, value: infra-backend-v2 }] } }]
     - matches: [{ path: { type: PathPrefix, value: /retry/backoff-150ms } }]
       retry: { codes: [500], attempts: 2, backoff: 150ms }
       backendRefs: [{ name: infra-backend-v3, port: 8080 }]
@@ -108,7 +120,8 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
     await new Promise<void>((r) => stuck.listen(0, '127.0.8.5', () => r()));
     const refusedPort = await freePort('127.0.8.6');
     const dir = await mkdtemp(join(tmpdir(), 'berth-extended-'));
-    for (const f of (await readdir(GOLDEN)).filter((f) => f.startsWith('httproute-'))) await copyFile(join(GOLDEN, f), join(dir, f));
+    const routes = (await readdir(GOLDEN)).filter((f) => f.startsWith('httproute-') && !f.includes('backend-weights'));
+    for (const f of routes) await copyFile(join(GOLDEN, f), join(dir, f));
     await writeFile(join(dir, 'gateway.yaml'), GATEWAY);
     await writeFile(join(dir, 'services.yaml'), [
       serviceYaml('infra-backend-v1', v1), serviceYaml('infra-backend-v2', [v2]), serviceYaml('infra-backend-v3', [v3]),
@@ -160,6 +173,20 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
         for (const k of absent) assert.equal(seen.headers[k], undefined, `${k} should be gone`);
       });
     }
+  });
+
+  describe('HTTPRouteRequestHeaderModifierBackendWeights (httproute-request-header-modifier-backend-weights.go)', () => {
+    test('100 requests: each carries the Backend header of the pod it reached, and both backends are reached', async () => {
+      const reached = new Set<string>();
+      for (let i = 0; i < 100; i++) {
+        const r = await get('/backend-weights', { Backend: 'client-sent' });
+        assert.equal(r.status, 200);
+        const seen = echoed(r);
+        assert.ok(seen.pod.startsWith(seen.headers.backend!), `Backend ${seen.headers.backend} on ${seen.pod}`);
+        reached.add(seen.headers.backend!);
+      }
+      assert.deepEqual([...reached].sort(), ['infra-backend-v1', 'infra-backend-v2']);
+    });
   });
 
   describe('HTTPRouteTimeoutRequest / HTTPRouteTimeoutBackendRequest', () => {

@@ -1,6 +1,10 @@
 import type { PluginConfig, ServiceConfig, UpstreamConfig } from '../types.js';
-import type { Issues } from './issues.js';
-import type { Scope } from './scope.js';
+import type { Issues, PathSeg } from './issues.js';
+import { validatePlugins } from './plugins.js';
+import { isObj, type Scope } from './scope.js';
+
+/** What a backend's plugins may do: edit headers and path, not answer (the target is picked already). */
+const BACKEND_PLUGINS = ['request-transformer', 'response-transformer'];
 
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 /** An origin as RFC 6454 s6.2 serializes it, with Gateway API's `*.` host wildcard allowed. */
@@ -41,4 +45,24 @@ export function checkMirrorUpstreams(issues: Issues, services: ServiceConfig[], 
     check(svc.plugins, ['services', si]);
     (svc.routes ?? []).forEach((r, ri) => check(r.plugins, ['services', si, 'routes', ri]));
   });
+}
+
+/**
+ * validateBackendPlugins checks a service's `backend_plugins`: backend name -> plugins, each a
+ * request- or response-transformer.
+ */
+export function validateBackendPlugins(issues: Issues, raw: unknown, service: PathSeg[], name: string | undefined): Record<string, PluginConfig[]> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const entity = { type: 'service', name, path: service };
+  if (!isObj(raw)) return void issues.add(entity, ['backend_plugins'], 'expected a record');
+  const out: Record<string, PluginConfig[]> = {};
+  for (const [backend, list] of Object.entries(raw)) {
+    const owner = [...service, 'backend_plugins', backend];
+    const plugins = validatePlugins(issues, list, owner) ?? [];
+    plugins.forEach((p, i) => {
+      if (!BACKEND_PLUGINS.includes(p.name)) issues.add({ type: 'plugin', name: p.name, path: [...owner, 'plugins', i] }, ['name'], `only ${BACKEND_PLUGINS.join(', ')} may apply to a backend`);
+    });
+    out[backend] = plugins;
+  }
+  return out;
 }

@@ -1,12 +1,13 @@
 import type { Protocol, ServiceConfig } from '../types.js';
 import type { Issues, PathSeg } from './issues.js';
+import { validateBackendPlugins } from './plugin-configs.js';
 import { validatePlugins } from './plugins.js';
 import { Scope, isObj } from './scope.js';
 
 const FIELDS = ['name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
   'write_timeout', 'routes', 'plugins', 'enabled', 'tls_verify', 'tls_verify_depth',
   // berth extensions (Gateway API rule timeouts and retry)
-  'request_timeout', 'backend_request_timeout', 'retry_statuses', 'retry_backoff'];
+  'request_timeout', 'backend_request_timeout', 'retry_statuses', 'retry_backoff', 'backend_plugins'];
 const MAX_TIMEOUT = 2147483646;
 
 /** HOSTNAME_OR_IP: what Kong accepts as a service host (a name, an IPv4 or an IPv6 literal). */
@@ -51,6 +52,8 @@ export function validateService(issues: Issues, raw: unknown, path: PathSeg[]): 
   if (tags) out.tags = tags;
   const plugins = validatePlugins(issues, s.obj.plugins, path);
   if (plugins) out.plugins = plugins;
+  const backendPlugins = validateBackendPlugins(issues, s.obj.backend_plugins, path, name);
+  if (backendPlugins) out.backend_plugins = backendPlugins;
   return out;
 }
 

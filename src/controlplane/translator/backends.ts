@@ -1,8 +1,9 @@
-import type { Protocol, ServiceConfig, UpstreamConfig } from '../../config/types.js';
+import type { PluginConfig, Protocol, ServiceConfig, UpstreamConfig } from '../../config/types.js';
 import type { KubeObject, TranslationEvent } from '../types.js';
 import { mergeTargets, serviceTargets, type ServicePort } from './endpoints.js';
 import type { Reader } from './reader.js';
 import type { RuleFields } from './rule-fields.js';
+import { sharedEndpoints, tagBackend } from './backend-filters.js';
 import { TRANSLATION_FAILED, warning, type PolicyUse } from './status.js';
 import { groupPolicy } from './upstream-policy.js';
 
@@ -14,6 +15,8 @@ export interface ResolvedBackend {
   service: KubeObject;
   port: ServicePort;
   weight?: number;
+  /** The backend whose own plugins apply to these targets (HTTPRoute backendRef filters). */
+  backend?: string;
 }
 
 /** BackendGroup: the backends of one route rule (or Ingress path), which share one service. */
@@ -27,6 +30,8 @@ export interface BackendGroup {
   ruleFields?: RuleFields;
   /** Weight of the backendRefs that did not resolve (HTTPRoute): answered 500. */
   unresolvedWeight?: number;
+  /** Plugins per backend (HTTPRoute backendRef filters that differ between backendRefs). */
+  backendPlugins?: Record<string, PluginConfig[]>;
 }
 
 export interface BuiltGroup {
@@ -79,7 +84,7 @@ function serviceAnnotations(svc: KubeObject, out: ServiceConfig, upstream: Upstr
  * Service-level annotations come from the first backend's Service.
  */
 export function buildGroup(reader: Reader, group: BackendGroup): BuiltGroup {
-  const targets = group.backends.flatMap((b) => serviceTargets(reader, b.service, b.port, b.weight, group.drainSupport));
+  const targets = group.backends.flatMap((b) => tagBackend(serviceTargets(reader, b.service, b.port, b.weight, group.drainSupport), b.backend));
   const policy = groupPolicy(reader, uniqueServices(group.backends));
   const fields = group.overrides === undefined ? policy.fields : withoutSessionFields(policy.fields);
   const upstream: UpstreamConfig = { name: group.name, ...fields, ...group.overrides };
@@ -89,6 +94,11 @@ export function buildGroup(reader: Reader, group: BackendGroup): BuiltGroup {
   if (first !== undefined) serviceAnnotations(first.service, service, upstream, events);
   Object.assign(service, group.ruleFields);
   upstream.targets = mergeTargets(targets);
+  if (group.backendPlugins !== undefined) {
+    service.backend_plugins = group.backendPlugins;
+    const shared = sharedEndpoints(targets);
+    if (shared.length > 0) events.push(warning(first!.service, TRANSLATION_FAILED, `endpoints ${shared.join(', ')} are reached through backendRefs with different filters; the first backendRef's filters apply`));
+  }
   if (group.unresolvedWeight !== undefined) upstream.unresolved_weight = group.unresolvedWeight;
   return { service, upstream, uses: policy.uses, events };
 }

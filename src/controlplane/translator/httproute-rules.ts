@@ -5,7 +5,7 @@ import { isRfc3339 } from '../../config/validate/gateway-api.js';
 import type { KubeObject } from '../types.js';
 import { findServicePort, type BackendGroup, type ResolvedBackend } from './backends.js';
 import { appProtocolProblem } from './app-protocol.js';
-import { sharedBackendFilters } from './backend-filters.js';
+import { backendFilters } from './backend-filters.js';
 import { translateFilters } from './filters.js';
 import { MirrorGroups } from './mirror-groups.js';
 import { matchFields } from './httproute-matches.js';
@@ -122,18 +122,19 @@ export function translateRule(reader: Reader, scope: RuleScope, index: number, r
   const backends: ResolvedBackend[] = [];
   const refProblems: RefProblem[] = [];
   let unresolved = 0;
-  for (const ref of refs) {
+  const byBackend = backendFilters(refs);
+  const perBackend = typeof byBackend === 'object' && 'perBackend' in byBackend;
+  for (const [i, ref] of refs.entries()) {
     const b = resolveBackend(reader, scope.route, ref);
     if ('reason' in b) {
       refProblems.push(b);
       unresolved += unresolvedShare(ref);
-    } else backends.push(b);
+    } else backends.push(perBackend ? { ...b, backend: String(i) } : b);
   }
   // No backend at all (none listed, or none resolved) answers every request with 500.
   if (backends.length === 0) unresolved = Math.max(1, unresolved);
   const fail = (problem: string): RuleResult => ({ ok: false, problem: `rule ${index}: ${problem}`, refProblems });
-  const backendFilters = sharedBackendFilters(refs);
-  if (typeof backendFilters === 'string') return fail(backendFilters);
+  if (typeof byBackend === 'string') return fail(byBackend);
   const badWeight = refs.find((r) => r?.weight !== undefined && !(Number.isInteger(r.weight) && r.weight >= 0 && r.weight <= 1_000_000));
   if (badWeight !== undefined) return fail(`backendRef weight ${JSON.stringify(badWeight.weight)} must be an integer 0..1000000`);
   const matches: any[] = Array.isArray(rule?.matches) && rule.matches.length > 0 ? rule.matches : [{}];
@@ -147,17 +148,19 @@ export function translateRule(reader: Reader, scope: RuleScope, index: number, r
     return null;
   });
   // backendRef filters run after the rule's own (HTTPBackendRef.filters).
-  const filters = backendFilters.length === 0 ? rule.filters : [...(Array.isArray(rule.filters) ? rule.filters : []), ...backendFilters];
+  const shared = 'shared' in byBackend ? byBackend.shared : [];
+  const filters = shared.length === 0 ? rule.filters : [...(Array.isArray(rule.filters) ? rule.filters : []), ...shared];
   const routes = buildRoutes(scope, index, { ...rule, filters }, matches, mirrors);
   if (typeof routes === 'string') return fail(routes);
   const fields = ruleFields(rule);
   if (typeof fields === 'string') return fail(fields);
   // Session persistence, timeouts, retry and an unresolved share belong to the rule: it gets its own service.
-  const ruleScoped = sp.fields !== undefined || fields !== undefined || unresolved > 0;
+  const ruleScoped = sp.fields !== undefined || fields !== undefined || unresolved > 0 || perBackend;
   const group: BackendGroup = { name: groupName(route, index, backends, ruleScoped), backends, drainSupport: scope.drainSupport };
   if (sp.fields !== undefined) group.overrides = sp.fields;
   if (fields !== undefined) group.ruleFields = fields;
   if (unresolved > 0) group.unresolvedWeight = unresolved;
+  if ('perBackend' in byBackend) group.backendPlugins = byBackend.perBackend;
   return { ok: true, routes, group, mirrors: mirrors.groups, refProblems };
 }
 

@@ -1,6 +1,6 @@
 import { UNRESOLVED_BACKEND } from '../balancers/unresolved-share.js';
 import type { TargetState } from '../targets/target.js';
-import type { PluginAnswer } from '../plugins/index.js';
+import type { PluginAnswer, RoutePlugins } from '../plugins/index.js';
 import type { RouteRequest } from '../router/types.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
@@ -40,6 +40,10 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   private backoffTimer: NodeJS.Timeout | null = null;
   /** The response head, kept until the end of the read it arrived in (see onResponseHead). */
   private pendingHead: string[] | null = null;
+  /** The picked target's backend plugins (HTTPRoute backendRef filters), and the headers before them. */
+  private backend: RoutePlugins | null = null;
+  private routeHeaders: string[] | null | undefined = undefined;
+  private routePath = '';
 
   constructor(
     ctx: ProxyContext,
@@ -107,6 +111,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     if (target === UNRESOLVED_BACKEND) return this.fail(new ProxyError('BACKEND_UNRESOLVED'));
     this.target = target;
     this.picked = target;
+    if (service.backendPlugins !== null) this.useBackend(service.backendPlugins.get(target) ?? null);
     this.tries++;
     target.inFlight++;
     target.totalRequests++;
@@ -185,6 +190,22 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     if (this.setCookie !== undefined) headers.push('Set-Cookie', this.setCookie);
     if (this.setHeader !== undefined) headers.push(this.setHeader[0], this.setHeader[1]);
     if (this.route!.plugins !== null) this.route!.plugins.response(this, headers);
+    if (this.backend !== null) this.backend.response(this, headers);
+  }
+
+  /**
+   * useBackend applies the picked target's backend plugins for this try, on top of what the
+   * route's plugins made of the request (a retry on another backend starts from that again).
+   */
+  private useBackend(plugins: RoutePlugins | null): void {
+    if (this.routeHeaders === undefined) {
+      this.routeHeaders = this.requestHeaders;
+      this.routePath = this.upstreamPath;
+    }
+    this.requestHeaders = this.routeHeaders === null ? null : this.routeHeaders.slice();
+    this.upstreamPath = this.routePath;
+    this.backend = plugins;
+    plugins?.request(this);
   }
 
   onResponseBody(chunk: Buffer): void {
