@@ -4,6 +4,7 @@ import { runWorker } from '../dataplane/workers/worker.js';
 import { workerSettingsFrom } from '../dataplane/workers/settings.js';
 import { createLogger } from '../lib/log.js';
 import { parseTrustedIps } from '../lib/trusted-ips.js';
+import { parseListenerBinding } from './listener-flags.js';
 import { observabilityOptionsFrom } from './observability-flags.js';
 
 try {
@@ -11,7 +12,9 @@ try {
   const log = createLogger(settings.logLevel);
   const { trustedIps, ...observability } = settings.observability;
   const flags = { ...observability, trustedIps: trustedIps ? parseTrustedIps(trustedIps) : undefined };
-  runWorker({ ...settings, ...observabilityOptionsFrom(flags, log), log });
+  const { gatewayListeners, ...rest } = settings;
+  const listenerBinding = gatewayListeners === undefined ? undefined : parseListenerBinding(gatewayListeners, settings.proxyListen.host);
+  runWorker({ ...rest, listenerBinding, ...observabilityOptionsFrom(flags, log), log });
 } catch (err) {
   process.stderr.write(`berth worker: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

@@ -23,6 +23,22 @@ export interface GatewayConfig {
   certificates?: CertificateConfig[];
   /** Global plugins are not supported; route- and service-scoped plugins live on those entities. */
   plugins?: PluginConfig[];
+  /** berth: the Gateway API listeners routes are attached through (see ListenerConfig). */
+  listeners?: ListenerConfig[];
+}
+
+/**
+ * berth: one Gateway API listener port of one Gateway, `name` "<namespace>/<gateway>:<port>".
+ * A route that lists listeners is served only on proxy sockets standing for one of them
+ * (dataplane/entry-points.ts); the `--proxy-listen` socket still serves every route.
+ */
+export interface ListenerConfig {
+  name: string;
+  port: number;
+  /** http (default): served on its own sockets; https: by the --proxy-listen-tls socket. */
+  protocol?: 'http' | 'https';
+  /** The Gateway's spec.addresses (IP addresses) it is served on; none = the proxy's host. */
+  addresses?: string[];
 }
 
 export interface ServiceConfig {
@@ -82,6 +98,8 @@ export interface RouteConfig {
    * among such routes (router/gateway-api-order.ts) instead of by Kong's rules.
    */
   gateway_api_precedence?: GatewayApiPrecedence;
+  /** berth: names of top-level `listeners` this route is served through; absent = all sockets. */
+  listeners?: string[];
   tags?: string[];
   plugins?: PluginConfig[];
 }
@@ -109,7 +127,8 @@ export type PluginConfig =
   | { name: 'response-transformer'; enabled?: boolean; config: ResponseTransformerConfig; tags?: string[] }
   | { name: 'redirect'; enabled?: boolean; config: RedirectConfig; tags?: string[] }
   | { name: 'cors'; enabled?: boolean; config: CorsConfig; tags?: string[] }
-  | { name: 'request-mirror'; enabled?: boolean; config: RequestMirrorConfig; tags?: string[] };
+  | { name: 'request-mirror'; enabled?: boolean; config: RequestMirrorConfig; tags?: string[] }
+  | { name: 'request-redirect'; enabled?: boolean; config: RequestRedirectConfig; tags?: string[] };
 
 /**
  * Kong's `cors` plugin (HTTPRoute CORS filter). `origins` entries are exact origins, `*`, or
@@ -160,6 +179,21 @@ export interface RedirectConfig {
   status_code?: number; // default 301
   location: string;
   keep_incoming_path?: boolean;
+}
+
+/**
+ * berth: Gateway API HTTPRoute RequestRedirect (plugins/request-redirect.ts). Every part left
+ * out comes from the request: scheme from the connection, hostname from Host, port from the
+ * listener (or the scheme's default when `scheme` is set), path and query as they were.
+ */
+export interface RequestRedirectConfig {
+  status_code?: 301 | 302 | 303 | 307 | 308; // default 302
+  scheme?: 'http' | 'https';
+  hostname?: string;
+  port?: number;
+  replace_full_path?: string;
+  /** Replace the matched PathPrefix `prefix` with `replacement`. */
+  replace_prefix_match?: { prefix: string; replacement: string };
 }
 
 export type Algorithm =

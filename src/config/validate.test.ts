@@ -69,7 +69,7 @@ const cases: Array<[string, unknown, string[]]> = [
     'upstream/u healthchecks.active.healthy.http_statuses.0: value should be between 100 and 599',
     'upstream/u healthchecks.passive.healthy.interval: passive health checks have no interval']],
   ['plugins', cfg({ services: [svc({ plugins: [{ name: 'rate-limiting', config: {} }, { name: 'redirect', config: {} }] })] }), [
-    "plugin/rate-limiting name: plugin 'rate-limiting' is not supported (supported: request-transformer, response-transformer, redirect, cors, request-mirror)",
+    "plugin/rate-limiting name: plugin 'rate-limiting' is not supported (supported: request-transformer, response-transformer, redirect, cors, request-mirror, request-redirect)",
     'plugin/redirect config.location: required field missing']],
   ['certificates', cfg({ certificates: [{ cert: 'nope', key: '-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----', snis: ['a b'] }] }), [
     'certificate/ cert: invalid certificate: not a PEM certificate', 'certificate/ key: invalid key: not a PEM private key', 'certificate/ snis.0: invalid SNI name']],

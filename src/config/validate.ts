@@ -3,6 +3,7 @@ import { FORMAT_VERSION } from './types.js';
 import { validateCertificate } from './validate/certificate.js';
 import { checkMirrorUpstreams } from './validate/plugin-configs.js';
 import { Issues, type PathSeg } from './validate/issues.js';
+import { checkRouteListeners, validateListener } from './validate/listeners.js';
 import { validateRoute } from './validate/route.js';
 import { isObj, own } from './validate/scope.js';
 import { validateService } from './validate/service.js';
@@ -13,7 +14,7 @@ export type ValidationResult =
   | { ok: false; error: ConfigErrorBody; flat: FlatConfigError[] };
 
 const FORMATS = ['1.1', '2.1', '3.0'];
-const ENTITIES = ['services', 'routes', 'upstreams', 'certificates', 'plugins'];
+const ENTITIES = ['services', 'routes', 'upstreams', 'certificates', 'plugins', 'listeners'];
 const ROOT = { type: 'config', name: undefined, path: [] as PathSeg[] };
 
 /**
@@ -53,10 +54,14 @@ function check(issues: Issues, input: unknown): GatewayConfig | undefined {
   if (Array.isArray(own(input, 'plugins')) && (own(input, 'plugins') as unknown[]).length > 0) {
     issues.add(ROOT, ['plugins'], 'global plugins are not supported; attach plugins to a service or a route');
   }
+  const listeners = each(issues, input, 'listeners', (raw, path) => validateListener(issues, raw, path));
   attachTopRoutes(issues, services, topRoutes);
   checkMirrorUpstreams(issues, services, upstreams);
   checkUnique(issues, services, upstreams, certificates);
-  return { _format_version: FORMAT_VERSION, services, upstreams, certificates };
+  const config: GatewayConfig = { _format_version: FORMAT_VERSION, services, upstreams, certificates };
+  if (listeners.length > 0) config.listeners = listeners;
+  checkRouteListeners(issues, config);
+  return config;
 }
 
 function each<T>(issues: Issues, input: Record<string, unknown>, key: string, fn: (raw: unknown, path: PathSeg[]) => T | undefined): T[] {

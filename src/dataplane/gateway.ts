@@ -16,6 +16,7 @@ import type { ProxyContext } from './proxy/context.js';
 import { combineObservers, type RequestObserver } from './proxy/observer.js';
 import { PoolSet } from './proxy/pool.js';
 import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps, type UpstreamRuntime } from './runtime.js';
+import { EntryPoints, type ListenerBinding } from './entry-points.js';
 import { ProxyServer, type ListenAddress } from './server.js';
 import type { SessionKeyring } from './sticky/token.js';
 import { TargetRegistry } from './targets/registry.js';
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   tracing?: Tracing;
   /** --workers N > 1: this process's part in the group (src/dataplane/workers/); absent = alone. */
   group?: GroupMember;
+  /** How Gateway listeners in the config map to extra proxy sockets; absent = none. */
+  listenerBinding?: ListenerBinding;
 }
 
 export type ApplyResult =
@@ -63,6 +66,8 @@ export class Gateway {
   private readonly ctx: ProxyContext;
   private readonly deps: RuntimeDeps;
   private readonly proxy: ProxyServer;
+  /** Sockets standing for Gateway listeners (entry-points.ts); null when not configured. */
+  readonly entryPoints: EntryPoints | null;
   private readonly admin: AdminServer;
   private readonly observers: RequestObserver[] = [];
   private addresses: { proxy: ListenAddress | null; tls: ListenAddress | null; admin: ListenAddress | null } = {
@@ -92,6 +97,9 @@ export class Gateway {
     opts.group?.attach?.(() => this.ctx.runtime);
     this.admin = new AdminServer(this, opts.log, { token: opts.adminToken });
     if (this.reporter.wanted) this.observe(this.reporter);
+    // With --workers the workers serve every proxy socket, Gateway listeners included.
+    const proxiesElsewhere = opts.group?.startProxies !== undefined;
+    this.entryPoints = opts.listenerBinding === undefined || proxiesElsewhere ? null : new EntryPoints(this.proxy, opts.listenerBinding, opts.log);
   }
 
   /** The live config, or null before the first successful apply. */
@@ -142,6 +150,7 @@ export class Gateway {
     this.ctx.runtime = next;
     this.lastAppliedAt = Date.now();
     this.proxy.refreshTls();
+    void this.entryPoints?.sync(next.config?.listeners ?? []);
     this.opts.log.info({ hash, upstreams: next.upstreams.size, routes: next.routes.size }, 'configuration applied');
     this.opts.group?.configApplied(config, hash);
     return { ok: true, hash, changed: true };

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ProxyContext } from './proxy/context.js';
 import { Attempt } from './proxy/attempt.js';
+import { kEntryPoint, type EntryPoint, type EntryPointTagged } from './router/entry-point.js';
 import { sendError } from './proxy/respond.js';
 import { selectContext } from './proxy/tls.js';
 import { upgradeClient } from './proxy/tunnel.js';
@@ -64,10 +65,14 @@ export class ProxyServer {
     this.servers.push(server);
   }
 
-  /** listen starts the plain HTTP listener and resolves with its bound address. */
-  listen(addr: ListenAddress): Promise<ListenAddress> {
+  /**
+   * listen starts a plain HTTP listener and resolves with its bound address. With `entry`, its
+   * sockets stand for those Gateway listeners only (router/entry-point.ts).
+   */
+  listen(addr: ListenAddress, entry?: EntryPoint): Promise<ListenAddress> {
     const server = http.createServer({ noDelay: true });
     this.configure(server);
+    if (entry !== undefined) server.on('connection', (socket: EntryPointTagged) => void (socket[kEntryPoint] = entry));
     return bind(server, addr);
   }
 

@@ -7,6 +7,7 @@ import { addAdminTokenFlags, loadAdminToken, type AdminTokenFlags } from '../adm
 import { parseWorkers, workerCount } from '../../dataplane/workers/cpus.js';
 import { WorkerGroup } from '../../dataplane/workers/primary.js';
 import { parseListen, valueOption } from '../flags.js';
+import { parseListenerBinding } from '../listener-flags.js';
 import { addObservabilityFlags, observabilityOptionsFrom, type ObservabilityFlagValues } from '../observability-flags.js';
 import { onShutdown } from '../shutdown.js';
 
@@ -22,6 +23,7 @@ export interface GatewayFlagValues extends AdminTokenFlags, ObservabilityFlagVal
   sessionSecretFile?: string;
   shutdownTimeout?: string;
   workers?: number | 'auto';
+  gatewayListeners?: string;
 }
 
 /** addGatewayFlags adds the data plane's flags (each also from its BERTH_* environment variable). */
@@ -34,6 +36,7 @@ export function addGatewayFlags(cmd: Command): Command {
     .addOption(valueOption('--session-secret', 'sticky session secrets, comma-separated; the first signs', 'BERTH_SESSION_SECRET'))
     .addOption(valueOption('--session-secret-file', 'file with one sticky session secret per line', 'BERTH_SESSION_SECRET_FILE'))
     .addOption(valueOption('--shutdown-timeout', 'ms to let in-flight requests finish on SIGTERM', 'BERTH_SHUTDOWN_TIMEOUT', '10000'))
+    .addOption(valueOption('--gateway-listeners', 'sockets for Gateway listeners: auto, off, LISTENER=HOST:PORT (comma list; LISTENER is 80 or ns/name:80)', 'BERTH_GATEWAY_LISTENERS'))
     .addOption(
       valueOption('--workers', 'proxy processes: N, or auto = the CPUs this process may use (cgroup quota honoured)', 'BERTH_WORKERS', 'auto')
         .argParser(workersArg),
@@ -59,11 +62,12 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
   const count = workerCount(opts.workers ?? 'auto');
   const { accessLog, accessLogFormat, trustedIps, otlpEndpoint, traceSampleRatio } = opts;
   const observability = { accessLog, accessLogFormat, trustedIps: trustedIps?.cidrs, otlpEndpoint, traceSampleRatio };
-  const worker = { proxyListen, proxyListenTls, shutdownTimeoutMs, logLevel: opts.logLevel ?? 'info', observability };
+  const worker = { proxyListen, proxyListenTls, shutdownTimeoutMs, logLevel: opts.logLevel ?? 'info', observability, gatewayListeners: opts.gatewayListeners };
   return {
     group: count > 1 ? new WorkerGroup({ count, keyring, log, worker }) : undefined,
     proxyListen,
     proxyListenTls,
+    listenerBinding: opts.gatewayListeners === undefined ? undefined : parseListenerBinding(opts.gatewayListeners, proxyListen.host),
     adminListen: opts.adminListen ? parseListen(opts.adminListen) : undefined,
     keyring,
     log,

@@ -31,7 +31,9 @@ export function registerRunCommand(program: Command): void {
 
 async function run(flags: RunFlags): Promise<void> {
   const log = createLogger(flags.logLevel ?? 'info');
-  const gateway = new Gateway(gatewayOptionsFrom(flags, log));
+  // A folder of manifests has no cluster to give Gateways addresses: their listener ports are
+  // served on the proxy host unless --gateway-listeners says otherwise.
+  const gateway = new Gateway(gatewayOptionsFrom({ ...flags, gatewayListeners: flags.gatewayListeners ?? (flags.manifests ? 'auto' : undefined) }, log));
   const { source, statusSink } = sourceAndStatus(flags, gateway, log);
   const controller = new Controller({
     source,

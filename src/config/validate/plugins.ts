@@ -3,7 +3,7 @@ import { checkCors, checkMirror } from './plugin-configs.js';
 import type { Issues, PathSeg } from './issues.js';
 import { Scope, isObj } from './scope.js';
 
-const SUPPORTED = ['request-transformer', 'response-transformer', 'redirect', 'cors', 'request-mirror'];
+const SUPPORTED = ['request-transformer', 'response-transformer', 'redirect', 'cors', 'request-mirror', 'request-redirect'];
 const HEADER_ENTRY = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+:/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
@@ -51,10 +51,37 @@ function validatePlugin(issues: Issues, raw: unknown, path: PathSeg[]): PluginCo
     checkMirror(config);
   } else if (pname === 'cors') {
     if (config) checkCors(config);
+  } else if (pname === 'request-redirect') {
+    if (config) checkRequestRedirect(config);
   } else if (config) {
     checkTransformer(config, pname === 'request-transformer');
   }
   return { ...raw, config: raw.config ?? {} } as unknown as PluginConfig;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const ABSOLUTE_PATH = /^\/[^\s?#]*$/;
+
+/** checkRequestRedirect: berth's Gateway API RequestRedirect (config/types.ts RequestRedirectConfig). */
+function checkRequestRedirect(config: Scope): void {
+  config.unknown(['status_code', 'scheme', 'hostname', 'port', 'replace_full_path', 'replace_prefix_match']);
+  const code = config.int('status_code', 300, 399);
+  if (code !== undefined && ![301, 302, 303, 307, 308].includes(code)) config.err('status_code', 'expected one of: 301, 302, 303, 307, 308');
+  config.oneOf('scheme', ['http', 'https']);
+  const host = config.str('hostname');
+  if (host !== undefined && !HOSTNAME.test(host)) config.err('hostname', 'invalid hostname');
+  config.int('port', 1, 65535);
+  const full = config.str('replace_full_path');
+  if (full !== undefined && !ABSOLUTE_PATH.test(full)) config.err('replace_full_path', 'expected an absolute path');
+  const prefix = config.child('replace_prefix_match');
+  if (prefix !== undefined) {
+    prefix.unknown(['prefix', 'replacement']);
+    for (const k of ['prefix', 'replacement']) {
+      const v = prefix.str(k, true);
+      if (v !== undefined && !ABSOLUTE_PATH.test(v)) prefix.err(k, 'expected an absolute path');
+    }
+  }
+  if (full !== undefined && prefix !== undefined) config.err(null, 'replace_full_path and replace_prefix_match are exclusive');
 }
 
 function checkTransformer(config: Scope, request: boolean): void {

@@ -6,7 +6,7 @@ import { Scope, isObj, own } from './scope.js';
 
 const FIELDS = ['name', 'service', 'protocols', 'methods', 'hosts', 'paths', 'headers', 'query_params',
   'strip_path', 'preserve_host', 'regex_priority', 'https_redirect_status_code', 'plugins', 'path_handling',
-  'request_buffering', 'response_buffering', 'snis', 'sources', 'destinations', 'gateway_api_precedence'];
+  'request_buffering', 'response_buffering', 'snis', 'sources', 'destinations', 'gateway_api_precedence', 'listeners'];
 const MATCHERS = ['methods', 'hosts', 'paths', 'headers', 'query_params', 'snis'];
 const REDIRECT_CODES = [426, 301, 302, 307, 308];
 const METHOD = /^[A-Z]+$/;
@@ -35,6 +35,8 @@ export function validateRoute(issues: Issues, raw: unknown, path: PathSeg[], top
   fillMatchers(s, out);
   const precedence = validatePrecedence(s);
   if (precedence) out.gateway_api_precedence = precedence;
+  const listeners = s.list('listeners');
+  if (listeners?.length) out.listeners = listeners;
   if (topLevel) out.service = serviceRef(s);
   else if (own(raw, 'service') !== undefined) s.err('service', 'a nested route must not name a service');
   const tags = s.tags();

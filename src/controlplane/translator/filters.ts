@@ -1,12 +1,10 @@
-import type { CorsConfig, PluginConfig, RedirectConfig, RequestMirrorConfig, RequestTransformerConfig, ResponseTransformerConfig } from '../../config/types.js';
+import type { CorsConfig, PluginConfig, RequestMirrorConfig, RequestRedirectConfig, RequestTransformerConfig, ResponseTransformerConfig } from '../../config/types.js';
 import { isHostname, isPath, isToken } from './syntax.js';
 
 /** FilterContext: what a filter needs from the match it applies to. */
 export interface FilterContext {
   /** The PathPrefix of the match, when it is one (URLRewrite ReplacePrefixMatch needs it). */
   prefix: string | undefined;
-  /** The route's hostnames, for a redirect that keeps the host. */
-  hostnames: string[];
   /**
    * mirrorUpstream resolves a RequestMirror backendRef to the upstream the copy goes to, or null
    * when the ref does not resolve (it reports that itself; the spec drops such a mirror).
@@ -20,8 +18,9 @@ type Transformer = RequestTransformerConfig & ResponseTransformerConfig;
 
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
 
-function push(section: { headers?: string[] } | undefined, entries: string[]): { headers: string[] } {
-  return { headers: [...(section?.headers ?? []), ...entries] };
+/** push appends header entries to a transformer section, keeping its other fields (replace.uri). */
+function push<T extends { headers?: string[] }>(section: T | undefined, entries: string[]): T {
+  return { ...section, headers: [...(section?.headers ?? []), ...entries] } as T;
 }
 
 /**
@@ -67,22 +66,32 @@ function rewrite(cfg: RequestTransformerConfig, f: any, ctx: FilterContext): str
   return `URLRewrite path type ${path.type} is not supported`;
 }
 
-function redirect(f: any, ctx: FilterContext): RedirectConfig | string {
-  const host: string | undefined = f?.hostname ?? (ctx.hostnames.length === 1 && !ctx.hostnames[0]!.startsWith('*') ? ctx.hostnames[0] : undefined);
-  if (host === undefined) return 'RequestRedirect without hostname needs exactly one non-wildcard route hostname';
-  if (!isHostname(host, false)) return `RequestRedirect hostname ${JSON.stringify(host)} is not valid`;
-  if (f?.statusCode !== undefined && !REDIRECT_CODES.includes(f.statusCode)) return `RequestRedirect statusCode ${f.statusCode} is not supported`;
-  if (f?.scheme !== undefined && f.scheme !== 'http' && f.scheme !== 'https') return `RequestRedirect scheme ${JSON.stringify(f.scheme)} is not supported`;
-  if (f?.port !== undefined && !(Number.isInteger(f.port) && f.port >= 1 && f.port <= 65535)) return `RequestRedirect port ${f.port} is not valid`;
-  const scheme: string = f?.scheme ?? 'http';
-  const port = f?.port !== undefined && !((scheme === 'http' && f.port === 80) || (scheme === 'https' && f.port === 443)) ? `:${f.port}` : '';
-  const out: RedirectConfig = { status_code: f?.statusCode ?? 302, location: `${scheme}://${host}${port}`, keep_incoming_path: true };
-  const path = f?.path;
-  if (path === undefined) return out;
-  if (path.type === 'ReplaceFullPath' && isPath(path.replaceFullPath)) {
-    return { ...out, location: `${out.location}${path.replaceFullPath}`, keep_incoming_path: false };
+function redirect(f: any, ctx: FilterContext): RequestRedirectConfig | string {
+  const out: RequestRedirectConfig = {};
+  if (f?.statusCode !== undefined) {
+    if (!REDIRECT_CODES.includes(f.statusCode)) return `RequestRedirect statusCode ${f.statusCode} is not supported`;
+    out.status_code = f.statusCode;
   }
-  return `RequestRedirect path type ${path.type} is not supported`;
+  if (f?.scheme !== undefined) {
+    if (f.scheme !== 'http' && f.scheme !== 'https') return `RequestRedirect scheme ${JSON.stringify(f.scheme)} is not supported`;
+    out.scheme = f.scheme;
+  }
+  if (f?.hostname !== undefined) {
+    if (!isHostname(f.hostname, false)) return `RequestRedirect hostname ${JSON.stringify(f.hostname)} is not valid`;
+    out.hostname = f.hostname;
+  }
+  if (f?.port !== undefined) {
+    if (!(Number.isInteger(f.port) && f.port >= 1 && f.port <= 65535)) return `RequestRedirect port ${f.port} is not valid`;
+    out.port = f.port;
+  }
+  const path = f?.path;
+  if (path === undefined || path === null) return out;
+  if (path.type === 'ReplaceFullPath' && isPath(path.replaceFullPath)) return { ...out, replace_full_path: path.replaceFullPath };
+  if (path.type === 'ReplacePrefixMatch' && isPath(path.replacePrefixMatch)) {
+    if (ctx.prefix === undefined) return 'RequestRedirect ReplacePrefixMatch needs a PathPrefix match';
+    return { ...out, replace_prefix_match: { prefix: ctx.prefix.replace(/\/+$/, '') || '/', replacement: path.replacePrefixMatch } };
+  }
+  return `RequestRedirect path ${JSON.stringify(path)} is not supported`;
 }
 
 /** An origin as HTTPCORSFilter.AllowOrigins allows it: scheme, host (may start with `*.`), optional port. */
@@ -135,7 +144,7 @@ export function translateFilters(filters: unknown, ctx: FilterContext): FilterRe
   const list: any[] = Array.isArray(filters) ? filters : [];
   const req: RequestTransformerConfig = {};
   const res: ResponseTransformerConfig = {};
-  let redirectCfg: RedirectConfig | undefined;
+  let redirectCfg: RequestRedirectConfig | undefined;
   let corsCfg: CorsConfig | undefined;
   let mirrorCfg: RequestMirrorConfig | undefined;
   for (const f of list) {
@@ -164,7 +173,7 @@ export function translateFilters(filters: unknown, ctx: FilterContext): FilterRe
   const plugins: PluginConfig[] = [];
   if (Object.keys(req).length > 0) plugins.push({ name: 'request-transformer', config: req });
   if (Object.keys(res).length > 0) plugins.push({ name: 'response-transformer', config: res });
-  if (redirectCfg !== undefined) plugins.push({ name: 'redirect', config: redirectCfg });
+  if (redirectCfg !== undefined) plugins.push({ name: 'request-redirect', config: redirectCfg });
   if (corsCfg !== undefined) plugins.push({ name: 'cors', config: corsCfg });
   if (mirrorCfg !== undefined) plugins.push({ name: 'request-mirror', config: mirrorCfg });
   return { ok: true, plugins };

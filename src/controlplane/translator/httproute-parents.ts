@@ -1,5 +1,6 @@
 import type { KubeObject } from '../types.js';
 import { GATEWAY_GROUP, gatewayKey, type GatewayWorld, type ListenerModel } from './gateway.js';
+import { listenerName } from './listeners.js';
 import type { Reader } from './reader.js';
 import { isHostname } from './syntax.js';
 
@@ -10,8 +11,8 @@ export interface ParentResult {
   accepted: boolean;
   reason: 'Accepted' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname' | 'NoMatchingParent' | 'UnsupportedValue';
   message: string;
-  /** What the route answers through each attached listener: protocol and hostnames (null = any). */
-  reach: Array<{ protocol: 'http' | 'https'; hosts: string[] | null }>;
+  /** What the route answers through each attached listener: protocol, hostnames (null = any), listener port name. */
+  reach: Array<{ protocol: 'http' | 'https'; hosts: string[] | null; listener: string }>;
   /** `<gateway key>\0<listener>` of each listener the route attached to. */
   attachments: string[];
 }
@@ -97,7 +98,7 @@ function attach(parentRef: Record<string, unknown>, key: string, listeners: List
   for (const l of listeners) {
     const hosts = listenerHosts(l, routeHosts as string[]);
     if (hosts !== null && hosts.length === 0) continue;
-    result.reach.push({ protocol: l.protocol === 'HTTPS' ? 'https' : 'http', hosts });
+    result.reach.push({ protocol: l.protocol === 'HTTPS' ? 'https' : 'http', hosts, listener: listenerName(key, l.port) });
     result.attachments.push(`${key}\0${l.name}`);
   }
   if (result.attachments.length > 0) return result;

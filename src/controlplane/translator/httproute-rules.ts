@@ -24,7 +24,7 @@ export interface RefProblem {
 export interface RuleScope {
   route: KubeObject;
   /** One Kong route per match and variant; `suffix` tells variants apart in the route name. */
-  variants: Array<{ protocols: Array<'http' | 'https'>; hosts: string[] | null; suffix: string }>;
+  variants: Array<{ protocols: Array<'http' | 'https'>; hosts: string[] | null; listeners: string[]; suffix: string }>;
   drainSupport: boolean;
 }
 
@@ -91,18 +91,18 @@ function precedenceOf(route: KubeObject, rule: number, match: number, m: any): G
 
 function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[], mirrors: MirrorGroups): RouteConfig[] | string {
   const { route } = scope;
-  const hostnames: string[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
   const routes: RouteConfig[] = [];
   for (const [j, m] of matches.entries()) {
     const mf = matchFields(m);
     if (!mf.ok) return `match ${j}: ${mf.problem}`;
-    const filters = translateFilters(rule.filters, { prefix: mf.prefix, hostnames, mirrorUpstream: (ref) => mirrors.upstreamFor(ref) });
+    const filters = translateFilters(rule.filters, { prefix: mf.prefix, mirrorUpstream: (ref) => mirrors.upstreamFor(ref) });
     if (!filters.ok) return filters.problem;
     scope.variants.forEach((v, k) => {
       // Variants after the first get copies: no object is shared between two routes.
       const own = <T>(x: T): T => (k === 0 ? x : structuredClone(x));
       const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}${v.suffix}`, protocols: [...v.protocols] };
       if (v.hosts !== null) r.hosts = [...v.hosts];
+      r.listeners = [...v.listeners];
       Object.assign(r, own(mf.fields), { strip_path: stripPath(route), preserve_host: true, gateway_api_precedence: precedenceOf(route, index, j, m), tags: routeTags(route) });
       if (filters.plugins.length > 0) r.plugins = own(filters.plugins);
       routes.push(r);

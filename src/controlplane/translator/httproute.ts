@@ -56,27 +56,39 @@ function routeStatus(route: KubeObject, parents: ParentResult[], rules: RulesOut
   return { parents: [...others, ...ours] };
 }
 
-function sameHosts(a: string[] | null, b: string[] | null): boolean {
-  return a === null || b === null ? a === b : a.length === b.length && a.every((h, i) => h === b[i]);
-}
+const hostsKey = (hosts: string[] | null): string => (hosts === null ? '*' : hosts.join(','));
 
 /**
- * variantsOf: the hostnames a route answers on, per protocol, over all attached listeners.
- * When HTTP and HTTPS listeners give different hostnames, each protocol gets its own Kong
- * route, so a hostname only one listener admits is not served over the other protocol.
+ * variantsOf: the Kong routes one match becomes, over all attached listeners. Hostnames are
+ * merged per (protocol, listener port); listener ports and protocols that end up with the same
+ * hostnames share one route, so a hostname one listener admits is never served through another.
  */
 function variantsOf(accepted: ParentResult[]): RuleScope['variants'] {
-  const byProtocol = new Map<'http' | 'https', string[] | null>();
-  for (const { protocol, hosts } of accepted.flatMap((p) => p.reach)) {
-    const seen = byProtocol.get(protocol);
-    const merged = seen === null || hosts === null ? null : [...new Set([...(seen ?? []), ...hosts])];
-    byProtocol.set(protocol, merged === null ? null : merged.sort());
+  const perListener = new Map<string, { protocol: 'http' | 'https'; listener: string; hosts: string[] | null }>();
+  for (const r of accepted.flatMap((p) => p.reach)) {
+    const key = `${r.protocol}\0${r.listener}`;
+    const seen = perListener.get(key);
+    const hosts = seen === undefined ? r.hosts : seen.hosts === null || r.hosts === null ? null : [...new Set([...seen.hosts, ...r.hosts])];
+    perListener.set(key, { protocol: r.protocol, listener: r.listener, hosts: hosts === null ? null : [...hosts].sort() });
   }
-  const entries = (['http', 'https'] as const).filter((p) => byProtocol.has(p)).map((p) => ({ protocol: p, hosts: byProtocol.get(p)! }));
-  if (entries.length === 2 && sameHosts(entries[0]!.hosts, entries[1]!.hosts)) {
-    return [{ protocols: ['http', 'https'], hosts: entries[0]!.hosts, suffix: '' }];
+  const byHosts = new Map<string, { protocols: Set<'http' | 'https'>; hosts: string[] | null; listeners: Set<string> }>();
+  for (const v of perListener.values()) {
+    const key = hostsKey(v.hosts);
+    const group = byHosts.get(key) ?? { protocols: new Set(), hosts: v.hosts, listeners: new Set() };
+    group.protocols.add(v.protocol);
+    group.listeners.add(v.listener);
+    byHosts.set(key, group);
   }
-  return entries.map((e) => ({ protocols: [e.protocol], hosts: e.hosts, suffix: entries.length > 1 ? `.${e.protocol}` : '' }));
+  const groups = [...byHosts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  const protocolsOf = (g: { protocols: Set<'http' | 'https'> }) => (['http', 'https'] as const).filter((p) => g.protocols.has(p));
+  // Two variants split by protocol keep the names they had before listener ports mattered.
+  const byProtocol = groups.length === 2 && groups.every((g) => g.protocols.size === 1) && protocolsOf(groups[0]!)[0] !== protocolsOf(groups[1]!)[0];
+  return groups.map((g, i) => ({
+    protocols: protocolsOf(g),
+    hosts: g.hosts,
+    listeners: [...g.listeners].sort(),
+    suffix: groups.length === 1 ? '' : byProtocol ? `.${protocolsOf(g)[0]}` : `.v${i}`,
+  }));
 }
 
 function scopeOf(route: KubeObject, accepted: ParentResult[], drainSupport: boolean): RuleScope {

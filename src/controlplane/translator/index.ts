@@ -5,6 +5,7 @@ import { buildGatewayWorld, type GatewayWorld } from './gateway.js';
 import { gatewayStatuses } from './gateway-status.js';
 import { translateHTTPRoute } from './httproute.js';
 import { translateIngress } from './ingress.js';
+import { gatewayListeners } from './listeners.js';
 import { policyStatuses } from './policy-status.js';
 import { Reader } from './reader.js';
 import { TRANSLATION_FAILED, emptyOutput, warning, type UnitOutput } from './status.js';
@@ -61,6 +62,8 @@ export class IncrementalTranslator {
     this.previous = snapshot;
     const dirty = changed === undefined ? undefined : plan.redone;
     const merged = this.assembler.assemble(plan.keys, plan.outputs, dirty, world.certificates);
+    const listeners = gatewayListeners(world);
+    if (listeners.length > 0) merged.config = { ...merged.config, listeners };
     const policies = policyStatuses(snapshot, merged.policyUses, this.opts.controllerName, now);
     return {
       config: merged.config,

@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PluginConfig, RouteConfig, ServiceConfig } from '../../config/types.js';
+import type { EntryPoint } from '../router/entry-point.js';
 import { Cors } from './cors.js';
 import { Redirect } from './redirect.js';
+import { RequestRedirect } from './request-redirect.js';
 import { RequestTransformer } from './request-transformer.js';
 import { ResponseTransformer } from './response-transformer.js';
 
@@ -23,6 +25,8 @@ export interface PluginRequest {
   readonly rawHeaders: readonly string[];
   readonly tls: boolean;
   readonly clientIp: string;
+  /** The Gateway listener(s) the client's socket stands for; null on the catch-all socket. */
+  readonly entryPoint: EntryPoint | null;
   /** Headers to send upstream; null = the client's raw headers unchanged. */
   requestHeaders: string[] | null;
   upstreamPath: string;
@@ -42,7 +46,7 @@ export interface PluginAnswer {
  */
 export class RoutePlugins {
   constructor(
-    private readonly redirect: Redirect | null,
+    private readonly redirect: Redirect | RequestRedirect | null,
     private readonly requestTransformer: RequestTransformer | null,
     private readonly responseTransformer: ResponseTransformer | null,
     private readonly cors: Cors | null = null,
@@ -54,7 +58,7 @@ export class RoutePlugins {
    */
   request(req: PluginRequest): PluginAnswer | null {
     if (this.cors !== null && this.cors.answersPreflight(req)) return this.cors.preflight(req.headers);
-    if (this.redirect !== null) return this.redirect.answer(req.url);
+    if (this.redirect !== null) return this.redirect.answer(req);
     this.requestTransformer?.apply(req);
     return null;
   }
@@ -74,14 +78,14 @@ export function compilePlugins(route: RouteConfig, service: ServiceConfig): Rout
     else byName.delete(p.name);
   }
   if (byName.size === 0) return null;
-  const redirect = byName.get('redirect');
+  const redirect = byName.get('redirect') ?? byName.get('request-redirect');
   const request = byName.get('request-transformer');
   const response = byName.get('response-transformer');
   const cors = byName.get('cors');
   // request-mirror is not a RoutePlugins step: the engine runs it (compileMirror, mirror.ts).
   if (byName.size === 1 && byName.has('request-mirror')) return null;
   return new RoutePlugins(
-    redirect?.name === 'redirect' ? new Redirect(redirect.config) : null,
+    redirect?.name === 'redirect' ? new Redirect(redirect.config) : redirect?.name === 'request-redirect' ? new RequestRedirect(redirect.config) : null,
     request?.name === 'request-transformer' ? new RequestTransformer(request.config) : null,
     response?.name === 'response-transformer' ? new ResponseTransformer(response.config) : null,
     cors?.name === 'cors' ? new Cors(cors.config) : null,

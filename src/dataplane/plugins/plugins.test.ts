@@ -70,6 +70,6 @@ describe('response-transformer', () => {
 function pluginRequest(): PluginRequest {
   return {
     method: 'GET', url: '/', path: '/', query: '', host: 'h', headers: {}, rawHeaders: [],
-    tls: false, clientIp: '127.0.0.1', requestHeaders: null, upstreamPath: '/',
+    tls: false, clientIp: '127.0.0.1', entryPoint: null, requestHeaders: null, upstreamPath: '/',
   };
 }

@@ -14,8 +14,9 @@ export class Redirect {
     this.keepPath = config.keep_incoming_path === true;
   }
 
-  /** answer builds the redirect; `pathAndQuery` is the client's request target. */
-  answer(pathAndQuery: string): PluginAnswer {
+  /** answer builds the redirect to the client's request target. */
+  answer(req: { readonly url: string }): PluginAnswer {
+    const pathAndQuery = req.url;
     let location = this.location;
     if (this.keepPath) location = location.replace(/\/+$/, '') + pathAndQuery;
     return { status: this.status, headers: ['Location', location, 'Content-Type', 'application/json; charset=utf-8'], body: REDIRECT_BODY };

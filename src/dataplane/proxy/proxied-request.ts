@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PickRequest, StickyOutcome } from '../balancers/balancer.js';
 import type { PluginRequest } from '../plugins/index.js';
+import { kEntryPoint, type EntryPoint, type EntryPointTagged } from '../router/entry-point.js';
 import type { RouteRuntime } from '../runtime.js';
 import type { TargetState } from '../targets/target.js';
 import type { ProxyContext } from './context.js';
@@ -28,6 +29,8 @@ export abstract class ProxiedRequest implements PickRequest, PluginRequest, Fini
   readonly trustedPeer: boolean;
   /** This request's W3C trace; null when it takes part in none (no export, no traceparent). */
   readonly trace: RequestTrace | null;
+  /** The Gateway listener(s) the client's socket stands for (router/entry-point.ts). */
+  readonly entryPoint: EntryPoint | null;
   uriCaptures: Readonly<Record<string, string>> | undefined = undefined;
   setCookie: string | undefined = undefined;
   setHeader: [string, string] | undefined = undefined;
@@ -71,6 +74,7 @@ export abstract class ProxiedRequest implements PickRequest, PluginRequest, Fini
     this.clientIp = req.socket.remoteAddress ?? '';
     this.trustedPeer = ctx.trustedIps.trusts(this.clientIp);
     this.trace = ctx.tracing.begin(req.headers.traceparent, req.headers.tracestate, this.method, this.startedAt);
+    this.entryPoint = (req.socket as EntryPointTagged)[kEntryPoint] ?? null;
   }
 
   // FinishedRequest and PluginRequest views, computed only when someone reads them.

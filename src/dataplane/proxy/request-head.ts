@@ -23,6 +23,7 @@ export function buildUpstreamHead(src: ProxiedRequest, extra: string): string {
 }
 
 /**
+/**
  * traceHeaders: berth's traceparent (its span as the parent) and the caller's normalized
  * tracestate; a request in no trace passes on a tracestate it carries unchanged.
  */
@@ -33,8 +34,16 @@ function traceHeaders(src: ProxiedRequest): string {
   return trace.tracestate === null ? line : line + 'tracestate: ' + trace.tracestate + '\r\n';
 }
 
-/** upstreamHost: the client's Host (preserve_host), else the upstream's host_header, else the target. */
+/**
+ * upstreamHost: a Host a request-transformer set (Kong: `replace.headers: ["Host:..."]`, HTTPRoute
+ * URLRewrite hostname), else the client's Host (preserve_host), else the upstream's host_header,
+ * else the target.
+ */
 function upstreamHost(src: ProxiedRequest, route: RouteRuntime, target: TargetState): string {
+  if (src.requestHeaders !== null) {
+    const edited = headerValue(src.requestHeaders, 'host');
+    if (edited !== undefined && edited !== src.headers.host) return edited;
+  }
   if (route.preserveHost && src.headers.host !== undefined) return src.headers.host;
   const fixed = route.service.hostHeader;
   if (fixed !== null) return fixed;
@@ -46,4 +55,9 @@ function upstreamHost(src: ProxiedRequest, route: RouteRuntime, target: TargetSt
 export function upgradeHeaderLines(upgrade: string | undefined): string {
   const value = upgrade ?? 'websocket';
   return validHeaderValue(value) ? 'Connection: Upgrade\r\nUpgrade: ' + value + '\r\n' : '';
+}
+
+function headerValue(list: readonly string[], lower: string): string | undefined {
+  for (let i = 0; i < list.length; i += 2) if (list[i]!.length === lower.length && list[i]!.toLowerCase() === lower) return list[i + 1];
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteConfig, ServiceConfig } from '../../config/types.js';
+import { servesAny } from './entry-point.js';
 import { joinPath, literalPrefix, pathSegmentKey } from './paths.js';
 import type { RouteMatch, RouteRequest } from './types.js';
 
@@ -39,6 +40,8 @@ export class RouteEntry {
   readonly query: Array<[string, string[]]> | null;
   readonly http: boolean;
   readonly https: boolean;
+  /** Gateway listeners this route is served through; null = every socket. */
+  readonly listeners: readonly string[] | null;
 
   constructor(
     readonly route: RouteConfig,
@@ -62,6 +65,7 @@ export class RouteEntry {
     const protocols = route.protocols ?? ['http', 'https'];
     this.http = protocols.includes('http') || protocols.includes('grpc');
     this.https = protocols.includes('https') || protocols.includes('grpcs');
+    this.listeners = route.listeners?.length ? route.listeners : null;
   }
 
   private addHost(host: string): void {
@@ -78,6 +82,7 @@ export class RouteEntry {
   /** match: hot path. `hostOk` is true when the router's host index already matched the host. */
   match(req: RouteRequest, hostOk: boolean): RouteMatch | null {
     if (req.tls ? !this.https : !this.http) return null;
+    if (this.listeners !== null && req.entryPoint != null && !servesAny(req.entryPoint, this.listeners)) return null;
     if (this.methods !== null && !this.methods.includes(req.method)) return null;
     if (!hostOk && !this.wildcardMatches(req.host)) return null;
     const consumed = this.matchPath(req.path);

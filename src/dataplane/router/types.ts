@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteConfig, ServiceConfig } from '../../config/types.js';
+import type { EntryPoint } from './entry-point.js';
 
 /** RouteRequest: what the router reads from a request. */
 export interface RouteRequest {
@@ -12,6 +13,8 @@ export interface RouteRequest {
   query: string;
   headers: IncomingHttpHeaders;
   tls: boolean;
+  /** The Gateway listener(s) the request's socket stands for; null/absent = every route. */
+  entryPoint?: EntryPoint | null;
 }
 
 /** RouteMatch: the route a request matched and where to send it. */

@@ -7,6 +7,8 @@ export interface WorkerSettings {
   proxyListenTls?: ListenAddress;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** --gateway-listeners as given (cli/listener-flags.ts); each worker serves those sockets too. */
+  gatewayListeners?: string;
   /** The access log, trusted proxies and tracing flags, as given (each worker opens its own). */
   observability: {
     accessLog?: string;

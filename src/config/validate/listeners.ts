@@ -1,0 +1,39 @@
+import { isIP } from 'node:net';
+import type { GatewayConfig, ListenerConfig } from '../types.js';
+import type { Issues, PathSeg } from './issues.js';
+import { Scope, isObj } from './scope.js';
+
+const NAME = /^[^\s:]+\/[^\s:]+:\d{1,5}$/;
+
+/** validateListener checks one top-level `listeners` entry (berth; config/types.ts ListenerConfig). */
+export function validateListener(issues: Issues, raw: unknown, path: PathSeg[]): ListenerConfig | undefined {
+  const name = isObj(raw) && typeof raw.name === 'string' ? raw.name : undefined;
+  const s = new Scope(issues, { type: 'listener', name, path }, isObj(raw) ? raw : {});
+  if (!isObj(raw)) return void s.err(null, 'expected a record');
+  s.unknown(['name', 'port', 'protocol', 'addresses']);
+  const protocol = s.oneOf('protocol', ['http', 'https'] as const) ?? 'http';
+  const port = s.int('port', 1, 65535);
+  if (port === undefined && !s.has('port')) s.err('port', 'required field missing');
+  if (s.str('name', true) !== undefined && (!NAME.test(name!) || (port !== undefined && !name!.endsWith(`:${port}`)))) {
+    s.err('name', 'expected "<namespace>/<gateway>:<port>" with the listener port');
+  }
+  const addresses = s.list('addresses', (a) => (isIP(a) !== 0 ? undefined : 'expected an IP address'));
+  if (name === undefined || port === undefined) return undefined;
+  return addresses !== undefined && addresses.length > 0 ? { name, port, protocol, addresses } : { name, port, protocol };
+}
+
+/** checkRouteListeners: every listener a route names is declared, and names are unique. */
+export function checkRouteListeners(issues: Issues, config: GatewayConfig): void {
+  const declared = new Set<string>();
+  for (const [i, l] of (config.listeners ?? []).entries()) {
+    if (declared.has(l.name)) issues.add({ type: 'listener', name: l.name, path: ['listeners', i] }, ['name'], `duplicate listener name '${l.name}'`);
+    declared.add(l.name);
+  }
+  for (const [i, svc] of (config.services ?? []).entries()) {
+    for (const [j, route] of (svc.routes ?? []).entries()) {
+      for (const [k, name] of (route.listeners ?? []).entries()) {
+        if (!declared.has(name)) issues.add({ type: 'route', name: route.name, path: ['services', i, 'routes', j] }, ['listeners', k], `unknown listener '${name}'`);
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import type { ListenerConfig } from '../../config/types.js';
+import type { GatewayModel, GatewayWorld } from './gateway.js';
+
+/** listenerName: how a Gateway listener port is named in the config ("<ns>/<gateway>:<port>"). */
+export function listenerName(gatewayKey: string, port: number): string {
+  return `${gatewayKey}:${port}`;
+}
+
+/**
+ * gatewayAddresses: a Gateway's spec.addresses of type IPAddress (the default type), which
+ * berth serves its listeners on. Hostname and implementation-specific types are not served.
+ */
+export function gatewayAddresses(gw: GatewayModel): string[] {
+  const raw: any[] = Array.isArray(gw.obj.spec?.addresses) ? gw.obj.spec.addresses : [];
+  return raw.filter((a) => (a?.type ?? 'IPAddress') === 'IPAddress' && typeof a?.value === 'string').map((a) => a.value as string);
+}
+
+/** gatewayListeners: one ListenerConfig per distinct supported listener port of each managed Gateway. */
+export function gatewayListeners(world: GatewayWorld): ListenerConfig[] {
+  const out = new Map<string, ListenerConfig>();
+  for (const gw of world.gateways.values()) {
+    const addresses = gatewayAddresses(gw);
+    for (const l of gw.listeners) {
+      if (!l.supported || !Number.isInteger(l.port) || l.port < 1 || l.port > 65535) continue;
+      const name = listenerName(gw.key, l.port);
+      if (out.has(name)) continue;
+      const listener: ListenerConfig = { name, port: l.port, protocol: l.protocol === 'HTTPS' ? 'https' : 'http' };
+      if (addresses.length > 0) listener.addresses = addresses;
+      out.set(name, listener);
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
