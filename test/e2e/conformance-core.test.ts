@@ -1,0 +1,110 @@
+// Gateway API conformance, Core HTTPRoute tests and the Extended ones berth's router and filters
+// cover, ported from kubernetes-sigs/gateway-api conformance/tests/httproute-*.go (+ .yaml) on
+// conformance/base/manifests.yaml: the suite's manifests go through `berth run --manifests` one
+// test at a time (as the suite applies and deletes them), with echo backends behind
+// EndpointSlices on 127.0.0.x, and every expected response and route condition is checked.
+// Each Gateway listener is served on its own socket (--gateway-listeners), as a Gateway address.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, spawnBerth, until, type Proc } from './manifests-harness.js';
+import { BACKENDS, baseManifests, startBackends } from './conformance/backends.js';
+import { SAME_NAMESPACE, type Case, type Check, type RouteCondition } from './conformance/cases.js';
+import { send } from './conformance/client.js';
+import { BACKEND_CASES } from './conformance/core-backends.js';
+import { ROUTING_CASES } from './conformance/core-routing.js';
+import { FILTER_CASES } from './conformance/filters.js';
+
+const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES];
+
+interface Running {
+  berth: Proc;
+  admin: string;
+  ports: Map<string, number>;
+  dir: string;
+}
+
+async function checkOne(run: Running, c: Check): Promise<string | undefined> {
+  const port = run.ports.get(c.gateway ?? SAME_NAMESPACE)!;
+  const reply = await send(port, { method: c.method, host: c.host, path: c.path, headers: c.headers });
+  const what = `${c.method ?? 'GET'} ${c.host ?? 'example.com'}${c.path} ${JSON.stringify(c.headers ?? {})} via ${c.gateway ?? SAME_NAMESPACE}`;
+  const status = c.status ?? 200;
+  if (reply.status !== status) return `${what}: status ${reply.status}, want ${status}`;
+  if (c.backend !== undefined) {
+    const ns = BACKENDS.find((b) => b.service === c.backend)!.namespace;
+    if (reply.echoed?.pod.startsWith(`${c.backend}-`) !== true || reply.echoed.namespace !== ns) return `${what}: answered by ${reply.echoed?.pod ?? 'no backend'}, want ${c.backend}`;
+  }
+  if (c.upstream?.path !== undefined && reply.echoed?.path !== c.upstream.path) return `${what}: backend got path ${reply.echoed?.path}, want ${c.upstream.path}`;
+  if (c.upstream?.host !== undefined && reply.echoed?.host !== c.upstream.host) return `${what}: backend got Host ${reply.echoed?.host}, want ${c.upstream.host}`;
+  for (const [name, want] of Object.entries(c.upstream?.headers ?? {})) {
+    const got = reply.echoed?.headers[name.toLowerCase()];
+    if ((got ?? null) !== want) return `${what}: backend got ${name}: ${String(got)}, want ${String(want)}`;
+  }
+  if (c.location !== undefined && reply.headers.location !== c.location) return `${what}: Location ${String(reply.headers.location)}, want ${c.location}`;
+  for (const [name, want] of Object.entries(c.responseHeaders ?? {})) {
+    const got = reply.headers[name.toLowerCase()];
+    if ((got ?? null) !== want) return `${what}: response ${name}: ${String(got)}, want ${String(want)}`;
+  }
+  return undefined;
+}
+
+async function conditionProblem(run: Running, want: RouteCondition): Promise<string | undefined> {
+  const ns = want.namespace ?? 'gateway-conformance-infra';
+  const res = await fetch(`${run.admin}/kubernetes/status?kind=HTTPRoute&namespace=${ns}&name=${want.route}`);
+  const status = ((await res.json()) as { data: Array<{ status: any }> }).data[0]?.status;
+  const parent = (status?.parents ?? []).find((p: any) => p.parentRef?.name === want.parent);
+  const cond = (parent?.conditions ?? []).find((c: any) => c.type === want.type);
+  if (cond?.status === want.status && cond?.reason === want.reason) return undefined;
+  return `HTTPRoute ${ns}/${want.route} parent ${want.parent}: ${want.type}=${cond?.status}/${cond?.reason}, want ${want.status}/${want.reason}`;
+}
+
+/** runCase applies one case's manifests and waits (bounded) until every check holds. */
+async function runCase(run: Running, c: Case): Promise<void> {
+  await writeFile(join(run.dir, 'case.yaml'), c.manifests);
+  let problems: string[] = [];
+  try {
+    await until(`${c.name} to hold`, async () => {
+      problems = [];
+      for (const check of c.checks) {
+        const p = await checkOne(run, check);
+        if (p !== undefined) problems.push(p);
+      }
+      for (const cond of c.conditions ?? []) {
+        const p = await conditionProblem(run, cond);
+        if (p !== undefined) problems.push(p);
+      }
+      return problems.length === 0;
+    }, 10_000, 100);
+  } catch {
+    assert.fail(`${c.name} (${c.source}):\n  ${problems.join('\n  ')}`);
+  }
+}
+
+test('Gateway API conformance: Core HTTPRoute tests and berth\'s Extended ones, through berth run --manifests', { timeout: 300_000 }, async (t) => {
+  const backends = await startBackends();
+  const dir = await mkdtemp(join(tmpdir(), 'berth-conformance-'));
+  await writeFile(join(dir, 'base.yaml'), baseManifests(backends.port));
+  const names = new Set([SAME_NAMESPACE, ...CASES.flatMap((c) => c.checks.map((k) => k.gateway ?? SAME_NAMESPACE))]);
+  const ports = new Map<string, number>();
+  for (const name of names) ports.set(name, await freePort());
+  const adminPort = await freePort();
+  const mapping = ['off', ...[...ports].map(([name, port]) => `${name}=127.0.0.1:${port}`)].join(',');
+  const berth = spawnBerth(['run', '--manifests', dir, '--proxy-listen', `127.0.0.1:${await freePort()}`, '--admin-listen', `127.0.0.1:${adminPort}`,
+    '--session-secret', 'e2e-secret-0123456789abcdef', '--gateway-listeners', mapping, '--log-level', 'warn']);
+  const run: Running = { berth, admin: `http://127.0.0.1:${adminPort}`, ports, dir };
+  try {
+    await until('berth to serve the base manifests', async () => {
+      if (berth.child.exitCode !== null) throw new Error(`berth exited: ${berth.output()}`);
+      return (await fetch(`${run.admin}/status`)).ok;
+    });
+    for (const c of CASES) {
+      await t.test(`${c.name} [${c.support}] (${c.source})`, () => runCase(run, c));
+    }
+  } finally {
+    await berth.stop();
+    await backends.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,72 @@
+// Types of the ported Gateway API conformance cases (test/e2e/conformance-core.test.ts).
+
+/** The Gateway listener port a request goes to ("<namespace>/<gateway>:<port>"). */
+export type ListenerName = string;
+
+export const SAME_NAMESPACE: ListenerName = 'gateway-conformance-infra/same-namespace:80';
+
+/** Check: one request of a case and what must come back (upstream http.ExpectedResponse). */
+export interface Check {
+  gateway?: ListenerName;
+  method?: string;
+  host?: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** Expected status; 200 when `backend` is set. */
+  status?: number;
+  /** The Service that must answer. */
+  backend?: string;
+  /** What the backend must have received; a null header must be absent. */
+  upstream?: { path?: string; host?: string; headers?: Record<string, string | null> };
+  /** The exact Location of a redirect. */
+  location?: string;
+  /** Response headers; null = absent. */
+  responseHeaders?: Record<string, string | null>;
+}
+
+/** RouteCondition: a condition a route's status must carry for one of its parents. */
+export interface RouteCondition {
+  route: string;
+  namespace?: string;
+  parent: string;
+  type: string;
+  status: 'True' | 'False';
+  reason: string;
+}
+
+export interface Case {
+  /** The suite's test name (ShortName). */
+  name: string;
+  /** The upstream file the case is ported from (kubernetes-sigs/gateway-api conformance/tests/). */
+  source: string;
+  support: 'Core' | 'Extended';
+  manifests: string;
+  checks: Check[];
+  conditions?: RouteCondition[];
+}
+
+/** route renders an HTTPRoute in gateway-conformance-infra (most cases' shape). */
+export function route(name: string, spec: string, namespace = 'gateway-conformance-infra'): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+${spec.replace(/^/gm, '  ')}
+`;
+}
+
+/** gateway renders a Gateway in gateway-conformance-infra with `listeners` (YAML list items). */
+export function gateway(name: string, listeners: string): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: gateway-conformance-infra}
+spec:
+  gatewayClassName: berth
+  listeners:
+${listeners.replace(/^/gm, '    ')}
+`;
+}
+
+export const v1 = 'infra-backend-v1';
+export const v2 = 'infra-backend-v2';
+export const v3 = 'infra-backend-v3';

@@ -1,0 +1,36 @@
+// The request side of the ported conformance cases: one raw HTTP/1.1 request to a Gateway
+// listener's socket with the case's Host, method and headers, redirects not followed.
+import { request } from 'node:http';
+import type { EchoedRequest } from './backends.js';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  echoed: EchoedRequest | undefined;
+}
+
+export function send(port: number, req: { method?: string; host?: string; path: string; headers?: Record<string, string> }): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const r = request({
+      host: '127.0.0.1', port, method: req.method ?? 'GET', path: req.path, setHost: false, agent: false, timeout: 5000,
+      headers: { host: req.host ?? 'example.com', ...req.headers },
+    }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => {
+        let echoed: EchoedRequest | undefined;
+        try {
+          const parsed = JSON.parse(body);
+          if (typeof parsed?.pod === 'string') echoed = parsed;
+        } catch {
+          // not an echo reply (an error or a redirect from the gateway)
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, echoed });
+      });
+    });
+    r.on('timeout', () => r.destroy(new Error('request timed out')));
+    r.on('error', reject);
+    r.end();
+  });
+}
