@@ -20,7 +20,7 @@ export function backendFilters(refs: readonly any[]): BackendFilters | string {
   for (const [i, list] of lists.entries()) {
     const other = list.find((f) => !PER_BACKEND.includes(f?.type));
     if (other !== undefined) return `backendRef ${i}: filter ${String(other?.type)} is only supported when every backendRef has the same filters`;
-    const translated = translateFilters(list, { prefix: undefined, hostnames: [] });
+    const translated = translateFilters(list, { prefix: undefined });
     if (!translated.ok) return `backendRef ${i}: ${translated.problem}`;
     if (translated.plugins.length > 0) perBackend[String(i)] = translated.plugins;
   }
