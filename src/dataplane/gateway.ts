@@ -15,6 +15,7 @@ import { AdminServer } from './admin/server.js';
 import type { ProxyContext } from './proxy/context.js';
 import { combineObservers, type RequestObserver } from './proxy/observer.js';
 import { PoolSet } from './proxy/pool.js';
+import { H2PoolSet } from './http2/session-pool.js';
 import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps, type UpstreamRuntime } from './runtime.js';
 import { EntryPoints, type ListenerBinding } from './entry-points.js';
 import { ProxyServer, type ListenAddress } from './server.js';
@@ -56,6 +57,7 @@ export type ApplyResult =
 export class Gateway {
   readonly metrics = new GatewayMetrics();
   readonly pools = new PoolSet();
+  readonly h2Pools = new H2PoolSet();
   /** Identifies this process in Kong-shaped admin answers. */
   readonly nodeId = randomUUID();
   /** The access log and span export of finished requests. */
@@ -80,7 +82,7 @@ export class Gateway {
     this.reporter = new RequestReporter(opts.accessLog ?? null, opts.accessLogFormat ?? 'json', opts.tracing ?? TRACING_OFF);
     registerAccessLogMetrics(this.metrics.registry, this.reporter.sink);
     this.ctx = {
-      runtime: emptyRuntime(), metrics: this.metrics, pools: this.pools, log: opts.log, observer: null,
+      runtime: emptyRuntime(), metrics: this.metrics, pools: this.pools, h2Pools: this.h2Pools, log: opts.log, observer: null,
       trustedIps: opts.trustedIps ?? NO_TRUSTED_IPS, tracing: this.reporter.tracing,
     };
     this.deps = {
@@ -88,7 +90,10 @@ export class Gateway {
       registry: this.registry,
       log: opts.log,
       balancerDeps: { keyring: opts.keyring, now: Date.now, random: Math.random },
-      onTargetRetired: (t) => this.pools.retire(t.address),
+      onTargetRetired: (t) => {
+        this.pools.retire(t.address);
+        this.h2Pools.retire(t.address);
+      },
       onUpstreamRemoved: (name) => this.metrics.forgetUpstream(name),
       activeHealthChecks: opts.group?.activeHealthChecks ?? true,
       onTargetHealth: opts.group ? (t) => opts.group!.targetHealthChanged(t) : undefined,
@@ -195,7 +200,7 @@ export class Gateway {
 
   /** Open pooled upstream connections to `address` (dashboard, health endpoint). */
   openConnections(address: string): number {
-    return this.pools.openConnections(address);
+    return this.pools.openConnections(address) + this.h2Pools.openSessions(address);
   }
 
   /** Connection and request counters of the proxy listeners, summed over every proxy process. */
@@ -234,6 +239,7 @@ export class Gateway {
     await Promise.all([proxies, this.admin.close()]);
     for (const up of this.ctx.runtime.upstreams.values()) up.health?.stop();
     this.pools.closeAllIdle();
+    this.h2Pools.closeAll();
     await this.reporter.close();
   }
 }

@@ -1,7 +1,11 @@
 import http from 'node:http';
-import https from 'node:https';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type tls from 'node:tls';
+import { H2FrontEnd } from './http2/front-end.js';
+import { plainListener, tlsListener } from './http2/listeners.js';
+import { rejectMisdirected } from './http2/misdirected.js';
 import type { ProxyContext } from './proxy/context.js';
 import { Attempt } from './proxy/attempt.js';
 import { kEntryPoint, type EntryPoint, type EntryPointTagged } from './router/entry-point.js';
@@ -15,18 +19,24 @@ export interface ListenAddress {
 }
 
 /**
- * ProxyServer: the proxy's listeners (plain, and TLS with SNI from the live config). Each request,
- * plain or Upgrade, becomes an Attempt. Malformed HTTP never reaches us: node's parser answers 400
- * and closes.
+ * ProxyServer: the proxy's listeners (plain, and TLS with SNI from the live config). Each listener
+ * hands a connection to the HTTP/1.1 server or the HTTP/2 front end (http2/listeners.ts); each
+ * request, HTTP/1.1, Upgrade or HTTP/2 stream, becomes an Attempt. Malformed HTTP never reaches
+ * us: node's parsers answer 400 (or a protocol error) and close.
  */
 export class ProxyServer {
+  /** HTTP/1.1 servers (they never listen themselves: the listeners hand them connections). */
   private readonly servers: http.Server[] = [];
+  private readonly listeners: net.Server[] = [];
   private readonly upgraded = new Set<Duplex>();
-  private tlsServer: https.Server | null = null;
+  private readonly h2: H2FrontEnd;
+  private tlsServer: tls.Server | null = null;
   /** Counters for the admin API's GET /status. */
   readonly stats = { accepted: 0, active: 0, requests: 0 };
 
-  constructor(private readonly ctx: ProxyContext) {}
+  constructor(private readonly ctx: ProxyContext) {
+    this.h2 = new H2FrontEnd(ctx, this.stats);
+  }
 
   private configure(server: http.Server): void {
     const ctx = this.ctx;
@@ -40,17 +50,12 @@ export class ProxyServer {
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       stats.requests++;
       try {
-        new Attempt(ctx, req, res).start();
+        if (!rejectMisdirected(ctx.runtime.tls, req, res)) new Attempt(ctx, req, res).start();
       } catch (err) {
         // A bug must cost one request, never the process.
         ctx.log.error({ err, url: req.url }, 'request failed');
         sendError(res, err);
       }
-    });
-    server.on('connection', (socket: Duplex) => {
-      stats.accepted++;
-      stats.active++;
-      socket.once('close', () => stats.active--);
     });
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       stats.requests++;
@@ -62,6 +67,9 @@ export class ProxyServer {
         socket.destroy();
       }
     });
+    // It never listens itself, so start node's own connection tracking (headersTimeout, idle
+    // keep-alive checks) the way listen() would.
+    server.emit('listening');
     this.servers.push(server);
   }
 
@@ -72,20 +80,29 @@ export class ProxyServer {
   listen(addr: ListenAddress, entry?: EntryPoint): Promise<ListenAddress> {
     const server = http.createServer({ noDelay: true });
     this.configure(server);
-    if (entry !== undefined) server.on('connection', (socket: EntryPointTagged) => void (socket[kEntryPoint] = entry));
-    return bind(server, addr);
+    const listener = plainListener(server, this.h2);
+    if (entry !== undefined) listener.on('connection', (socket: EntryPointTagged) => void (socket[kEntryPoint] = entry));
+    return this.bind(listener, addr);
   }
 
-  /** listenTls starts the HTTPS listener; certificates come from the live config by SNI. */
+  /** listenTls starts the HTTPS listener (ALPN h2, http/1.1); certificates come from the live config by SNI. */
   listenTls(addr: ListenAddress): Promise<ListenAddress> {
-    const server = https.createServer({
-      noDelay: true,
-      SNICallback: (servername, cb) => cb(null, selectContext(this.ctx.runtime.tls, servername) ?? undefined),
-    });
-    this.tlsServer = server;
+    const server = http.createServer({ noDelay: true });
     this.configure(server);
+    this.tlsServer = tlsListener(server, this.h2, (servername, cb) => cb(null, selectContext(this.ctx.runtime.tls, servername) ?? undefined));
     this.refreshTls();
-    return bind(server, addr);
+    return this.bind(this.tlsServer, addr);
+  }
+
+  private bind(listener: net.Server, addr: ListenAddress): Promise<ListenAddress> {
+    const stats = this.stats;
+    listener.on('connection', (socket: Duplex) => {
+      stats.accepted++;
+      stats.active++;
+      socket.once('close', () => stats.active--);
+    });
+    this.listeners.push(listener);
+    return bind(listener, addr);
   }
 
   /** refreshTls installs the default certificate for clients that send no SNI. */
@@ -95,31 +112,36 @@ export class ProxyServer {
   }
 
   /**
-   * close stops accepting, lets in-flight requests (and upgraded connections) finish, and cuts
-   * whatever is left at the deadline.
+   * close stops accepting, lets in-flight requests (and upgraded connections, and HTTP/2 streams
+   * after a GOAWAY) finish, and cuts whatever is left at the deadline.
    */
   async close(deadlineMs: number): Promise<void> {
-    const closed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    const closed = this.listeners.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    this.h2.shutdown();
     const deadline = Date.now() + deadlineMs;
     while (Date.now() < deadline && !(await this.idle())) {
       for (const s of this.servers) s.closeIdleConnections();
       await new Promise((r) => setTimeout(r, 25));
     }
-    for (const s of this.servers) s.closeAllConnections();
+    for (const s of this.servers) {
+      s.closeAllConnections();
+      s.close(); // stops the connection tracking timer
+    }
+    this.h2.destroyAll();
     for (const socket of this.upgraded) socket.destroy();
     await Promise.all(closed);
   }
 
   private async idle(): Promise<boolean> {
-    if (this.upgraded.size > 0) return false;
+    if (this.upgraded.size > 0 || this.h2.openSessions > 0) return false;
     const counts = await Promise.all(
-      this.servers.map((s) => new Promise<number>((resolve) => s.getConnections((_e, n) => resolve(n ?? 0)))),
+      this.listeners.map((s) => new Promise<number>((resolve) => s.getConnections((_e, n) => resolve(n ?? 0)))),
     );
     return counts.every((n) => n === 0);
   }
 }
 
-function bind(server: http.Server, addr: ListenAddress): Promise<ListenAddress> {
+function bind(server: net.Server, addr: ListenAddress): Promise<ListenAddress> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(addr.port, addr.host, () => {

@@ -12,6 +12,9 @@ import { buildUpstreamHead, upgradeHeaderLines } from './request-head.js';
 import { BODY_CHUNKED, BODY_NONE, RequestBody, requestBodyKind } from './request-body.js';
 import { sendError } from './respond.js';
 import { openTunnel, type TunnelOwner, type UpgradeClient } from './tunnel.js';
+import { sendGrpcError } from '../http2/grpc-response.js';
+import { isGrpc } from '../http2/grpc-status.js';
+import { H2UpstreamStream } from '../http2/upstream-stream.js';
 
 const kAttempt = Symbol('berth.attempt');
 const SMALL_BODY = 4096;
@@ -28,6 +31,8 @@ type Tagged = { [kAttempt]?: Attempt };
  */
 export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionUser, TunnelOwner {
   private conn: UpstreamConnection | null = null;
+  /** The try in progress on an HTTP/2 upstream (service protocol grpc/grpcs) instead of `conn`. */
+  private h2: H2UpstreamStream | null = null;
   private body: RequestBody | null = null;
   private exclude: Set<TargetState> | null = null;
   private retried = 0;
@@ -118,6 +123,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     this.upstreamMs = -1;
     this.tryStartedAt = performance.now();
     if (service.backendRequestTimeout > 0) this.tryTimer = setTimeout(onTryTimeout, service.backendRequestTimeout, this);
+    if (service.h2) return void (this.h2 = new H2UpstreamStream(this, this.ctx.h2Pools.get(target.address, target.host, target.port, service.tls), target));
     this.conn = service.pool(target).acquire(this, service.connectTimeout);
     if (this.conn.connected) this.onConnected();
   }
@@ -212,6 +218,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     if (this.pendingHead !== null && !this.flushHead()) return;
     this.bytesOut += chunk.length;
     if (!this.res.write(chunk)) {
+      if (this.h2 !== null) return this.clientBehind();
       const socket = this.conn!.socket;
       if (socket.isPaused()) return; // already waiting for 'drain' (several chunks in one read)
       socket.pause();
@@ -223,13 +230,21 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     }
   }
 
+  /** clientBehind: an HTTP/2 upstream waits (stream flow control) while the client catches up. */
+  private clientBehind(): void {
+    this.h2!.pauseForClient();
+    this.res.setTimeout(this.route!.service.writeTimeout);
+    this.res.once('drain', onClientDrain);
+  }
+
   onResponseEnd(last: Buffer | null, keepAlive: boolean): void {
     if (this.pendingHead !== null && !this.flushHead()) return;
-    const conn = this.conn!;
+    const conn = this.conn;
     const bodySent = this.body === null || this.body.complete;
     this.conn = null;
+    this.h2 = null;
     if (!bodySent) this.body!.stop();
-    conn.release(keepAlive && bodySent);
+    conn?.release(keepAlive && bodySent);
     this.endTry(null);
     if (last === null) this.res.end();
     else {
@@ -266,6 +281,8 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     this.conn = null;
     this.pendingHead = null;
     if (conn !== null) conn.destroy();
+    this.h2?.destroy();
+    this.h2 = null;
     this.body?.stop();
     this.endTry(stale ? null : err);
     if (this.res.headersSent) return this.abortClient(err);
@@ -290,7 +307,8 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
 
   /** replayable: nothing of the request but its head was sent (berth streams bodies, it cannot resend one). */
   private replayable(): boolean {
-    return this.body === null && !this.upgrade;
+    // bytesIn counts an HTTP/2 upstream try's streamed body (http2/upstream-stream.ts).
+    return this.body === null && !this.upgrade && this.bytesIn === 0;
   }
 
   /** retriesStatus: the route's retry policy (HTTPRoute retry.codes) wants another try for `status`. */
@@ -301,9 +319,11 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
 
   /** retryAfterStatus drops the answer (and its connection) and tries again after the backoff. */
   private retryAfterStatus(): void {
-    const conn = this.conn!;
+    const conn = this.conn;
     this.conn = null;
-    conn.destroy();
+    conn?.destroy();
+    this.h2?.destroy();
+    this.h2 = null;
     this.endTry(null);
     this.retried++;
     (this.exclude ??= new Set()).add(this.picked!);
@@ -319,7 +339,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   /** tryTimedOut: the try outlived the backend request timeout (HTTPRoute timeouts.backendRequest). */
   tryTimedOut(): void {
     this.tryTimer = null;
-    if (this.conn !== null) this.onConnectionError(new ProxyError('READ_TIMEOUT', 'backend request timeout'));
+    if (this.conn !== null || this.h2 !== null) this.onConnectionError(new ProxyError('READ_TIMEOUT', 'backend request timeout'));
   }
 
   /** requestTimedOut: the whole request outlived HTTPRoute timeouts.request; 504, or cut if answering. */
@@ -331,6 +351,8 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     this.conn = null;
     this.pendingHead = null;
     if (conn !== null) conn.destroy();
+    this.h2?.destroy();
+    this.h2 = null;
     this.body?.stop();
     this.endTry(err);
     if (this.res.headersSent) return this.abortClient(err);
@@ -363,6 +385,8 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     const conn = this.conn;
     this.conn = null;
     if (conn !== null) conn.destroy();
+    this.h2?.destroy();
+    this.h2 = null;
     this.body?.stop();
     this.endTry(null);
     if (!this.res.headersSent) this.status = 499; // what Kong (nginx) logs for it
@@ -379,6 +403,10 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   }
 
   resumeUpstream(): void {
+    if (this.h2 !== null) {
+      this.res.setTimeout(0);
+      return this.h2.resume();
+    }
     const conn = this.conn;
     if (conn === null) return;
     this.res.setTimeout(0);
@@ -395,7 +423,8 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   /** fail answers with the error's status and Kong's JSON body. */
   fail(err: ProxyError): void {
     this.errorCode = err.code;
-    this.status = sendError(this.res, err);
+    // gRPC clients read failures from grpc-status (14 UNAVAILABLE, 4 DEADLINE_EXCEEDED), not the HTTP status.
+    this.status = isGrpc(this.headers['content-type'] as string | undefined) ? sendGrpcError(this.res, err) : sendError(this.res, err);
     if (this.status >= 500) {
       this.ctx.log.warn({ code: err.code, upstream: this.upstreamName ?? '', path: this.path, reason: err.message }, 'proxy error');
     }

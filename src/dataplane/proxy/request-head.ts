@@ -27,7 +27,7 @@ export function buildUpstreamHead(src: ProxiedRequest, extra: string): string {
  * traceHeaders: berth's traceparent (its span as the parent) and the caller's normalized
  * tracestate; a request in no trace passes on a tracestate it carries unchanged.
  */
-function traceHeaders(src: ProxiedRequest): string {
+export function traceHeaders(src: ProxiedRequest): string {
   const trace = src.trace;
   if (trace === null) return src.headers.tracestate === undefined ? '' : 'tracestate: ' + src.headers.tracestate + '\r\n';
   const line = 'traceparent: ' + trace.traceparent + '\r\n';
@@ -39,7 +39,7 @@ function traceHeaders(src: ProxiedRequest): string {
  * URLRewrite hostname), else the client's Host (preserve_host), else the upstream's host_header,
  * else the target.
  */
-function upstreamHost(src: ProxiedRequest, route: RouteRuntime, target: TargetState): string {
+export function upstreamHost(src: ProxiedRequest, route: RouteRuntime, target: TargetState): string {
   if (src.requestHeaders !== null) {
     const edited = headerValue(src.requestHeaders, 'host');
     if (edited !== undefined && edited !== src.headers.host) return edited;

@@ -1,0 +1,35 @@
+import type http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { H2FrontEnd } from './front-end.js';
+import { sniffProtocol } from './preface.js';
+
+/**
+ * plainListener: one TCP port for HTTP/1.1 and h2c with prior knowledge (RFC 9113 s3.3). Each
+ * connection is sniffed for the HTTP/2 preface and handed to the HTTP/1.1 server or the HTTP/2
+ * front end; neither of them listens itself. (h2c via `Upgrade: h2c` is not offered: RFC 9113
+ * deprecates it and gRPC clients use prior knowledge.)
+ */
+export function plainListener(h1: http.Server, h2: H2FrontEnd): net.Server {
+  const decide = (socket: net.Socket, isH2: boolean): void => {
+    if (isH2) h2.accept(socket);
+    else h1.emit('connection', socket);
+  };
+  // allowHalfOpen as node's http server sets it on its own listener (httpAllowHalfOpen relies on it).
+  return net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => sniffProtocol(socket, decide));
+}
+
+/**
+ * tlsListener: the TLS port offers ALPN h2 and http/1.1 (RFC 7301) and hands each connection to
+ * the front end its client chose; clients without ALPN speak HTTP/1.1.
+ */
+export function tlsListener(h1: http.Server, h2: H2FrontEnd, sni: tls.TlsOptions['SNICallback']): tls.Server {
+  const server = tls.createServer({ noDelay: true, allowHalfOpen: true, ALPNProtocols: ['h2', 'http/1.1'], SNICallback: sni });
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    if (socket.alpnProtocol === 'h2') h2.accept(socket);
+    else h1.emit('connection', socket);
+  });
+  // A failed handshake costs that connection only.
+  server.on('tlsClientError', (_err, socket) => socket.destroy());
+  return server;
+}
