@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hashConfig, hashUpstream } from './hash.js';
+import { hashConfig, hashUpstream, rememberUpstreamHashes } from './hash.js';
 
 test('hashUpstream: key order does not matter, values do', () => {
   const a = hashUpstream({ name: 'u', algorithm: 'round-robin', targets: [{ target: 'a:1', weight: 1 }] });
@@ -16,4 +16,23 @@ test('hashConfig: array order matters, undefined fields do not', () => {
   assert.notEqual(hashConfig(base), hashConfig({ ...base, services: [...base.services].reverse() }));
   assert.notEqual(hashConfig({ _format_version: '3.0', services: [{ name: '1', host: 'h', port: 1 }] }),
     hashConfig({ _format_version: '3.0', services: [{ name: '1', host: 'h', port: '1' as unknown as number }] }));
+});
+
+test('hashConfig: configs larger than one hashing batch are still independent of key order', () => {
+  const targets = Array.from({ length: 3000 }, (_, i) => ({ target: `10.0.${i >> 8}.${i & 255}:80`, weight: 100 }));
+  const a = hashUpstream({ name: 'u', algorithm: 'round-robin', targets });
+  const b = hashUpstream({ targets: targets.map((t) => ({ weight: t.weight, target: t.target })), algorithm: 'round-robin', name: 'u' });
+  assert.equal(a, b);
+  assert.notEqual(a, hashUpstream({ name: 'u', algorithm: 'round-robin', targets: targets.slice(1) }));
+});
+
+test('rememberUpstreamHashes: digests from the push worker are used for those objects only', () => {
+  const u = { name: 'u', algorithm: 'round-robin' as const, targets: [{ target: 'a:1', weight: 1 }] };
+  const copy = structuredClone(u);
+  const own = hashUpstream(u);
+  rememberUpstreamHashes([u], ['from-worker']);
+  assert.equal(hashUpstream(u), 'from-worker');
+  assert.equal(hashUpstream(copy), own);
+  rememberUpstreamHashes([copy], []);
+  assert.equal(hashUpstream(copy), own, 'a mismatched list is ignored');
 });

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { rememberUpstreamHashes } from './hash.js';
 import type { PushReply, PushRequest } from './push-protocol.js';
 import type { ConfigErrorBody, FlatConfigError, GatewayConfig } from './types.js';
 
@@ -17,7 +18,7 @@ export interface PushParseLimits {
   maxHeapMb: number;
 }
 
-export const DEFAULT_PUSH_LIMITS: PushParseLimits = { timeoutMs: 30_000, maxHeapMb: 1024 };
+export const DEFAULT_PUSH_LIMITS: PushParseLimits = { timeoutMs: 60_000, maxHeapMb: 1024 };
 
 /** Under tsx (tests) the worker is the .ts source; built, the .js next to this file. */
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './push-worker.ts' : './push-worker.js', import.meta.url);
@@ -54,7 +55,9 @@ export function parsePushedConfig(body: Uint8Array, contentType: string, current
         if (!list) slices.set(reply.key, (list = []));
         for (const item of reply.items) list.push(item);
       } else if (reply.type === 'valid') {
-        finish({ type: 'valid', config: { ...reply.rest, ...Object.fromEntries(slices) } as unknown as GatewayConfig, hash: reply.hash });
+        const config = { ...reply.rest, ...Object.fromEntries(slices) } as unknown as GatewayConfig;
+        rememberUpstreamHashes(config.upstreams ?? [], reply.upstreamHashes);
+        finish({ type: 'valid', config, hash: reply.hash });
       } else {
         finish(reply);
       }
