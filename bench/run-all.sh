@@ -4,7 +4,8 @@
 #   2. translation: 5,000 Services/HTTPRoutes full translation, one EndpointSlice change
 #   3. propagation: a manifest edit until the proxy behaves differently
 #   4. observability: access log to a file vs off, tracing off vs the build before it (bench/observability.sh)
-# Tunables: the harness's (REPEAT, DURATION, PEERS, ...; see bench/HARNESS.md) and BENCH_ONLY=proxy|translate|propagation|observability.
+#   5. config push: proxy latency while POST /config takes a 5,000-Service config, vs no push
+# Tunables: the harness's (REPEAT, DURATION, PEERS, ...; see bench/HARNESS.md) and BENCH_ONLY=proxy|translate|propagation|observability|config-push.
 # The peers write no access log (nginx access_log off), so neither does berth in row 1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,9 @@ fi
 if [[ -z $only || $only == observability ]]; then
   echo; echo "## 4. Observability: access log and tracing cost"
   bash bench/observability.sh || status=1
+fi
+if [[ -z $only || $only == config-push ]]; then
+  echo; echo "## 5. Config push (POST /config of 5,000 Services while proxying)"
+  node --import tsx bench/config-push.ts || status=1
 fi
 exit $status
