@@ -107,6 +107,11 @@ describe('access log', () => {
     assert.equal((await next()).sticky, 'invalid');
   });
 
+  test('/metrics counts dropped access-log lines (none here)', async () => {
+    const metrics = await request(`${gw.adminUrl}/metrics`);
+    assert.match(metrics.body, /^berth_access_log_dropped_total 0$/m);
+  });
+
   test('bytes in and out count the request and response bodies', async () => {
     const body = 'x'.repeat(1234);
     const res = await request(`${gw.proxyUrl}/app`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
