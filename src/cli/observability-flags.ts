@@ -1,3 +1,4 @@
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { AccessLogFormat } from '../dataplane/access-log/format.js';
 import { AccessLogWriter, type AccessLogSink } from '../dataplane/access-log/writer.js';
@@ -71,10 +72,21 @@ export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Lo
     }
   }
   const ratio = typeof flags.traceSampleRatio === 'number' ? flags.traceSampleRatio : parseSampleRatio(flags.traceSampleRatio);
+  if (flags.otlpEndpoint !== undefined) reportExportErrors(log);
   return {
     accessLog,
     accessLogFormat: flags.accessLogFormat ?? 'json',
     trustedIps: flags.trustedIps,
     tracing: new Tracing({ otlpEndpoint: flags.otlpEndpoint, sampleRatio: ratio }),
   };
+}
+
+/**
+ * reportExportErrors: the OpenTelemetry SDK reports failed exports (collector down, refused) only
+ * through its process-wide diag logger, silent by default; berth logs them as warnings.
+ */
+function reportExportErrors(log: Logger): void {
+  const warn = (message: string, ...args: unknown[]): void => log.warn({ otel: args.map(String) }, `trace export: ${message}`);
+  const ignore = (): void => {};
+  diag.setLogger({ error: warn, warn, info: ignore, debug: ignore, verbose: ignore }, DiagLogLevel.WARN);
 }

@@ -87,6 +87,20 @@ describe('tracing', () => {
     assert.deepEqual([span.traceId, span.parentSpanId], [traceId, '']);
   });
 
+  test('export to a collector that is down: requests are served, the failure is logged as a warning', async () => {
+    const { closedPort } = await import('../helpers/backend.js');
+    const down = await spawnGateway({
+      config: config(backend),
+      args: ['--access-log', 'off', '--otlp-endpoint', `http://127.0.0.1:${await closedPort()}`, '--trace-sample-ratio', '1'],
+    });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await json<Echo>(`${down.proxyUrl}/d`)).status, 200);
+      await until('the export warning', () => down.output().split('\n').find((l) => l.includes('"msg":"trace export:') && l.includes('"level":40')));
+    } finally {
+      await down.stop();
+    }
+  });
+
   test('off: no traceparent in, none out; a valid one gets berth\'s span id; an invalid one is replaced', async () => {
     const plain = await json<Echo>(`${off.proxyUrl}/c`, { headers: { tracestate: 'a=1' } });
     assert.equal(plain.body.headers.traceparent, undefined);
