@@ -160,3 +160,20 @@ test('writer: several processes sharing one stdout pipe (--workers) never interl
   assert.deepEqual(broken.slice(0, 3), [], `${broken.length} of ${lines.length} lines were interleaved`);
   assert.equal(lines.length, 9000);
 });
+
+test('accessRecord: the engine\'s view in the log\'s terms (499 for a client gone, grpc, trusted chain only)', async () => {
+  const { accessRecord } = await import('./reporter.js');
+  const base = {
+    startTime: 1_000, clientAddress: '10.0.0.5', method: 'POST', host: 'h', path: '/p', protocol: 'h2' as const, status: 200,
+    bytesIn: 1, bytesOut: 2, totalLatencyMs: 3, upstreamLatencyMs: -1, routeName: 'r', serviceName: 's', upstreamName: 'u',
+    targetAddress: '10.0.0.9:80', targetIdentity: 'pod', sticky: 'none' as const, retries: 0, errorCode: null,
+    headers: { 'content-type': 'application/grpc+proto', 'x-forwarded-for': '1.2.3.4', 'user-agent': 'grpc-node' },
+    trustedPeer: false, trace: null,
+  };
+  const grpc = accessRecord(base);
+  assert.deepEqual([grpc.protocol, grpc.sticky, grpc.upstreamMs, grpc.forwardedFor, grpc.userAgent], ['grpc', null, null, null, 'grpc-node']);
+  assert.equal(accessRecord({ ...base, trustedPeer: true }).forwardedFor, '1.2.3.4');
+  const gone = accessRecord({ ...base, protocol: 'http/1.1', status: 0 });
+  assert.deepEqual([gone.protocol, gone.status, gone.error], ['HTTP/1.1', 499, 'CLIENT_GONE']);
+  assert.equal(accessRecord({ ...base, protocol: 'ws', status: 101 }).protocol, 'websocket');
+});
