@@ -146,11 +146,15 @@ export interface CorsConfig {
 }
 
 /**
- * berth: `request-mirror` (HTTPRoute RequestMirror; Kong has no equivalent). A copy of each
- * request goes to one target of `upstream`; its answer is ignored and it can never slow or fail
- * the request itself. `percent` (0..100, default 100) of requests are mirrored.
+ * berth: `request-mirror` (HTTPRoute RequestMirror; Kong has no equivalent). For each entry of
+ * `mirrors`, a copy of `percent` (0..100, default 100) of the requests goes to one target of
+ * `upstream`; its answer is ignored and it can never slow or fail the request itself.
  */
 export interface RequestMirrorConfig {
+  mirrors: MirrorDestination[];
+}
+
+export interface MirrorDestination {
   upstream: string;
   percent?: number;
 }

@@ -40,12 +40,13 @@ test('bad timeout and retry values are field errors', () => {
 test('cors and request-mirror plugins validate their config', () => {
   const ok = validateConfig(cfg({}, [
     { name: 'cors', config: { origins: ['https://www.foo.com', 'https://*.bar.com', 'http://x:8080'], methods: ['GET', '*'], headers: ['x-a'], exposed_headers: ['*'], credentials: true, max_age: 5 } },
-    { name: 'request-mirror', config: { upstream: 'mirror', percent: 12.5 } },
+    { name: 'request-mirror', config: { mirrors: [{ upstream: 'mirror', percent: 12.5 }, { upstream: 'up' }] } },
   ]));
   assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.flat));
   assert.deepEqual(errorsOf(cfg({}, [
     { name: 'cors', config: { origins: ['foo.com', 'https://a.com/path'], methods: ['GE T'], max_age: -1, origin: 'x' } },
-    { name: 'request-mirror', config: { upstream: 'nowhere', percent: 101 } },
+    { name: 'request-mirror', config: { mirrors: [{ upstream: 'nowhere', percent: 101 }, 'x'] } },
+    { name: 'request-mirror', config: { mirrors: [] } },
     { name: 'request-mirror' },
   ])), [
     'plugin/cors config.origin: unknown field',
@@ -53,12 +54,14 @@ test('cors and request-mirror plugins validate their config', () => {
     'plugin/cors config.origins.1: expected "*" or an origin "scheme://host[:port]" (host may start with "*.")',
     'plugin/cors config.methods.0: invalid method',
     'plugin/cors config.max_age: value should be between 0 and 2147483647',
-    'plugin/request-mirror config.percent: value should be between 0 and 100',
-    "plugin/request-mirror config.upstream: unknown upstream 'nowhere'",
+    'plugin/request-mirror config.mirrors.0.percent: value should be between 0 and 100',
+    'plugin/request-mirror config.mirrors.1: expected a record',
+    "plugin/request-mirror config.mirrors.0.upstream: unknown upstream 'nowhere'",
+    'plugin/request-mirror config.mirrors: expected a non-empty array',
     'plugin/request-mirror config: required field missing',
   ]);
-  assert.deepEqual(errorsOf(cfg({}, [{ name: 'request-mirror', config: { upstream: 'nowhere' } }])), [
-    "plugin/request-mirror config.upstream: unknown upstream 'nowhere'",
+  assert.deepEqual(errorsOf(cfg({}, [{ name: 'request-mirror', config: { mirrors: [{ upstream: 'mirror' }, { upstream: 'nowhere' }] } }])), [
+    "plugin/request-mirror config.mirrors.1.upstream: unknown upstream 'nowhere'",
   ]);
 });
 

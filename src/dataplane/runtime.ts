@@ -2,7 +2,7 @@ import type { GatewayConfig, RouteConfig, ServiceConfig } from '../config/types.
 import type { Router } from './router/types.js';
 import { compileRouter } from './router/compile.js';
 import { compilePlugins, type RoutePlugins } from './plugins/index.js';
-import { compileMirror, type Mirror } from './plugins/mirror.js';
+import { compileMirror, type Mirrors } from './plugins/mirror.js';
 import { compileBackendPlugins, type BackendPlugins } from './plugins/backend-plugins.js';
 import type { ConnectionPool, PoolSet } from './proxy/pool.js';
 import { buildTlsContexts, NO_TLS, type TlsContexts } from './proxy/tls.js';
@@ -33,7 +33,7 @@ export interface RouteRuntime {
   readonly preserveHost: boolean;
   readonly plugins: RoutePlugins | null;
   /** The route's request-mirror (HTTPRoute RequestMirror), run by the engine after the plugins. */
-  readonly mirror: Mirror | null;
+  readonly mirror: Mirrors | null;
 }
 
 /** ServiceRuntime: a service's upstream, timeouts (ms) and connection pools per target. */

@@ -340,6 +340,16 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
       assert.deepEqual([copy.headers['x-header-set'], copy.headers['x-header-remove']], ['set-overwrites-values', undefined]);
     });
 
+    test('HTTPRouteRequestMultipleMirrors (httproute-request-multiple-mirrors.go): v2 and v3 both get a copy', async () => {
+      const id = `multi-${Date.now()}`;
+      const r = await get(`/multi-mirror-and-modify-request-headers?id=${id}`, { 'X-Header-Remove': 'remove-val' });
+      assert.ok(echoed(r).pod.startsWith('infra-backend-v1'));
+      for (const mirror of [v2, v3]) {
+        const copy = await until(`the copy on ${mirror.pod}`, async () => mirror.received.find((q) => q.path === `/multi-mirror-and-modify-request-headers?id=${id}`), 5000);
+        assert.deepEqual([copy.headers['x-header-set'], copy.headers['x-header-remove']], ['set-overwrites-values', undefined]);
+      }
+    });
+
     test('a request body reaches both the primary and the copy', async () => {
       const id = `body-${Date.now()}`;
       const body = Buffer.alloc(200_000, 'b');

@@ -1,7 +1,7 @@
 import type { PluginConfig, ServiceConfig, UpstreamConfig } from '../types.js';
 import type { Issues, PathSeg } from './issues.js';
 import { validatePlugins } from './plugins.js';
-import { isObj, type Scope } from './scope.js';
+import { isObj, Scope } from './scope.js';
 
 /** What a backend's plugins may do: edit headers and path, not answer (the target is picked already). */
 const BACKEND_PLUGINS = ['request-transformer', 'response-transformer'];
@@ -22,11 +22,18 @@ export function checkCors(config: Scope): void {
   config.bool('preflight_continue');
 }
 
-/** checkMirror validates berth's `request-mirror` plugin config (the upstream is checked later). */
+/** checkMirror validates berth's `request-mirror` plugin config (upstreams are checked later). */
 export function checkMirror(config: Scope): void {
-  config.unknown(['upstream', 'percent']);
-  config.str('upstream', true);
-  config.num('percent', 0, 100);
+  config.unknown(['mirrors']);
+  const list = config.obj.mirrors;
+  if (!Array.isArray(list) || list.length === 0) return config.err('mirrors', list === undefined ? 'required field missing' : 'expected a non-empty array');
+  list.forEach((raw: unknown, i) => {
+    if (!isObj(raw)) return config.err(['mirrors', i], 'expected a record');
+    const m = new Scope(config.issues, config.entity, raw, [...config.prefix, 'mirrors', i]);
+    m.unknown(['upstream', 'percent']);
+    m.str('upstream', true);
+    m.num('percent', 0, 100);
+  });
 }
 
 /**
@@ -38,8 +45,11 @@ export function checkMirrorUpstreams(issues: Issues, services: ServiceConfig[], 
   services.forEach((svc, si) => {
     const check = (plugins: PluginConfig[] | undefined, path: Array<string | number>): void => {
       (plugins ?? []).forEach((p, pi) => {
-        if (p.name !== 'request-mirror' || typeof p.config?.upstream !== 'string' || names.has(p.config.upstream)) return;
-        issues.add({ type: 'plugin', name: p.name, path: [...path, 'plugins', pi] }, ['config', 'upstream'], `unknown upstream '${p.config.upstream}'`);
+        if (p.name !== 'request-mirror' || !Array.isArray(p.config?.mirrors)) return;
+        p.config.mirrors.forEach((m, mi) => {
+          if (typeof m?.upstream !== 'string' || names.has(m.upstream)) return;
+          issues.add({ type: 'plugin', name: p.name, path: [...path, 'plugins', pi] }, ['config', 'mirrors', mi, 'upstream'], `unknown upstream '${m.upstream}'`);
+        });
       });
     };
     check(svc.plugins, ['services', si]);

@@ -1,4 +1,4 @@
-import type { CorsConfig, PluginConfig, RequestMirrorConfig, RequestRedirectConfig, RequestTransformerConfig, ResponseTransformerConfig } from '../../config/types.js';
+import type { CorsConfig, MirrorDestination, PluginConfig, RequestRedirectConfig, RequestTransformerConfig, ResponseTransformerConfig } from '../../config/types.js';
 import { isHostname, isPath, isToken } from './syntax.js';
 
 /** FilterContext: what a filter needs from the match it applies to. */
@@ -117,7 +117,7 @@ function cors(c: any): CorsConfig | string {
 }
 
 /** mirror maps RequestMirror (HTTPRequestMirrorFilter): percent, or fraction as a percentage. */
-function mirror(m: any, ctx: FilterContext): RequestMirrorConfig | string | null {
+function mirror(m: any, ctx: FilterContext): MirrorDestination | string | null {
   if (ctx.mirrorUpstream === undefined) return 'RequestMirror is not supported here';
   if (m?.percent !== undefined && m?.fraction !== undefined) return 'RequestMirror takes percent or fraction, not both';
   let percent = 100;
@@ -146,7 +146,7 @@ export function translateFilters(filters: unknown, ctx: FilterContext): FilterRe
   const res: ResponseTransformerConfig = {};
   let redirectCfg: RequestRedirectConfig | undefined;
   let corsCfg: CorsConfig | undefined;
-  let mirrorCfg: RequestMirrorConfig | undefined;
+  const mirrors: MirrorDestination[] = [];
   for (const f of list) {
     let problem: string | undefined;
     if (f?.type === 'RequestHeaderModifier') problem = headerModifier(req, f.requestHeaderModifier);
@@ -161,12 +161,9 @@ export function translateFilters(filters: unknown, ctx: FilterContext): FilterRe
       if (typeof c === 'string') problem = c;
       else corsCfg = c;
     } else if (f?.type === 'RequestMirror') {
-      if (mirrorCfg !== undefined) problem = 'more than one RequestMirror filter is not supported';
-      else {
-        const m = mirror(f.requestMirror, ctx);
-        if (typeof m === 'string') problem = m;
-        else if (m !== null) mirrorCfg = m;
-      }
+      const m = mirror(f.requestMirror, ctx);
+      if (typeof m === 'string') problem = m;
+      else if (m !== null) mirrors.push(m);
     } else problem = `filter type ${String(f?.type)} is not supported`;
     if (problem !== undefined) return { ok: false, problem };
   }
@@ -175,6 +172,6 @@ export function translateFilters(filters: unknown, ctx: FilterContext): FilterRe
   if (Object.keys(res).length > 0) plugins.push({ name: 'response-transformer', config: res });
   if (redirectCfg !== undefined) plugins.push({ name: 'request-redirect', config: redirectCfg });
   if (corsCfg !== undefined) plugins.push({ name: 'cors', config: corsCfg });
-  if (mirrorCfg !== undefined) plugins.push({ name: 'request-mirror', config: mirrorCfg });
+  if (mirrors.length > 0) plugins.push({ name: 'request-mirror', config: { mirrors } });
   return { ok: true, plugins };
 }

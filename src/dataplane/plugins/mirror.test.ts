@@ -72,10 +72,10 @@ describe('request-mirror', () => {
     assert.equal(seen.length, 0);
   });
 
-  test('compileMirror: a route plugin wins over the service one, a disabled one switches it off', () => {
-    const svc = { name: 's', host: 'h', plugins: [{ name: 'request-mirror' as const, config: { upstream: 'a' } }] };
-    assert.ok(compileMirror({ name: 'r' }, svc) instanceof Mirror);
-    assert.equal(compileMirror({ name: 'r', plugins: [{ name: 'request-mirror', enabled: false, config: { upstream: 'a' } }] }, svc), null);
+  test('compileMirror: every destination; a disabled route plugin switches the service one off', () => {
+    const svc = { name: 's', host: 'h', plugins: [{ name: 'request-mirror' as const, config: { mirrors: [{ upstream: 'a' }, { upstream: 'b', percent: 5 }] } }] };
+    assert.equal(compileMirror({ name: 'r' }, svc)?.list.length, 2);
+    assert.equal(compileMirror({ name: 'r', plugins: [{ name: 'request-mirror', enabled: false, config: { mirrors: [{ upstream: 'a' }] } }] }, svc), null);
     assert.equal(compileMirror({ name: 'r' }, { name: 's', host: 'h' }), null);
   });
 });

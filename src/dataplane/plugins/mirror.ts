@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Readable } from 'node:stream';
-import type { PluginConfig, RequestMirrorConfig, RouteConfig, ServiceConfig } from '../../config/types.js';
+import type { MirrorDestination, PluginConfig, RouteConfig, ServiceConfig } from '../../config/types.js';
 import type { DownstreamRequest } from '../proxy/downstream.js';
 import { isDroppedRequestHeader } from '../proxy/headers.js';
 import type { TargetState } from '../targets/target.js';
@@ -24,7 +24,7 @@ const MIRROR_TIMEOUT_MS = 30_000;
 
 /**
  * Mirror: berth's `request-mirror` plugin (HTTPRoute RequestMirror, apis/v1/httproute_types.go
- * HTTPRequestMirrorFilter): a fire-and-forget copy of the request to one target of an upstream.
+ * HTTPRequestMirrorFilter), one destination: a fire-and-forget copy of the request to one target of an upstream.
  * The copy never pauses the client or the primary request: its body is teed from the chunks the
  * primary reads, a copy that falls behind (or too many at once) is dropped, its response is
  * discarded and its errors are ignored.
@@ -34,7 +34,7 @@ export class Mirror {
   private cursor = 0;
   private inFlight = 0;
 
-  constructor(private readonly config: RequestMirrorConfig) {
+  constructor(private readonly config: MirrorDestination) {
     this.fraction = (config.percent ?? 100) / 100;
   }
 
@@ -88,12 +88,21 @@ export class Mirror {
  * disabled one switches it off), or null. The engine runs it after the request plugins, so the
  * copy carries the rewritten path and headers.
  */
-export function compileMirror(route: RouteConfig, service: ServiceConfig): Mirror | null {
+export function compileMirror(route: RouteConfig, service: ServiceConfig): Mirrors | null {
   let found: PluginConfig | undefined;
   for (const p of [...(service.plugins ?? []), ...(route.plugins ?? [])]) {
     if (p.name === 'request-mirror') found = p.enabled === false ? undefined : p;
   }
-  return found?.name === 'request-mirror' ? new Mirror(found.config) : null;
+  return found?.name === 'request-mirror' ? new Mirrors(found.config.mirrors.map((m) => new Mirror(m))) : null;
+}
+
+/** Mirrors: every destination of one route (HTTPRoute allows several RequestMirror filters). */
+export class Mirrors {
+  constructor(readonly list: readonly Mirror[]) {}
+
+  send(src: MirrorSource): void {
+    for (const m of this.list) m.send(src);
+  }
 }
 
 /** mirrorHeaders: the end-to-end headers the primary sends, with the client's Host. */
