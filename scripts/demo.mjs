@@ -30,7 +30,8 @@ const children = [];
 /** start runs `berth <args>` with stdout and stderr in logs/<name>.log. */
 function start(name, args, env = {}) {
   const out = openSync(join(logs, `${name}.log`), 'a');
-  const child = spawn(process.execPath, [berth, ...args], { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
+  // Stopping the demo should be quick: no SIGTERM grace delay (see --shutdown-delay).
+  const child = spawn(process.execPath, [berth, ...args], { stdio: ['ignore', out, out], env: { BERTH_SHUTDOWN_DELAY: '0', ...process.env, ...env } });
   // Ctrl-C in a terminal signals the children too; they exit 0 on it, which is not a failure.
   child.on('exit', (code, signal) => {
     if (stopping) return;

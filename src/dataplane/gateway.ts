@@ -11,6 +11,7 @@ import { RequestReporter } from './access-log/reporter.js';
 import type { AccessLogSink } from './access-log/writer.js';
 import { TRACING_OFF, type Tracing } from './tracing/tracing.js';
 import { NO_TRUSTED_IPS, type TrustedIps } from '../lib/trusted-ips.js';
+import { sendJson } from './admin/http.js';
 import { AdminServer } from './admin/server.js';
 import type { ProxyContext } from './proxy/context.js';
 import { combineObservers, type RequestObserver } from './proxy/observer.js';
@@ -32,6 +33,10 @@ export interface GatewayOptions {
   keyring: SessionKeyring;
   log: Logger;
   shutdownTimeoutMs?: number;
+  /** ms to keep answering after SIGTERM, readiness failing, before stopping (--shutdown-delay). */
+  shutdownDelayMs?: number;
+  /** Open client connections the proxy accepts at most; 0 or absent = no limit (--max-connections). */
+  maxConnections?: number;
   /** Bearer token the admin API requires (all but GET /status); none = open, for a loopback-only admin listener. */
   adminToken?: string;
   /** Where access-log lines go; null or absent = no access log. */
@@ -72,6 +77,7 @@ export class Gateway {
   readonly entryPoints: EntryPoints | null;
   private readonly admin: AdminServer;
   private readonly observers: RequestObserver[] = [];
+  private draining = false;
   private addresses: { proxy: ListenAddress | null; tls: ListenAddress | null; admin: ListenAddress | null } = {
     proxy: null,
     tls: null,
@@ -98,9 +104,10 @@ export class Gateway {
       activeHealthChecks: opts.group?.activeHealthChecks ?? true,
       onTargetHealth: opts.group ? (t) => opts.group!.targetHealthChanged(t) : undefined,
     };
-    this.proxy = new ProxyServer(this.ctx);
+    this.proxy = new ProxyServer(this.ctx, opts.maxConnections ?? 0);
     opts.group?.attach?.(() => this.ctx.runtime);
     this.admin = new AdminServer(this, opts.log, { token: opts.adminToken });
+    this.admin.addRoute('GET', '/status/ready', (_req, res) => this.sendReadiness(res));
     if (this.reporter.wanted) this.observe(this.reporter);
     // With --workers the workers serve every proxy socket, Gateway listeners included.
     const proxiesElsewhere = opts.group?.startProxies !== undefined;
@@ -230,6 +237,37 @@ export class Gateway {
 
   adminAddress(): ListenAddress | null {
     return this.addresses.admin;
+  }
+
+  /**
+   * sendReadiness answers Kong's `GET /status/ready`: 200 once a configuration is live, 503 before
+   * that and from the moment a drain starts (so endpoints move away before the listener closes).
+   */
+  private sendReadiness(res: ServerResponse): void {
+    if (this.draining) return sendJson(res, 503, { message: 'draining' });
+    if (this.ctx.runtime.config === null) return sendJson(res, 503, { message: 'no configuration available' });
+    sendJson(res, 200, { message: 'ready' });
+  }
+
+  /** beginDrain: readiness fails and answers (this process's and every worker's) close their connections. */
+  beginDrain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.proxy.beginDrain();
+    this.opts.group?.drainProxies?.();
+  }
+
+  /**
+   * drain starts a graceful shutdown: readiness fails and every answer from now on carries
+   * `Connection: close`, while the proxy keeps accepting and answering for shutdownDelayMs (on
+   * SIGTERM only; Ctrl-C / SIGINT in a terminal does not wait).
+   */
+  async drain(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    this.beginDrain();
+    const delay = signal === 'SIGTERM' ? (this.opts.shutdownDelayMs ?? 0) : 0;
+    if (delay <= 0) return;
+    this.opts.log.info({ delayMs: delay }, 'draining: readiness fails, answers close their connections');
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
   /** stop stops accepting, drains in-flight requests up to shutdownTimeoutMs, then stops checks. */

@@ -12,6 +12,7 @@ import { kEntryPoint, type EntryPoint, type EntryPointTagged } from './router/en
 import { sendError } from './proxy/respond.js';
 import { selectContext } from './proxy/tls.js';
 import { upgradeClient } from './proxy/tunnel.js';
+import { idleKeepAlive, onClientError, trackResponse } from './connections.js';
 
 export interface ListenAddress {
   host: string;
@@ -22,7 +23,8 @@ export interface ListenAddress {
  * ProxyServer: the proxy's listeners (plain, and TLS with SNI from the live config). Each listener
  * hands a connection to the HTTP/1.1 server or the HTTP/2 front end (http2/listeners.ts); each
  * request, HTTP/1.1, Upgrade or HTTP/2 stream, becomes an Attempt. Malformed HTTP never reaches
- * us: node's parsers answer 400 (or a protocol error) and close.
+ * the engine: node's parsers reject it; for HTTP/1.1 connections.ts answers (after any answer
+ * still in flight on that connection).
  */
 export class ProxyServer {
   /** HTTP/1.1 servers (they never listen themselves: the listeners hand them connections). */
@@ -31,11 +33,23 @@ export class ProxyServer {
   private readonly upgraded = new Set<Duplex>();
   private readonly h2: H2FrontEnd;
   private tlsServer: tls.Server | null = null;
-  /** Counters for the admin API's GET /status. */
-  readonly stats = { accepted: 0, active: 0, requests: 0 };
+  /** Open HTTP/1.1 client connections (shutdown closes the idle keep-alive ones). */
+  private readonly sockets = new Set<Duplex>();
+  /** Counters for the admin API's GET /status; `refused`: connections over --max-connections. */
+  readonly stats = { accepted: 0, active: 0, requests: 0, refused: 0 };
+  /** A drain began: every HTTP/1.1 answer carries `Connection: close` (see Gateway.drain). */
+  draining = false;
 
-  constructor(private readonly ctx: ProxyContext) {
+  constructor(
+    private readonly ctx: ProxyContext,
+    /** Open client connections accepted at most, over all listeners; 0 = no limit. */
+    private readonly maxConnections = 0,
+  ) {
     this.h2 = new H2FrontEnd(ctx, this.stats);
+  }
+
+  beginDrain(): void {
+    this.draining = true;
   }
 
   private configure(server: http.Server): void {
@@ -47,8 +61,11 @@ export class ProxyServer {
     // and nginx do, instead of node's default of dropping the request unanswered.
     (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     const stats = this.stats;
+    const sockets = this.sockets;
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       stats.requests++;
+      if (this.draining) res.shouldKeepAlive = false;
+      trackResponse(req.socket, res);
       try {
         if (!rejectMisdirected(ctx.runtime.tls, req, res)) new Attempt(ctx, req, res).start();
       } catch (err) {
@@ -57,6 +74,11 @@ export class ProxyServer {
         sendError(res, err);
       }
     });
+    server.on('connection', (socket: Duplex) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    server.on('clientError', onClientError);
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       stats.requests++;
       try {
@@ -96,7 +118,16 @@ export class ProxyServer {
 
   private bind(listener: net.Server, addr: ListenAddress): Promise<ListenAddress> {
     const stats = this.stats;
-    listener.on('connection', (socket: Duplex) => {
+    const max = this.maxConnections;
+    const metrics = this.ctx.metrics;
+    // First listener: over the cap a connection is closed before HTTP/1.1 or HTTP/2 sees it;
+    // open connections are unharmed.
+    listener.prependListener('connection', (socket: Duplex) => {
+      if (max > 0 && stats.active >= max) {
+        stats.refused++;
+        metrics.connectionRefused();
+        return void socket.destroy();
+      }
       stats.accepted++;
       stats.active++;
       socket.once('close', () => stats.active--);
@@ -116,11 +147,15 @@ export class ProxyServer {
    * after a GOAWAY) finish, and cuts whatever is left at the deadline.
    */
   async close(deadlineMs: number): Promise<void> {
+    this.draining = true;
     const closed = this.listeners.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     this.h2.shutdown();
     const deadline = Date.now() + deadlineMs;
+    // Answers in flight finish with Connection: close and node then closes their connections;
+    // only keep-alive connections idle since before the drain are closed here (node's
+    // closeIdleConnections would also cut fresh connections whose first request is on its way).
     while (Date.now() < deadline && !(await this.idle())) {
-      for (const s of this.servers) s.closeIdleConnections();
+      for (const socket of this.sockets) if (idleKeepAlive(socket)) socket.destroy();
       await new Promise((r) => setTimeout(r, 25));
     }
     for (const s of this.servers) {

@@ -80,7 +80,7 @@ export interface Proc {
 export function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   const workers = { BERTH_WORKERS: testWorkers() };
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...workers, ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BERTH_SHUTDOWN_DELAY: '0', ...workers, ...env } });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

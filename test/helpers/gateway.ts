@@ -64,7 +64,8 @@ export async function spawnGateway(opts: SpawnOptions = {}): Promise<GatewayProc
   args.push(...(opts.args ?? []));
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, BERTH_SESSION_SECRET: 'test-secret-0123456789abcdef', BERTH_WORKERS: testWorkers(), ...opts.env },
+    // No SIGTERM grace delay unless a test asks for one (see --shutdown-delay).
+    env: { ...process.env, BERTH_SESSION_SECRET: 'test-secret-0123456789abcdef', BERTH_WORKERS: testWorkers(), BERTH_SHUTDOWN_DELAY: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -9,10 +9,11 @@ import { WorkerGroup } from '../../dataplane/workers/primary.js';
 import { parseListen, valueOption } from '../flags.js';
 import { parseListenerBinding } from '../listener-flags.js';
 import { addObservabilityFlags, observabilityOptionsFrom, type ObservabilityFlagValues } from '../observability-flags.js';
+import { addProxyFlags, proxyOptionsFrom, type ProxyFlagValues } from '../proxy-flags.js';
 import { onShutdown } from '../shutdown.js';
 
 /** GatewayFlagValues: what addGatewayFlags parses (commander camel-cases the names). */
-export interface GatewayFlagValues extends AdminTokenFlags, ObservabilityFlagValues {
+export interface GatewayFlagValues extends AdminTokenFlags, ObservabilityFlagValues, ProxyFlagValues {
   proxyListen?: string;
   proxyListenTls?: string;
   adminListen?: string;
@@ -28,7 +29,7 @@ export interface GatewayFlagValues extends AdminTokenFlags, ObservabilityFlagVal
 
 /** addGatewayFlags adds the data plane's flags (each also from its BERTH_* environment variable). */
 export function addGatewayFlags(cmd: Command): Command {
-  return addObservabilityFlags(addAdminTokenFlags(cmd, 'require')
+  return addProxyFlags(addObservabilityFlags(addAdminTokenFlags(cmd, 'require')
     .addOption(valueOption('--proxy-listen', 'proxy listen address host:port', 'BERTH_PROXY_LISTEN', '0.0.0.0:8000'))
     .addOption(valueOption('--proxy-listen-tls', 'HTTPS proxy listen address host:port (certificates from the config)', 'BERTH_PROXY_LISTEN_TLS'))
     .addOption(valueOption('--admin-listen', 'admin API listen address host:port', 'BERTH_ADMIN_LISTEN', '127.0.0.1:8001'))
@@ -40,7 +41,7 @@ export function addGatewayFlags(cmd: Command): Command {
     .addOption(
       valueOption('--workers', 'proxy processes: N, or auto = the CPUs this process may use (cgroup quota honoured)', 'BERTH_WORKERS', 'auto')
         .argParser(workersArg),
-    ));
+    )));
 }
 
 function workersArg(value: string): number | 'auto' {
@@ -62,7 +63,10 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
   const count = workerCount(opts.workers ?? 'auto');
   const { accessLog, accessLogFormat, trustedIps, otlpEndpoint, traceSampleRatio } = opts;
   const observability = { accessLog, accessLogFormat, trustedIps: trustedIps?.cidrs, otlpEndpoint, traceSampleRatio };
-  const worker = { proxyListen, proxyListenTls, shutdownTimeoutMs, logLevel: opts.logLevel ?? 'info', observability, gatewayListeners: opts.gatewayListeners };
+  const proxy = proxyOptionsFrom(opts);
+  // The connection cap is for the whole proxy: each worker takes its share.
+  const workerProxy = { ...proxy, maxConnections: Math.ceil(proxy.maxConnections / count) };
+  const worker = { proxyListen, proxyListenTls, shutdownTimeoutMs, logLevel: opts.logLevel ?? 'info', observability, gatewayListeners: opts.gatewayListeners, ...workerProxy };
   return {
     group: count > 1 ? new WorkerGroup({ count, keyring, log, worker }) : undefined,
     proxyListen,
@@ -74,6 +78,7 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
     adminToken: loadAdminToken(opts),
     shutdownTimeoutMs,
     ...observabilityOptionsFrom(opts, log),
+    ...proxy,
   };
 }
 
@@ -91,7 +96,10 @@ async function runGateway(flags: GatewayFlagValues): Promise<void> {
   const gateway = new Gateway(gatewayOptionsFrom(flags, log));
   if (flags.config) applyFile(gateway, flags.config);
   await gateway.start();
-  onShutdown(log, () => gateway.stop(), 'shutting down: draining in-flight requests');
+  onShutdown(log, async (signal) => {
+    await gateway.drain(signal);
+    await gateway.stop();
+  });
 }
 
 /** applyFile loads the start-up config; an invalid file stops start-up with a readable message. */

@@ -48,7 +48,9 @@ async function run(flags: RunFlags): Promise<void> {
   await gateway.start();
   await controller.start();
   log.info({ proxy: gateway.proxyAddress(), admin: gateway.adminAddress(), mode: flags.manifests ? 'manifests' : 'kubernetes' }, 'berth is running');
-  onShutdown(log, async () => {
+  onShutdown(log, async (signal) => {
+    // The controller keeps the config current while the gateway still answers (the delay).
+    await gateway.drain(signal);
     await controller.stop();
     await gateway.stop();
   });

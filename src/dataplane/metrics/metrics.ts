@@ -1,4 +1,4 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { StickyOutcome } from '../balancers/balancer.js';
 import type { TargetHealthState } from '../targets/target.js';
 import { LabeledCounter, UpstreamHistogram } from './metric-series.js';
@@ -26,12 +26,17 @@ export class GatewayMetrics {
     'berth_sticky_total', 'Sticky session decisions: kept, new, moved_gone, moved_unhealthy, invalid', ['upstream', 'outcome'],
   );
   private readonly targetState: Gauge<'upstream' | 'target' | 'state'>;
+  private readonly refused: Counter;
 
   constructor() {
     for (const metric of [this.requests, this.duration, this.stickyTotal]) this.registry.registerMetric(metric as never);
     this.targetState = new Gauge({
       name: 'berth_target_state', help: 'Target state (1 for the current state, 0 for the others)',
       labelNames: ['upstream', 'target', 'state'], registers: [this.registry],
+    });
+    this.refused = new Counter({
+      name: 'berth_connections_refused_total', help: 'Client connections closed at once because --max-connections were open',
+      registers: [this.registry],
     });
   }
 
@@ -43,6 +48,10 @@ export class GatewayMetrics {
   request(upstream: string, target: string, status: number, seconds: number): void {
     this.requests.inc(upstream + '\u0000' + target + '\u0000' + status, upstream, target, String(status));
     this.duration.observe(upstream, seconds);
+  }
+
+  connectionRefused(): void {
+    this.refused.inc();
   }
 
   // Hot path.

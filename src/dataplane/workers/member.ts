@@ -17,6 +17,8 @@ export interface GroupMember {
   attach?(runtime: () => Runtime): void;
   /** Primary: starts the workers and resolves once all of them listen with the live config. */
   startProxies?(): Promise<{ proxy: ListenAddress; tls: ListenAddress | null }>;
+  /** Primary: a drain began; every worker answers with `Connection: close` from now on. */
+  drainProxies?(): void;
   /** Primary: SIGTERM semantics for every worker (stop accepting, drain, exit). */
   stopProxies?(timeoutMs: number): Promise<void>;
   /** A config went live in this process. */

@@ -32,6 +32,7 @@ export type ToWorker =
   | ({ t: 'health'; healthy: boolean } & TargetRef)
   | { t: 'query'; id: number; what: 'targets'; upstream: string }
   | { t: 'query'; id: number; what: 'metrics' }
+  | { t: 'drain' }
   | { t: 'stop' };
 
 export type ToPrimary =

@@ -115,6 +115,10 @@ export class WorkerGroup implements GroupMember {
     return (await this.query((id) => ({ t: 'query', id, what: 'metrics' }))).flatMap((r) => (r.stats ? [r.stats] : []));
   }
 
+  drainProxies(): void {
+    this.broadcast({ t: 'drain' });
+  }
+
   /** stopProxies: every worker stops accepting and drains (up to timeoutMs); stragglers are killed. */
   async stopProxies(timeoutMs: number): Promise<void> {
     this.stopping = true;

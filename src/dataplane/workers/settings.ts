@@ -6,6 +6,10 @@ export interface WorkerSettings {
   proxyListen: ListenAddress;
   proxyListenTls?: ListenAddress;
   shutdownTimeoutMs: number;
+  /** --shutdown-delay: a worker told SIGTERM directly drains as the primary does. */
+  shutdownDelayMs?: number;
+  /** This worker's share of --max-connections (0 = no limit). */
+  maxConnections?: number;
   logLevel: string;
   /** --gateway-listeners as given (cli/listener-flags.ts); each worker serves those sockets too. */
   gatewayListeners?: string;

@@ -54,11 +54,13 @@ export function runWorker(opts: WorkerOptions): void {
   const member = new WorkerMember();
   let gateway: Gateway | null = null;
   let stopping = false;
-  const stop = (why: string): void => {
+  const stop = (why: string, signal?: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     log.info({ why }, 'worker draining');
-    const done = gateway?.stop() ?? Promise.resolve();
+    // A SIGTERM sent to the whole process group reaches workers too: they wait out the delay as well.
+    const g = gateway;
+    const done = g === null ? Promise.resolve() : (signal === undefined ? Promise.resolve() : g.drain(signal)).then(() => g.stop());
     done.then(
       () => process.exit(0),
       (err: unknown) => {
@@ -71,10 +73,11 @@ export function runWorker(opts: WorkerOptions): void {
     if (!isMessage<ToWorker>(m)) return;
     if (m.t === 'init') gateway = start(m, opts, log, member);
     else if (m.t === 'stop') stop('primary asked');
+    else if (m.t === 'drain') gateway?.beginDrain();
     else if (gateway !== null) follow(gateway, member, m, log);
   });
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM', 'SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT', 'SIGINT'));
   process.on('disconnect', () => stop('primary gone'));
   toPrimary({ t: 'hello' });
 }
