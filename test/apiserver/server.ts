@@ -7,6 +7,7 @@ import { fieldSelector, labelSelector } from './selectors.js';
 import { jsonPatch, mergePatch, PatchError } from './patch.js';
 import { generateName } from './names.js';
 import { checkIntegers, validateCreate, validateUpdate } from './validation.js';
+import { goneStatus, sendForbidden, sendJson, sendStatus } from './status-bodies.js';
 
 /** RecordedRequest is one request the stand-in served, for tests to assert what a client did. */
 export interface RecordedRequest {
@@ -68,10 +69,7 @@ export class ApiServer {
     if (!this.server) await this.listen();
   }
 
-  /**
-   * startingUp answers every request with 403 for `ms`, as a freshly started kube-apiserver does
-   * until its RBAC authorizer has synced its informers (about a second on a real cluster).
-   */
+  /** startingUp answers 403 to everything for `ms`, as a kube-apiserver does until its RBAC cache syncs (about 1 s). */
   startingUp(ms: number): void {
     this.startingUntil = Date.now() + ms;
   }
@@ -289,29 +287,6 @@ function applyPatch(current: any, patch: unknown, contentType: string): any {
   if (type === 'application/json-patch+json') return jsonPatch(current, patch);
   if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json') return mergePatch(current, patch);
   throw new StoreError(415, 'UnsupportedMediaType', `unsupported patch type ${type}`);
-}
-
-function goneStatus(): object {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version', reason: 'Expired', code: 410 };
-}
-
-function sendJson(res: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendStatus(res: ServerResponse, code: number, reason: string, message: string, details?: object): void {
-  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
-}
-
-/** sendForbidden: the RBAC denial's Status, as kube-apiserver words it (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go). */
-function sendForbidden(res: ServerResponse, verb: string, p: ParsedPath): void {
-  const { group, plural } = p.resource;
-  const resource = group ? `${plural}.${group}` : plural;
-  const scope = p.namespace ? `in the namespace "${p.namespace}"` : 'at the cluster scope';
-  const message = `${resource}${p.name ? ` "${p.name}"` : ''} is forbidden: User "system:serviceaccount:kong:berth" cannot ${verb} resource "${plural}" in API group "${group}" ${scope}`;
-  sendStatus(res, 403, 'Forbidden', message, { ...(p.name ? { name: p.name } : {}), group, kind: plural });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
