@@ -13,6 +13,8 @@ import {
 } from './manifests-harness.js';
 
 const SECRET = 'split-e2e-secret-0123456789abcdef';
+/** As deploy/split.yaml does: the gateways require this admin token, the controllers send it. */
+const ADMIN_TOKEN = 'split-e2e-admin-token-0123456789';
 
 /** Recorder forwards to one gateway's admin API and counts the config pushes that went through it. */
 class Recorder {
@@ -46,7 +48,7 @@ async function startGateway(proxyPort?: number, adminPort?: number): Promise<Gat
   const p = proxyPort ?? (await freePort());
   const a = adminPort ?? (await freePort());
   const args = ['gateway', '--proxy-listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`, '--session-secret', SECRET];
-  const proc = spawnBerth(args);
+  const proc = spawnBerth(args, { BERTH_ADMIN_TOKEN: ADMIN_TOKEN });
   const admin = `http://127.0.0.1:${a}`;
   await until('gateway admin', async () => {
     if (proc.child.exitCode !== null) throw new Error(`gateway exited: ${proc.output()}`);
@@ -75,7 +77,7 @@ describe('split mode: berth gateway replicas + leader-elected berth controller',
       const recs = await Promise.all(gateways.map((g) => new Recorder(g.admin).start()));
       recorders.set(id, recs);
       controllers.set(id, spawnBerth(['controller', '--kubeconfig', kubeconfig, '--gateway-admin-url', recs.map((r) => r.url).join(','),
-        '--election-namespace', 'kong', '--health-listen', '127.0.0.1:0'], { POD_NAME: id }));
+        '--election-namespace', 'kong', '--health-listen', '127.0.0.1:0', '--admin-token', ADMIN_TOKEN], { POD_NAME: id }));
     }
   });
   after(async () => {
