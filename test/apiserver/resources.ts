@@ -25,6 +25,7 @@ export const RESOURCES: readonly Resource[] = [
   r('gateway.networking.k8s.io', 'v1', 'gatewayclasses', 'GatewayClass', false),
   r('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway'),
   r('gateway.networking.k8s.io', 'v1', 'httproutes', 'HTTPRoute'),
+  r('gateway.networking.k8s.io', 'v1', 'grpcroutes', 'GRPCRoute'),
   r('configuration.konghq.com', 'v1beta1', 'kongupstreampolicies', 'KongUpstreamPolicy'),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true, false),
   r('events.k8s.io', 'v1', 'events', 'Event', true, false),

@@ -18,7 +18,7 @@ interface StatusTarget {
 }
 
 /** Kinds whose status subresource berth writes (all through the custom objects API). */
-const STATUS_KINDS = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'Ingress', 'KongUpstreamPolicy']);
+const STATUS_KINDS = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'Ingress', 'KongUpstreamPolicy']);
 
 /** STATUS_TARGETS: the watched kinds whose status berth writes. */
 export const STATUS_TARGETS: readonly StatusTarget[] = WATCHED_KINDS.filter((k) => STATUS_KINDS.has(k.kind));

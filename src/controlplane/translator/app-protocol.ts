@@ -1,13 +1,10 @@
 import type { ServicePort } from './endpoints.js';
 
 /**
- * appProtocolProblem: why berth cannot speak a Service port's `appProtocol` to the backend
- * (Gateway API GEP-1911), or undefined. HTTP/1.1 with WebSocket upgrades is what berth speaks
- * upstream, so `kubernetes.io/ws` (and no appProtocol, or `http`) work as is. `kubernetes.io/h2c`
- * needs an HTTP/2 cleartext upstream client: this is the one place to map it to that service
- * protocol once the proxy has one. Other values are left to the port's own protocol.
+ * appProtocolService: the Kong service protocol a Service port's `appProtocol` asks for (Gateway
+ * API GEP-1911). `kubernetes.io/h2c` is HTTP/2 cleartext, Kong's `grpc`; `kubernetes.io/ws`, `http`
+ * or none are HTTP/1.1 (with WebSocket upgrades), the default; other values are left to the port.
  */
-export function appProtocolProblem(port: ServicePort & { appProtocol?: unknown }): string | undefined {
-  if (port.appProtocol === 'kubernetes.io/h2c') return 'appProtocol kubernetes.io/h2c is not supported yet (berth has no HTTP/2 cleartext upstream client)';
-  return undefined;
+export function appProtocolService(port: ServicePort & { appProtocol?: unknown }): 'grpc' | undefined {
+  return port.appProtocol === 'kubernetes.io/h2c' ? 'grpc' : undefined;
 }

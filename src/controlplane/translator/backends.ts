@@ -1,5 +1,6 @@
 import type { PluginConfig, Protocol, ServiceConfig, UpstreamConfig } from '../../config/types.js';
 import type { KubeObject, TranslationEvent } from '../types.js';
+import { appProtocolService } from './app-protocol.js';
 import { mergeTargets, serviceTargets, type ServicePort } from './endpoints.js';
 import type { Reader } from './reader.js';
 import type { RuleFields } from './rule-fields.js';
@@ -24,6 +25,8 @@ export interface BackendGroup {
   name: string;
   backends: ResolvedBackend[];
   drainSupport: boolean;
+  /** The upstream protocol when the route kind decides it (GRPCRoute: grpc); annotations still win. */
+  protocol?: Protocol;
   /** Upstream fields that win over the policy's (HTTPRoute sessionPersistence). */
   overrides?: Partial<UpstreamConfig>;
   /** Service fields that win over the Service annotations (HTTPRoute rule timeouts and retry). */
@@ -72,8 +75,8 @@ function serviceAnnotations(svc: KubeObject, out: ServiceConfig, upstream: Upstr
     else events.push(warning(svc, TRANSLATION_FAILED, `konghq.com/path: "${path}" must start with /; ignored`));
   }
   const protocol = a['konghq.com/protocol'];
-  if (protocol === 'http' || protocol === 'https') out.protocol = protocol as Protocol;
-  else if (protocol !== undefined) events.push(warning(svc, TRANSLATION_FAILED, `konghq.com/protocol: "${protocol}" is not http or https; ignored`));
+  if (protocol === 'http' || protocol === 'https' || protocol === 'grpc' || protocol === 'grpcs') out.protocol = protocol as Protocol;
+  else if (protocol !== undefined) events.push(warning(svc, TRANSLATION_FAILED, `konghq.com/protocol: "${protocol}" is not http, https, grpc or grpcs; ignored`));
   const hostHeader = a['konghq.com/host-header'];
   if (hostHeader !== undefined && hostHeader !== '') upstream.host_header = hostHeader;
 }
@@ -88,9 +91,11 @@ export function buildGroup(reader: Reader, group: BackendGroup): BuiltGroup {
   const policy = groupPolicy(reader, uniqueServices(group.backends));
   const fields = group.overrides === undefined ? policy.fields : withoutSessionFields(policy.fields);
   const upstream: UpstreamConfig = { name: group.name, ...fields, ...group.overrides };
-  const service: ServiceConfig = { name: group.name, protocol: 'http', host: group.name, port: 80, ...SERVICE_DEFAULTS };
-  const events = [...policy.events];
   const first = group.backends[0];
+  // GRPCRoute backends and appProtocol kubernetes.io/h2c ports speak HTTP/2 cleartext (Kong's grpc).
+  const protocol = group.protocol ?? (first === undefined ? undefined : appProtocolService(first.port)) ?? 'http';
+  const service: ServiceConfig = { name: group.name, protocol, host: group.name, port: 80, ...SERVICE_DEFAULTS };
+  const events = [...policy.events];
   if (first !== undefined) serviceAnnotations(first.service, service, upstream, events);
   Object.assign(service, group.ruleFields);
   upstream.targets = mergeTargets(targets);

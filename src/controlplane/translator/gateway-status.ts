@@ -1,5 +1,5 @@
 import type { ObjectStatus } from '../types.js';
-import { GATEWAY_GROUP, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
+import { GATEWAY_GROUP, ROUTE_KINDS, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
 import { ConditionFactory, refOf, type Condition } from './status.js';
 
 function listenerConditions(l: ListenerModel, f: ConditionFactory): Condition[] {
@@ -24,7 +24,7 @@ function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, now: str
     const prev = previous.find((p) => p?.name === l.name);
     return {
       name: l.name,
-      supportedKinds: l.supported && l.routeKindAllowed ? [{ group: GATEWAY_GROUP, kind: 'HTTPRoute' }] : [],
+      supportedKinds: l.supported ? ROUTE_KINDS.filter((k) => l.kindsAllowed.has(k)).map((kind) => ({ group: GATEWAY_GROUP, kind })) : [],
       attachedRoutes: attached.get(`${gw.key}\0${l.name}`) ?? 0,
       conditions: listenerConditions(l, new ConditionFactory(now, gen, prev?.conditions)),
     };

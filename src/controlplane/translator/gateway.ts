@@ -21,8 +21,8 @@ export interface ListenerModel {
   supported: boolean;
   /** The hostname is not a valid (wildcard) DNS name: the listener admits nothing. */
   badHostname: boolean;
-  /** allowedRoutes.kinds admits HTTPRoute (an empty list does, for HTTP/HTTPS). */
-  routeKindAllowed: boolean;
+  /** The route kinds allowedRoutes.kinds admits among those berth serves (an empty list: all of them). */
+  kindsAllowed: ReadonlySet<string>;
   invalidKinds: string[];
   /** Why the certificate could not be used, with the Gateway API reason. */
   certProblem: { reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string } | undefined;
@@ -82,11 +82,14 @@ export function tlsPair(secret: KubeObject): { cert: string; key: string } | und
   return pair ?? undefined;
 }
 
-function listenerKinds(l: any): { allowed: boolean; invalid: string[] } {
+/** ROUTE_KINDS: the route kinds an HTTP or HTTPS listener of ours serves, in supportedKinds order. */
+export const ROUTE_KINDS: readonly string[] = ['HTTPRoute', 'GRPCRoute'];
+
+function listenerKinds(l: any): { allowed: ReadonlySet<string>; invalid: string[] } {
   const kinds: any[] = Array.isArray(l?.allowedRoutes?.kinds) ? l.allowedRoutes.kinds : [];
-  if (kinds.length === 0) return { allowed: true, invalid: [] };
-  const ok = (k: any) => (k?.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && k?.kind === 'HTTPRoute';
-  return { allowed: kinds.some(ok), invalid: kinds.filter((k) => !ok(k)).map((k) => String(k?.kind)) };
+  if (kinds.length === 0) return { allowed: new Set(ROUTE_KINDS), invalid: [] };
+  const ok = (k: any) => (k?.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && ROUTE_KINDS.includes(k?.kind);
+  return { allowed: new Set(kinds.filter(ok).map((k) => String(k.kind))), invalid: kinds.filter((k) => !ok(k)).map((k) => String(k?.kind)) };
 }
 
 function listenerCertificate(
@@ -125,7 +128,7 @@ function buildListener(reader: Reader, gw: KubeObject, l: any, certs: Certificat
     from: from === 'All' || from === 'Selector' ? from : 'Same',
     selector: l?.allowedRoutes?.namespaces?.selector,
     supported: protocol === 'HTTP' || https,
-    routeKindAllowed: kinds.allowed,
+    kindsAllowed: kinds.allowed,
     invalidKinds: kinds.invalid,
     certProblem: https ? listenerCertificate(reader, gw, l, certs) : undefined,
     conflicted: false,

@@ -24,7 +24,7 @@ function pathFields(path: any): MatchFields {
   return { ok: false, problem: `path match type ${type} is not supported` };
 }
 
-function headerFields(headers: any[]): Record<string, string[]> | string {
+export function headerFields(headers: any[]): Record<string, string[]> | string {
   const out: Record<string, string[]> = {};
   for (const h of headers) {
     const name = String(h?.name ?? '').toLowerCase();

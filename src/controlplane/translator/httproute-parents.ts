@@ -74,7 +74,7 @@ function reject(parentRef: Record<string, unknown>, reason: ParentResult['reason
  * (sectionName/port, protocol, allowed kinds and namespaces, hostname intersection). Returns
  * undefined when the parent is not a Gateway we manage: another controller reports on it.
  */
-export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeObject, ref: any): ParentResult | undefined {
+export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeObject, ref: any, kind: 'HTTPRoute' | 'GRPCRoute' = 'HTTPRoute'): ParentResult | undefined {
   const routeNs = route.metadata.namespace ?? '';
   if ((ref?.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref?.kind ?? 'Gateway') !== 'Gateway' || typeof ref?.name !== 'string') return undefined;
   const ns: string = ref.namespace ?? routeNs;
@@ -85,8 +85,8 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
   const parentRef = echoRef(ref, routeNs);
   const named = gw.listeners.filter((l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port));
   if (named.length === 0) return reject(parentRef, 'NoMatchingParent', `no listener matches sectionName ${ref.sectionName ?? '*'} port ${ref.port ?? '*'}`);
-  const admitting = named.filter((l) => l.supported && !l.badHostname && l.routeKindAllowed && namespaceAllowed(reader, l, ns, routeNs));
-  if (admitting.length === 0) return reject(parentRef, 'NotAllowedByListeners', 'no listener admits this HTTPRoute (protocol, kinds or namespaces)');
+  const admitting = named.filter((l) => l.supported && !l.badHostname && l.kindsAllowed.has(kind) && namespaceAllowed(reader, l, ns, routeNs));
+  if (admitting.length === 0) return reject(parentRef, 'NotAllowedByListeners', `no listener admits this ${kind} (protocol, kinds or namespaces)`);
   return attach(parentRef, gw.key, admitting, route);
 }
 

@@ -4,7 +4,6 @@ const EPOCH = '1970-01-01T00:00:00Z';
 import { isRfc3339 } from '../../config/validate/gateway-api.js';
 import type { KubeObject } from '../types.js';
 import { findServicePort, type BackendGroup, type ResolvedBackend } from './backends.js';
-import { appProtocolProblem } from './app-protocol.js';
 import { backendFilters } from './backend-filters.js';
 import { translateFilters } from './filters.js';
 import { MirrorGroups } from './mirror-groups.js';
@@ -16,7 +15,7 @@ import { defaultSessionName, sessionFields } from './session.js';
 
 /** RefProblem: a backendRef that did not resolve, with its Gateway API ResolvedRefs reason. */
 export interface RefProblem {
-  reason: 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted' | 'UnsupportedProtocol';
+  reason: 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted';
   message: string;
 }
 
@@ -32,20 +31,18 @@ export type RuleResult =
   | { ok: true; routes: RouteConfig[]; group: BackendGroup; mirrors: BackendGroup[]; refProblems: RefProblem[] }
   | { ok: false; problem: string; refProblems: RefProblem[] };
 
-function resolveBackend(reader: Reader, route: KubeObject, ref: any): ResolvedBackend | RefProblem {
+export function resolveBackend(reader: Reader, route: KubeObject, ref: any, fromKind: 'HTTPRoute' | 'GRPCRoute' = 'HTTPRoute'): ResolvedBackend | RefProblem {
   const routeNs = route.metadata.namespace ?? '';
   const kind = ref?.kind ?? 'Service';
   if ((ref?.group ?? '') !== '' || kind !== 'Service') return { reason: 'InvalidKind', message: `backendRef kind ${ref?.group ?? ''}/${kind} is not supported` };
   const ns: string = ref.namespace ?? routeNs;
   const name = String(ref.name);
-  const grant = { fromGroup: 'gateway.networking.k8s.io', fromKind: 'HTTPRoute', fromNamespace: routeNs, toGroup: '', toKind: 'Service', toNamespace: ns, toName: name };
-  if (!referenceAllowed(reader, grant)) return { reason: 'RefNotPermitted', message: `Service ${ns}/${name} is not granted to this HTTPRoute by a ReferenceGrant` };
+  const grant = { fromGroup: 'gateway.networking.k8s.io', fromKind, fromNamespace: routeNs, toGroup: '', toKind: 'Service', toNamespace: ns, toName: name };
+  if (!referenceAllowed(reader, grant)) return { reason: 'RefNotPermitted', message: `Service ${ns}/${name} is not granted to this ${fromKind} by a ReferenceGrant` };
   const service = reader.get('Service', ns, name);
   if (service === undefined) return { reason: 'BackendNotFound', message: `Service ${ns}/${name} not found` };
   const port = typeof ref.port === 'number' ? findServicePort(service, { number: ref.port }) : undefined;
   if (port === undefined) return { reason: 'BackendNotFound', message: `Service ${ns}/${name} has no port ${ref.port ?? '(unset)'}` };
-  const protocolProblem = appProtocolProblem(port);
-  if (protocolProblem !== undefined) return { reason: 'UnsupportedProtocol', message: `Service ${ns}/${name} port ${port.port}: ${protocolProblem}` };
   return typeof ref.weight === 'number' ? { service, port, weight: ref.weight } : { service, port };
 }
 
@@ -169,7 +166,7 @@ export function translateRule(reader: Reader, scope: RuleScope, index: number, r
  * weight (a resolved one spreads the same total over its endpoints); an unweighted one counts
  * as one endpoint's default weight, 100.
  */
-function unresolvedShare(ref: any): number {
+export function unresolvedShare(ref: any): number {
   const w = ref?.weight;
   return Number.isInteger(w) && w >= 0 && w <= 1_000_000 ? w : 100;
 }

@@ -3,7 +3,7 @@ import type { KubeObject } from '../types.js';
 import { buildGroup, type BackendGroup } from './backends.js';
 import type { GatewayWorld } from './gateway.js';
 import { resolveParent, type ParentResult } from './httproute-parents.js';
-import { translateRule, type RefProblem, type RuleScope } from './httproute-rules.js';
+import { translateRule, type RefProblem, type RuleResult, type RuleScope } from './httproute-rules.js';
 import type { Reader } from './reader.js';
 import { ConditionFactory, TRANSLATION_FAILED, emptyOutput, refOf, warning, type Condition, type UnitOutput } from './status.js';
 
@@ -95,8 +95,11 @@ function scopeOf(route: KubeObject, accepted: ParentResult[], drainSupport: bool
   return { route, variants: variantsOf(accepted), drainSupport };
 }
 
+/** RuleTranslator: one rule of a route kind to Kong routes and a backend group (HTTPRoute, GRPCRoute). */
+export type RuleTranslator = (reader: Reader, scope: RuleScope, index: number, rule: any) => RuleResult;
+
 /** addRules translates the rules and fills `out` with services (routes nested) and upstreams. */
-function addRules(reader: Reader, scope: RuleScope, out: UnitOutput): RulesOutcome {
+function addRules(reader: Reader, scope: RuleScope, out: UnitOutput, translateRule: RuleTranslator): RulesOutcome {
   const rules: any[] = Array.isArray(scope.route.spec?.rules) ? scope.route.spec.rules : [];
   const outcome: RulesOutcome = { programmed: 0, problems: [], refProblems: [] };
   const services = new Map<string, ServiceConfig>();
@@ -148,14 +151,19 @@ function clearStaleParents(route: KubeObject, controllerName: string, out: UnitO
  * is ours yields nothing: another controller owns it.
  */
 export function translateHTTPRoute(reader: Reader, route: KubeObject, ctx: RouteContext): UnitOutput {
+  return translateRoute(reader, route, ctx, 'HTTPRoute', translateRule);
+}
+
+/** translateRoute: the unit of work of any route kind whose rules `translateRule` understands. */
+export function translateRoute(reader: Reader, route: KubeObject, ctx: RouteContext, kind: 'HTTPRoute' | 'GRPCRoute', translateRule: RuleTranslator): UnitOutput {
   const out = emptyOutput();
-  reader.get('HTTPRoute', route.metadata.namespace, route.metadata.name);
+  reader.get(kind, route.metadata.namespace, route.metadata.name);
   const refs: any[] = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
-  const parents = refs.map((ref) => resolveParent(reader, ctx.world, route, ref)).filter((p): p is ParentResult => p !== undefined);
+  const parents = refs.map((ref) => resolveParent(reader, ctx.world, route, ref, kind)).filter((p): p is ParentResult => p !== undefined);
   if (parents.length === 0) return clearStaleParents(route, ctx.controllerName, out);
   const accepted = parents.filter((p) => p.accepted);
   let rules: RulesOutcome = { programmed: 0, problems: [], refProblems: [] };
-  if (accepted.length > 0) rules = addRules(reader, scopeOf(route, accepted, ctx.drainSupport), out);
+  if (accepted.length > 0) rules = addRules(reader, scopeOf(route, accepted, ctx.drainSupport), out, translateRule);
   if (rules.programmed > 0) out.attachments.push(...accepted.flatMap((p) => p.attachments));
   for (const p of parents) if (!p.accepted) out.events.push(warning(route, TRANSLATION_FAILED, `parent ${String(p.parentRef.name)}: ${p.reason}: ${p.message}`));
   for (const problem of rules.problems) out.events.push(warning(route, TRANSLATION_FAILED, problem));

@@ -3,6 +3,7 @@ import type { KubeObject, TranslateOptions, TranslateResult } from '../types.js'
 import { Assembler } from './assemble.js';
 import { buildGatewayWorld, type GatewayWorld } from './gateway.js';
 import { gatewayStatuses } from './gateway-status.js';
+import { translateGRPCRoute } from './grpcroute.js';
 import { translateHTTPRoute } from './httproute.js';
 import { translateIngress } from './ingress.js';
 import { gatewayListeners } from './listeners.js';
@@ -89,6 +90,7 @@ export class IncrementalTranslator {
       plan.outputs.push(unit.output);
     };
     for (const route of snapshot.list('HTTPRoute')) run(route, (reader) => translateHTTPRoute(reader, route, ctx));
+    for (const route of snapshot.list('GRPCRoute')) run(route, (reader) => translateGRPCRoute(reader, route, ctx));
     for (const ing of snapshot.list('Ingress')) run(ing, (reader) => translateIngress(reader, ing, this.opts));
     this.units = next;
     return plan;
