@@ -20,8 +20,18 @@ export interface PushParseLimits {
 
 export const DEFAULT_PUSH_LIMITS: PushParseLimits = { timeoutMs: 60_000, maxHeapMb: 1024 };
 
-/** Under tsx (tests) the worker is the .ts source; built, the .js next to this file. */
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './push-worker.ts' : './push-worker.js', import.meta.url);
+/**
+ * workerEntry: built, the .js next to this file. Under tsx (tests run the sources) a worker does
+ * not inherit tsx's loader hooks, so a small trampoline registers them before importing the .ts.
+ */
+function workerEntry(): { entry: string | URL; evaluated: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./push-worker.js', import.meta.url), evaluated: false };
+  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const source = JSON.stringify(new URL('./push-worker.ts', import.meta.url).href);
+  return { entry: `import(${api}).then((tsx) => { tsx.register(); return import(${source}); })`, evaluated: true };
+}
+
+const WORKER = workerEntry();
 
 /**
  * parsePushedConfig parses, validates and hashes a pushed config body in a worker thread, so a
@@ -33,7 +43,8 @@ export function parsePushedConfig(body: Uint8Array, contentType: string, current
   limits: PushParseLimits = DEFAULT_PUSH_LIMITS): Promise<PushOutcome> {
   const copy = new Uint8Array(body);
   const request: PushRequest = { body: copy, contentType, currentHash };
-  const worker = new Worker(WORKER_URL, {
+  const worker = new Worker(WORKER.entry, {
+    eval: WORKER.evaluated,
     workerData: request,
     transferList: [copy.buffer],
     resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
