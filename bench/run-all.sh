@@ -5,7 +5,10 @@
 #   3. propagation: a manifest edit until the proxy behaves differently
 #   4. observability: access log to a file vs off, tracing off vs the build before it (bench/observability.sh)
 #   5. config push: proxy latency while POST /config takes a 5,000-Service config, vs no push
-# Tunables: the harness's (REPEAT, DURATION, PEERS, ...; see bench/HARNESS.md) and BENCH_ONLY=proxy|translate|propagation|observability|config-push.
+#   6. workers: --workers 2 vs --workers 1, req/s per proxy core (bench/workers.sh)
+#   7. memory: RSS at 50,000 targets in 5,000 upstreams, and per idle keep-alive connection (bench/memory.ts)
+# Tunables: the harness's (REPEAT, DURATION, PEERS, ...; see bench/HARNESS.md) and
+# BENCH_ONLY=proxy|translate|propagation|observability|config-push|workers|memory.
 # The peers write no access log (nginx access_log off), so neither does berth in row 1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,5 +36,14 @@ fi
 if [[ -z $only || $only == config-push ]]; then
   echo; echo "## 5. Config push (POST /config of 5,000 Services while proxying)"
   node --import tsx bench/config-push.ts || status=1
+fi
+if [[ -z $only || $only == workers ]]; then
+  echo; echo "## 6. Scaling: --workers 2 vs --workers 1"
+  bash bench/workers.sh || status=1
+fi
+if [[ -z $only || $only == memory ]]; then
+  echo; echo "## 7. Memory"
+  node --import tsx bench/memory.ts || status=1
+  MEMORY_WORKERS=2 node --import tsx bench/memory.ts || status=1
 fi
 exit $status

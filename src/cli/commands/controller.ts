@@ -2,10 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Controller } from '../../controlplane/controller.js';
-import { LeaderElector, leaderOnlyStatusSink } from '../../controlplane/lease.js';
-import { GatewayPusher, parseAdminService } from '../../controlplane/pusher.js';
-import { createKubeSource, loadKubeConfig } from '../../controlplane/sources/kube.js';
-import { KubeStatusSink } from '../../controlplane/status/kube-status.js';
 import { IncrementalTranslator } from '../../controlplane/translator/index.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { addControllerFlags, kubeconfigFrom, translateOptionsFrom, type ControllerFlagValues } from '../controller-flags.js';
@@ -40,6 +36,13 @@ export function registerControllerCommand(program: Command): void {
 }
 
 async function runController(flags: ControllerCommandFlags): Promise<void> {
+  // Loaded here, not at the top: @kubernetes/client-node costs ~80 MB of RSS in every other
+  // command (`berth gateway` and its --workers processes), which never talk to an API server.
+  const [{ LeaderElector, leaderOnlyStatusSink }, { GatewayPusher, parseAdminService }, { createKubeSource, loadKubeConfig }, { KubeStatusSink }] =
+    await Promise.all([
+      import('../../controlplane/lease.js'), import('../../controlplane/pusher.js'),
+      import('../../controlplane/sources/kube.js'), import('../../controlplane/status/kube-status.js'),
+    ]);
   const log = createLogger(flags.logLevel);
   if (!flags.gatewayAdminUrl?.length && !flags.gatewayAdminService) {
     throw new Error('berth controller needs --gateway-admin-url or --gateway-admin-service');

@@ -4,9 +4,7 @@ import { GatewayConfigSink } from '../../controlplane/gateway-sink.js';
 import { MemoryStatusSink } from '../../controlplane/memory-status.js';
 import type { StatusSink } from '../../controlplane/sinks.js';
 import { createFolderSource } from '../../controlplane/sources/folder.js';
-import { createKubeSource, loadKubeConfig } from '../../controlplane/sources/kube.js';
 import type { ObjectSource } from '../../controlplane/sources/source.js';
-import { KubeStatusSink } from '../../controlplane/status/kube-status.js';
 import { IncrementalTranslator } from '../../controlplane/translator/index.js';
 import { Gateway } from '../../dataplane/gateway.js';
 import { createLogger, type Logger } from '../../lib/log.js';
@@ -34,7 +32,7 @@ async function run(flags: RunFlags): Promise<void> {
   // A folder of manifests has no cluster to give Gateways addresses: their listener ports are
   // served on the proxy host unless --gateway-listeners says otherwise.
   const gateway = new Gateway(gatewayOptionsFrom({ ...flags, gatewayListeners: flags.gatewayListeners ?? (flags.manifests ? 'auto' : undefined) }, log));
-  const { source, statusSink } = sourceAndStatus(flags, gateway, log);
+  const { source, statusSink } = await sourceAndStatus(flags, gateway, log);
   const controller = new Controller({
     source,
     translator: new IncrementalTranslator(translateOptionsFrom(flags)),
@@ -61,10 +59,14 @@ async function run(flags: RunFlags): Promise<void> {
  * kept in memory for the admin API (GET /kubernetes/status|events, the dashboard) and, from a
  * cluster, also written back to it.
  */
-function sourceAndStatus(flags: RunFlags, gateway: Gateway, log: Logger): { source: ObjectSource; statusSink: StatusSink } {
+async function sourceAndStatus(flags: RunFlags, gateway: Gateway, log: Logger): Promise<{ source: ObjectSource; statusSink: StatusSink }> {
   const memory = new MemoryStatusSink();
   memory.register(gateway);
   if (flags.manifests) return { source: createFolderSource(flags.manifests, log), statusSink: memory };
+  // Loaded only in cluster mode: @kubernetes/client-node costs ~80 MB of RSS.
+  const [{ createKubeSource, loadKubeConfig }, { KubeStatusSink }] = await Promise.all([
+    import('../../controlplane/sources/kube.js'), import('../../controlplane/status/kube-status.js'),
+  ]);
   const kubeconfig = loadKubeConfig(kubeconfigFrom(flags));
   const source = createKubeSource({ kubeconfig, namespaces: flags.watchNamespace ?? [], log });
   const cluster = new KubeStatusSink({ kubeconfig, log, source });
