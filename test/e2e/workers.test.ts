@@ -55,7 +55,7 @@ describe('gateway --workers 2', () => {
     backends = await Promise.all(['A', 'B', 'C'].map((name, i) => startBackend({ name, host: `127.0.0.${71 + i}`, handler })));
     const passive = { healthchecks: { passive: { unhealthy: { http_failures: 1, http_statuses: [500] } } } };
     const config = stickyConfig(backends.map((b) => ({ backend: b, identity: `uid-${b.name}` })), {}, passive);
-    gw = await spawnGateway({ config, args: ['--workers', '2', '--shutdown-timeout', '5000'] });
+    gw = await spawnGateway({ config, args: ['--workers', '2', '--shutdown-timeout', '5000'], startTimeoutMs: 45_000 });
     assert.equal(childrenOf(gw.child.pid!).length, 2, 'two worker processes');
     for (let i = 0; i < 60 && cookieOf.size < 3; i++) {
       const s = new Session(gw.proxyUrl);

@@ -80,7 +80,16 @@ export async function spawnGateway(opts: SpawnOptions = {}): Promise<GatewayProc
       res(code ?? signal ?? -1);
     }),
   );
-  const addrs = await waitForListeners(() => out, exited, opts.tls === true, opts.startTimeoutMs ?? 15_000);
+  // A --workers group starts N + 1 processes; on a loaded 2-core machine that takes a while.
+  const startTimeoutMs = opts.startTimeoutMs ?? (testWorkers() === '1' ? 15_000 : 45_000);
+  let addrs: Awaited<ReturnType<typeof waitForListeners>>;
+  try {
+    addrs = await waitForListeners(() => out, exited, opts.tls === true, startTimeoutMs);
+  } catch (err) {
+    // A gateway that did not start must not outlive the test (its pipes keep the runner waiting).
+    child.kill('SIGKILL');
+    throw err;
+  }
   const gw: GatewayProcess = {
     child,
     ...addrs,
