@@ -6,27 +6,32 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import http2 from 'node:http2';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { freePort, ROOT, spawnBerth, until, type Proc } from './manifests-harness.js';
-import { startConformanceEcho, type ConformanceEcho, type EchoRequest } from './support/conformance-echo.js';
+import { startConformanceEcho, startH2cEcho, type ConformanceEcho, type EchoRequest } from './support/conformance-echo.js';
 import { request, type TestResponse } from '../helpers/http.js';
 
 const NS = 'gateway-conformance-infra';
 const GOLDEN = join(ROOT, 'test', 'golden', 'conformance-extended');
 
-/** serviceYaml: a Service with conformance's three ports, and an EndpointSlice of `pods`. */
-function serviceYaml(name: string, pods: ConformanceEcho[]): string {
+/** serviceYaml: a Service with conformance's ports (h2c when given), and an EndpointSlice of `pods`. */
+function serviceYaml(name: string, pods: ConformanceEcho[], h2cPort?: number): string {
   const port = pods[0]!.port;
+  const h2c = h2cPort === undefined ? ['', ''] : [
+    `\n    - { name: second-port, protocol: TCP, appProtocol: kubernetes.io/h2c, port: 8081, targetPort: ${h2cPort} }`,
+    `\n  - { name: second-port, port: ${h2cPort}, protocol: TCP, appProtocol: kubernetes.io/h2c }`,
+  ];
   const endpoints = pods.map((p) => `  - addresses: ["${p.ip}"]\n    conditions: { ready: true }\n    targetRef: { kind: Pod, namespace: ${NS}, name: ${p.pod}, uid: ${p.pod} }`);
   return `apiVersion: v1
 kind: Service
 metadata: { name: ${name}, namespace: ${NS} }
 spec:
   ports:
-    - { name: first-port, protocol: TCP, port: 8080, targetPort: ${port} }
+    - { name: first-port, protocol: TCP, port: 8080, targetPort: ${port} }${h2c[0]}
     - { name: third-port, protocol: TCP, appProtocol: kubernetes.io/ws, port: 8082, targetPort: ${port} }
 ---
 apiVersion: discovery.k8s.io/v1
@@ -34,7 +39,7 @@ kind: EndpointSlice
 metadata: { name: ${name}-abcde, namespace: ${NS}, labels: { kubernetes.io/service-name: ${name} } }
 addressType: IPv4
 ports:
-  - { name: first-port, port: ${port}, protocol: TCP }
+  - { name: first-port, port: ${port}, protocol: TCP }${h2c[1]}
   - { name: third-port, port: ${port}, protocol: TCP, appProtocol: kubernetes.io/ws }
 endpoints:
 ${endpoints.join('\n')}
@@ -80,6 +85,9 @@ spec:
           port: 8080
           weight: 10
           filters: [{ type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: Backend, value: infra-backend-v2 }] } }]
+    # httproute-backend-protocol-h2c.yaml, under a path of its own (same reason as above)
+    - matches: [{ path: { type: PathPrefix, value: /h2c-backend } }]
+      backendRefs: [{ name: infra-backend-v1, port: 8081 }]
     - matches: [{ path: { type: PathPrefix, value: /retry/backoff-150ms } }]
       retry: { codes: [500], attempts: 2, backoff: 150ms }
       backendRefs: [{ name: infra-backend-v3, port: 8080 }]
@@ -102,6 +110,7 @@ endpoints: [{ addresses: ["${ip}"], conditions: { ready: true } }]
 
 describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', () => {
   const echoes: ConformanceEcho[] = [];
+  const h2cPods: Array<{ port: number; close(): Promise<void> }> = [];
   let v1: ConformanceEcho[];
   let v2: ConformanceEcho;
   let v3: ConformanceEcho;
@@ -113,6 +122,8 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
   before(async () => {
     const v1a = await startConformanceEcho('infra-backend-v1-pod-a', '127.0.8.1');
     v1 = [v1a, await startConformanceEcho('infra-backend-v1-pod-b', '127.0.8.2', v1a.port)];
+    const h2cA = await startH2cEcho('infra-backend-v1-pod-a', '127.0.8.1');
+    h2cPods.push(h2cA, await startH2cEcho('infra-backend-v1-pod-b', '127.0.8.2', h2cA.port));
     v2 = await startConformanceEcho('infra-backend-v2-pod-a', '127.0.8.3');
     v3 = await startConformanceEcho('infra-backend-v3-pod-a', '127.0.8.4');
     echoes.push(...v1, v2, v3);
@@ -120,11 +131,11 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
     await new Promise<void>((r) => stuck.listen(0, '127.0.8.5', () => r()));
     const refusedPort = await freePort('127.0.8.6');
     const dir = await mkdtemp(join(tmpdir(), 'berth-extended-'));
-    const routes = (await readdir(GOLDEN)).filter((f) => f.startsWith('httproute-') && !f.includes('backend-weights'));
+    const routes = (await readdir(GOLDEN)).filter((f) => f.startsWith('httproute-') && !f.includes('backend-weights') && !f.includes('protocol-h2c'));
     for (const f of routes) await copyFile(join(GOLDEN, f), join(dir, f));
     await writeFile(join(dir, 'gateway.yaml'), GATEWAY);
     await writeFile(join(dir, 'services.yaml'), [
-      serviceYaml('infra-backend-v1', v1), serviceYaml('infra-backend-v2', [v2]), serviceYaml('infra-backend-v3', [v3]),
+      serviceYaml('infra-backend-v1', v1, h2cPods[0]!.port), serviceYaml('infra-backend-v2', [v2]), serviceYaml('infra-backend-v3', [v3]),
       endpointOnly('stuck-mirror', '127.0.8.5', (stuck.address() as { port: number }).port),
       endpointOnly('refused-mirror', '127.0.8.6', refusedPort),
     ].join('---\n'));
@@ -143,7 +154,7 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
     await berth?.stop();
     for (const s of stuckSockets) s.destroy();
     stuck?.close();
-    await Promise.all(echoes.map((e) => e.close()));
+    await Promise.all([...echoes, ...h2cPods].map((e) => e.close()));
   });
 
   const get = (path: string, headers: http.OutgoingHttpHeaders = {}, method = 'GET'): Promise<TestResponse> =>
@@ -369,6 +380,33 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
         }
       }
       await until('copies to arrive at the stuck mirror', async () => stuckSockets.length >= 5, 5000);
+    });
+  });
+
+  describe('HTTPRouteBackendProtocolH2C (httproute-backend-protocol-h2c.go)', () => {
+    test('an h2c prior-knowledge request reaches the kubernetes.io/h2c port over HTTP/2', async () => {
+      const session = http2.connect(proxy);
+      try {
+        const body = await new Promise<string>((resolve, reject) => {
+          const stream = session.request({ ':path': '/h2c-backend', ':method': 'GET' });
+          let text = '';
+          stream.on('response', (h) => (h[':status'] === 200 ? undefined : reject(new Error(`status ${h[':status']}`))));
+          stream.on('data', (c: Buffer) => (text += c.toString()));
+          stream.on('end', () => resolve(text));
+          stream.on('error', reject);
+        });
+        const seen = JSON.parse(body) as { pod: string; protocol: string };
+        assert.ok(seen.pod.startsWith('infra-backend-v1'));
+        assert.equal(seen.protocol, 'HTTP/2.0');
+      } finally {
+        session.close();
+      }
+    });
+
+    test('an HTTP/1.1 client reaches it too (the upstream protocol follows the backend, not the client)', async () => {
+      const r = await get('/h2c-backend');
+      assert.equal(r.status, 200);
+      assert.equal((JSON.parse(r.body) as { protocol: string }).protocol, 'HTTP/2.0');
     });
   });
 

@@ -3,6 +3,7 @@
 // as JSON with its pod name, honours `?delay=`, simulates flaky backends under /retry/ and echoes
 // WebSocket frames on /ws. Every request it receives is recorded (mirror checks read them).
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 
@@ -95,4 +96,21 @@ function retry(url: URL, res: http.ServerResponse, attempts: Map<string, number>
       res.socket?.resetAndDestroy();
     }
   }, parseGoDuration(url.searchParams.get('delayRetry')));
+}
+
+/**
+ * startH2cEcho: echo-basic's h2c port (runH2CServer): HTTP/2 over cleartext only, answering with
+ * the pod name and the protocol the request arrived in.
+ */
+export async function startH2cEcho(pod: string, ip: string, port = 0): Promise<{ port: number; close(): Promise<void> }> {
+  const server = http2.createServer((req, res) => {
+    const body = JSON.stringify({ pod, protocol: `HTTP/${req.httpVersion}`, path: req.url });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, ip, () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
