@@ -84,6 +84,10 @@ export function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  // A test file that dies (uncaught error, process.exit) must not leave berth processes behind.
+  const reap = (): void => void child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
@@ -115,11 +119,18 @@ export async function until<T>(what: string, check: () => Promise<T | undefined 
 export async function startEchoPods(pods: EchoPod[]): Promise<{ port: number; procs: Proc[] }> {
   const port = await freePort(pods[0]!.ip);
   const procs = pods.map((pod) => spawnBerth(['echo', '--listen', `${pod.ip}:${port}`, '--name', pod.name, '--namespace', 'kong', '--node', 'e2e']));
-  for (const [i, pod] of pods.entries()) {
-    await until(`echo ${pod.name} on ${pod.ip}:${port}`, async () => {
-      if (procs[i]!.child.exitCode !== null) throw new Error(`echo exited: ${procs[i]!.output()}`);
-      return procs[i]!.output().includes('listening on');
-    }, 10_000);
+  try {
+    for (const [i, pod] of pods.entries()) {
+      // Generous: on a loaded machine a node process can take many seconds to start.
+      await until(`echo ${pod.name} on ${pod.ip}:${port}`, async () => {
+        if (procs[i]!.child.exitCode !== null) throw new Error(`echo exited: ${procs[i]!.output()}`);
+        return procs[i]!.output().includes('listening on');
+      }, 30_000);
+    }
+  } catch (err) {
+    // The caller never gets `procs` when this throws: stop them here or they outlive the test.
+    await Promise.all(procs.map((p) => p.stop()));
+    throw err;
   }
   return { port, procs };
 }
