@@ -33,6 +33,10 @@ export async function startGrpcBackend(name: string, host = '127.0.0.1'): Promis
       if (fail_code > 0) return done({ code: fail_code, details: `failed on ${name}: ${text}` });
       setTimeout(() => done(null, { text, pod: name }), delay_ms);
     },
+    Third(call: grpc.ServerUnaryCall<any, SayReply>, done: grpc.sendUnaryData<SayReply>) {
+      calls.push({ method: 'Third', session: session(call.metadata) });
+      done(null, { text: call.request.text, pod: name });
+    },
     Count(call: grpc.ServerWritableStream<any, SayReply>) {
       calls.push({ method: 'Count', session: session(call.metadata) });
       for (let i = 0; i < call.request.n; i++) call.write({ text: String(i), pod: name });
@@ -50,9 +54,9 @@ export async function startGrpcBackend(name: string, host = '127.0.0.1'): Promis
   };
 }
 
-/** echoClient: an Echo client for `address` (h2c), or over TLS trusting `ca` for `servername`. */
-export function echoClient(address: string, tls?: { ca: Buffer; servername: string }): grpc.Client & Record<string, any> {
-  if (tls === undefined) return new echoPackage.Echo(address, grpc.credentials.createInsecure());
+/** echoClient: an Echo client for `address` (h2c, `authority` as :authority), or over TLS trusting `ca` for `servername`. */
+export function echoClient(address: string, tls?: { ca: Buffer; servername: string }, authority?: string): grpc.Client & Record<string, any> {
+  if (tls === undefined) return new echoPackage.Echo(address, grpc.credentials.createInsecure(), authority === undefined ? {} : { 'grpc.default_authority': authority });
   return new echoPackage.Echo(address, grpc.credentials.createSsl(tls.ca), { 'grpc.ssl_target_name_override': tls.servername, 'grpc.default_authority': tls.servername });
 }
 
@@ -64,10 +68,10 @@ export interface CallResult {
 }
 
 /** say makes one unary call and settles with its reply or error (never rejects). */
-export function say(client: any, request: Record<string, unknown>, opts: { metadata?: grpc.Metadata; deadlineMs?: number } = {}): Promise<CallResult> {
+export function say(client: any, request: Record<string, unknown>, opts: { metadata?: grpc.Metadata; deadlineMs?: number; method?: 'Say' | 'Third' } = {}): Promise<CallResult> {
   return new Promise((resolve) => {
     let headers: grpc.Metadata | null = null;
-    const call = client.Say(request, opts.metadata ?? new grpc.Metadata(), { deadline: Date.now() + (opts.deadlineMs ?? 5000) }, (error: grpc.ServiceError | null, reply: SayReply) =>
+    const call = client[opts.method ?? 'Say'](request, opts.metadata ?? new grpc.Metadata(), { deadline: Date.now() + (opts.deadlineMs ?? 5000) }, (error: grpc.ServiceError | null, reply: SayReply) =>
       resolve({ reply: error ? null : reply, error, headers }),
     );
     call.on('metadata', (md: grpc.Metadata) => (headers = md));
