@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     config: { _format_version: '3.0', services: [{ name: 's', url: `http://${backend.address}`, routes: [{ name: 'r', paths: ['/'] }] }] },
   });
   const bodies = Array.from({ length: ROUNDS }, (_, i) => JSON.stringify(largeConfig(SERVICES, backend.address, `r${i}`)));
-  const yamlOfLast = stringify(JSON.parse(bodies.at(-1)!));
+  // The controller's usual push: the same config with one pod draining in one upstream.
+  const drains = Array.from({ length: ROUNDS }, (_, i) => JSON.stringify(largeConfig(SERVICES, backend.address, `r${ROUNDS - 1}`, 100 + i)));
+  const yamlOfLast = stringify(JSON.parse(drains.at(-1)!));
   const load = new Load(`${gw.proxyUrl}/`);
   const rows: string[] = [];
   const row = (name: string, latencies: number[], pushMs?: number): void => {
@@ -91,9 +93,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) {
       const p = await push(gw, bodies[i]!, 'application/json');
       await new Promise((r) => setTimeout(r, AFTER_MS));
-      row(`changed config, ${(bodies[i]!.length / 1e6).toFixed(1)} MB JSON (round ${i + 1})`, load.between(p.from, p.to + AFTER_MS), p.ms);
+      row(`every upstream changed, ${(bodies[i]!.length / 1e6).toFixed(1)} MB JSON (round ${i + 1})`, load.between(p.from, p.to + AFTER_MS), p.ms);
     }
-    const same = await push(gw, bodies.at(-1)!, 'application/json');
+    for (let i = 0; i < ROUNDS; i++) {
+      const p = await push(gw, drains[i]!, 'application/json');
+      await new Promise((r) => setTimeout(r, AFTER_MS));
+      row(`one pod draining in one upstream (round ${i + 1})`, load.between(p.from, p.to + AFTER_MS), p.ms);
+    }
+    const same = await push(gw, drains.at(-1)!, 'application/json');
     await new Promise((r) => setTimeout(r, AFTER_MS));
     row('same bytes again (unchanged)', load.between(same.from, same.to + AFTER_MS), same.ms);
     const reformatted = await push(gw, yamlOfLast, 'application/yaml');

@@ -2,8 +2,12 @@
 // HTTPRoutes (sticky upstreams, pod-UID tags): about 1.5-2 kB per Service. Used by the config-push
 // test and bench/config-push.ts.
 
-/** largeConfig: `services` Services; route `/app-<i>/`; the first route also answers `/` from `backend`. */
-export function largeConfig(services: number, backend: string, salt = ''): Record<string, unknown> {
+/**
+ * largeConfig: `services` Services; route `/app-<i>/`; the first route also answers `/` from
+ * `backend`. `drained` sets one target of that upstream to weight 0 (a pod draining), the change
+ * the controller pushes most often.
+ */
+export function largeConfig(services: number, backend: string, salt = '', drained = -1): Record<string, unknown> {
   const upstreams = [];
   const svcs = [];
   for (let i = 0; i < services; i++) {
@@ -14,7 +18,7 @@ export function largeConfig(services: number, backend: string, salt = ''): Recor
       targets: i === 0
         ? [{ target: backend, weight: 100, tags: ['berth.identity=pod-0-0'] }]
         : Array.from({ length: 10 }, (_, j) => ({
-          target: `10.${(i >> 8) & 255}.${i & 255}.${j + 1}:8080`, weight: 100, tags: [`berth.identity=pod-${i}-${j}`],
+          target: `10.${(i >> 8) & 255}.${i & 255}.${j + 1}:8080`, weight: i === drained && j === 0 ? 0 : 100, tags: [`berth.identity=pod-${i}-${j}`],
         })),
     });
     svcs.push({
