@@ -361,6 +361,27 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
       }
     });
 
+    // httproute-request-percentage-mirror.go: 500 requests (10 at a time); the copies on v2 must
+    // fall within 3 binomial standard deviations of n*p; up to 5 rounds, as the suite allows.
+    for (const [path, percent] of [['/percent-mirror', 20], ['/percent-mirror-fraction', 50], ['/percent-mirror-and-modify-headers', 35]] as const) {
+      test(`HTTPRouteRequestPercentageMirror ${path}: about ${percent}% mirrored`, async () => {
+        const n = 500;
+        const p = percent / 100;
+        const margin = 3 * Math.sqrt(n * p * (1 - p));
+        let last = -1;
+        for (let round = 0; round < 5; round++) {
+          const id = `pct-${round}-${Date.now()}`;
+          for (let i = 0; i < n; i += 10) {
+            await Promise.all(Array.from({ length: 10 }, () => get(`${path}?X-Request-Id=${id}`).then((r) => assert.equal(r.status, 200))));
+          }
+          await new Promise((r) => setTimeout(r, 300));
+          last = v2.received.filter((q) => q.path === `${path}?X-Request-Id=${id}`).length;
+          if (Math.abs(last - n * p) <= margin) return;
+        }
+        assert.fail(`${last} of ${n} mirrored, expected ${n * p} +/- ${margin.toFixed(1)}`);
+      });
+    }
+
     test('a request body reaches both the primary and the copy', async () => {
       const id = `body-${Date.now()}`;
       const body = Buffer.alloc(200_000, 'b');
