@@ -7,8 +7,9 @@
 #   5. config push: proxy latency while POST /config takes a 5,000-Service config, vs no push
 #   6. workers: --workers 2 vs --workers 1, req/s per proxy core (bench/workers.sh)
 #   7. memory: RSS at 50,000 targets in 5,000 upstreams, and per idle keep-alive connection (bench/memory.ts)
+#   8. h2: gRPC-shaped h2c traffic, berth vs HAProxy (proto h2) and nginx (grpc_pass) (bench/h2.sh)
 # Tunables: the harness's (REPEAT, DURATION, PEERS, ...; see bench/HARNESS.md) and
-# BENCH_ONLY=proxy|translate|propagation|observability|config-push|workers|memory.
+# BENCH_ONLY=proxy|translate|propagation|observability|config-push|workers|memory|h2.
 # The peers write no access log (nginx access_log off), so neither does berth in row 1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -46,4 +47,5 @@ if [[ -z $only || $only == memory ]]; then
   node --import tsx bench/memory.ts || status=1
   MEMORY_WORKERS=2 node --import tsx bench/memory.ts || status=1
 fi
+[[ -z $only || $only == h2 ]] && { echo; echo "## 8. HTTP/2 and gRPC: berth vs HAProxy (h2 both sides) and nginx (grpc_pass)"; bash bench/h2.sh || status=1; }
 exit $status
