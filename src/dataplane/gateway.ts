@@ -179,12 +179,12 @@ export class Gateway {
     return this.opts.group?.live() ?? Promise.resolve();
   }
 
-  /** targetCounters: each target's live counters, summed over every proxy process, by TargetState.key. */
-  async targetCounters(up: UpstreamRuntime): Promise<Map<string, TargetCounters>> {
+  /** targetCounters: the live counters of these upstreams' targets, summed over every proxy process, by TargetState.key. */
+  async targetCounters(ups: readonly UpstreamRuntime[]): Promise<Map<string, TargetCounters>> {
     const now = Date.now();
     const out = new Map<string, TargetCounters>();
-    for (const t of up.targets) out.set(t.key, countersOf(t, this.pools.openConnections(t.address), now));
-    for (const peer of (await this.opts.group?.peerTargetCounters(up.name)) ?? []) {
+    for (const up of ups) for (const t of up.targets) out.set(t.key, countersOf(t, this.pools.openConnections(t.address), now));
+    for (const peer of (await this.opts.group?.peerTargetCounters(ups.map((up) => up.name))) ?? []) {
       for (const [key, counters] of peer) {
         const mine = out.get(key);
         if (mine !== undefined) mergeCounters(mine, counters);

@@ -84,8 +84,17 @@ describe('gateway --workers 2', () => {
       const now = await metric(gw.adminUrl, 'berth_requests_total', { upstream: UPSTREAM, target: address, status: '200' });
       assert.equal(now - before[i]!, ROUND, `/metrics counts ${name}'s requests from both workers`);
     }
-    for (const row of await upstreamHealth(gw.adminUrl)) {
+    const health = await upstreamHealth(gw.adminUrl);
+    for (const row of health) {
       assert.equal(row.sticky_requests_last_60s - (stickyBefore.get(row.target) ?? 0), ROUND, `/health sums sticky requests of ${row.target}`);
+    }
+    const dashboard = JSON.parse((await request(`${gw.adminUrl}/dashboard/state`)).body) as {
+      upstreams: Array<{ name: string; targets: Array<{ target: string; sticky_requests_last_60s: number; sticky_per_second: number[] }> }>;
+    };
+    for (const row of dashboard.upstreams.find((u) => u.name === UPSTREAM)!.targets) {
+      const fromHealth = health.find((h) => h.target === row.target)!.sticky_requests_last_60s;
+      assert.equal(row.sticky_requests_last_60s, fromHealth, `the dashboard sums sticky requests of ${row.target} too`);
+      assert.ok(row.sticky_per_second.reduce((a, b) => a + b, 0) >= ROUND, `the dashboard's sparkline of ${row.target} counts both workers`);
     }
     const status = (await request(`${gw.adminUrl}/status`)).body;
     assert.ok((JSON.parse(status) as { server: { total_requests: number } }).server.total_requests >= 3 * ROUND + 3);

@@ -63,7 +63,7 @@ async function health(gateway: AdminView, up: UpstreamRuntime, url: string, res:
   if (/[?&]balancer_health=(1|true)\b/.test(url)) {
     return sendJson(res, 200, { data: { id: up.name, health: upstreamHealth(up.config, up.targets) }, next: null });
   }
-  const counters = await gateway.targetCounters(up);
+  const counters = await gateway.targetCounters([up]);
   const rows = up.targets.map((t) => {
     const kongHealth = t.kongHealth;
     const c = counters.get(t.key)!;

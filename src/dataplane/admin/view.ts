@@ -1,8 +1,7 @@
 import type { GatewayConfig } from '../../config/types.js';
 import type { ApplyResult } from '../gateway.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
-import type { Runtime, UpstreamRuntime } from '../runtime.js';
-import type { TargetCounters } from '../targets/counters.js';
+import type { Runtime } from '../runtime.js';
 import type { DashboardSource } from '../dashboard/state.js';
 
 /**
@@ -19,8 +18,6 @@ export interface AdminView extends DashboardSource {
   readonly metrics: Pick<GatewayMetrics, 'setTargetStates' | 'render' | 'contentType'>;
   /** Connection and request counters of the proxy listeners (summed over --workers processes). */
   stats(): Promise<{ accepted: number; active: number; requests: number }>;
-  /** Each target's live counters by TargetState.key (summed over --workers processes). */
-  targetCounters(up: UpstreamRuntime): Promise<Map<string, TargetCounters>>;
   /** The Prometheus text (summed over --workers processes). */
   renderMetrics(): Promise<string>;
   /** Resolves once every proxy process runs the config applied last. */

@@ -10,7 +10,10 @@ const PAGE = Buffer.from(DASHBOARD_HTML, 'utf8');
 export function dashboardRoutes(source: DashboardSource, now: () => number = Date.now): Array<[string, string, AdminHandler]> {
   return [
     ['GET', '/dashboard', (_req, res) => sendDashboard(res)],
-    ['GET', '/dashboard/state', (_req, res) => sendJson(res, 200, dashboardState(source, now()))],
+    ['GET', '/dashboard/state', async (_req, res) => {
+      const counters = await source.targetCounters([...source.runtime.upstreams.values()]);
+      sendJson(res, 200, dashboardState(source, now(), counters));
+    }],
   ];
 }
 

@@ -1,4 +1,5 @@
 import type { Runtime, UpstreamRuntime } from '../runtime.js';
+import { countersOf, type TargetCounters } from '../targets/counters.js';
 import type { TargetHealthState, TargetState } from '../targets/target.js';
 
 /**
@@ -14,6 +15,8 @@ export interface DashboardSource {
   /** Epoch ms of the last config that changed something; 0 before the first. */
   readonly lastAppliedAt: number;
   openConnections(address: string): number;
+  /** The targets' live counters by TargetState.key, summed over every proxy process (--workers). */
+  targetCounters(ups: readonly UpstreamRuntime[]): Promise<Map<string, TargetCounters>>;
 }
 
 export interface DashboardTarget {
@@ -54,45 +57,49 @@ export interface DashboardState {
   routes: DashboardRoute[];
 }
 
-/** dashboardState: one snapshot of what the dashboard page shows, from live counters. */
-export function dashboardState(src: DashboardSource, nowMs: number): DashboardState {
+/**
+ * dashboardState: one snapshot of what the dashboard page shows, from live counters: `counters`
+ * (DashboardSource.targetCounters, every process of a --workers group) or, without them, this
+ * process's own.
+ */
+export function dashboardState(src: DashboardSource, nowMs: number, counters?: ReadonlyMap<string, TargetCounters>): DashboardState {
   const rt = src.runtime;
   return {
     now: new Date(nowMs).toISOString(),
     configuration_hash: rt.hash,
     last_applied_at: src.lastAppliedAt === 0 ? null : new Date(src.lastAppliedAt).toISOString(),
     drain_window_seconds: DRAIN_WINDOW_MS / 1000,
-    upstreams: [...rt.upstreams.values()].map((up) => upstreamRow(src, up, nowMs)),
+    upstreams: [...rt.upstreams.values()].map((up) => upstreamRow(src, up, nowMs, counters)),
     routes: routeRows(rt),
   };
 }
 
-function upstreamRow(src: DashboardSource, up: UpstreamRuntime, nowMs: number): DashboardUpstream {
+function upstreamRow(src: DashboardSource, up: UpstreamRuntime, nowMs: number, counters?: ReadonlyMap<string, TargetCounters>): DashboardUpstream {
   return {
     name: up.name,
     algorithm: up.config.algorithm ?? 'round-robin',
-    targets: up.targets.map((t) => targetRow(src, t, nowMs)),
+    targets: up.targets.map((t) => targetRow(t, counters?.get(t.key) ?? countersOf(t, src.openConnections(t.address), nowMs), nowMs)),
   };
 }
 
-function targetRow(src: DashboardSource, t: TargetState, nowMs: number): DashboardTarget {
+function targetRow(t: TargetState, c: TargetCounters, nowMs: number): DashboardTarget {
   return {
     target: t.address,
     identity: t.identity,
     state: t.state,
     weight: t.weight,
-    in_flight: t.inFlight,
-    open_connections: src.openConnections(t.address),
-    sticky_requests_last_60s: t.stickyRouted.count(nowMs),
-    sticky_per_second: t.stickyRouted.history(nowMs),
-    last_sticky_request_at: t.lastStickyAt === 0 ? null : new Date(t.lastStickyAt).toISOString(),
-    drained: isDrained(t, nowMs),
+    in_flight: c.inFlight,
+    open_connections: c.openConnections,
+    sticky_requests_last_60s: c.stickyLast60s,
+    sticky_per_second: c.stickyPerSecond,
+    last_sticky_request_at: c.lastStickyAt === 0 ? null : new Date(c.lastStickyAt).toISOString(),
+    drained: isDrained(t, nowMs, c),
   };
 }
 
 /** isDrained: DRAINING, nothing in flight, and no sticky request for the drain window. */
-export function isDrained(t: TargetState, nowMs: number): boolean {
-  return t.state === 'DRAINING' && t.inFlight === 0 && nowMs - t.lastStickyAt >= DRAIN_WINDOW_MS;
+export function isDrained(t: TargetState, nowMs: number, c: Pick<TargetCounters, 'inFlight' | 'lastStickyAt'> = t): boolean {
+  return t.state === 'DRAINING' && c.inFlight === 0 && nowMs - c.lastStickyAt >= DRAIN_WINDOW_MS;
 }
 
 function routeRows(rt: Runtime): DashboardRoute[] {

@@ -10,11 +10,19 @@ export interface TargetCounters {
   stickyLast60s: number;
   /** Epoch ms; 0 = never. */
   lastStickyAt: number;
+  /** Sticky requests per second over the last 60 s, oldest first (the dashboard's sparkline). */
+  stickyPerSecond: number[];
 }
 
 /** countersOf reads a target's counters in this process. */
 export function countersOf(t: TargetState, openConnections: number, now: number): TargetCounters {
-  return { inFlight: t.inFlight, openConnections, stickyLast60s: t.stickyRouted.count(now), lastStickyAt: t.lastStickyAt };
+  return {
+    inFlight: t.inFlight,
+    openConnections,
+    stickyLast60s: t.stickyRouted.count(now),
+    lastStickyAt: t.lastStickyAt,
+    stickyPerSecond: t.stickyRouted.history(now),
+  };
 }
 
 /** mergeCounters adds `more` into `into` (sums; the latest sticky request wins). */
@@ -23,4 +31,6 @@ export function mergeCounters(into: TargetCounters, more: TargetCounters): void 
   into.openConnections += more.openConnections;
   into.stickyLast60s += more.stickyLast60s;
   into.lastStickyAt = Math.max(into.lastStickyAt, more.lastStickyAt);
+  // Both windows end at the same second give or take the reply's travel; add them slot by slot.
+  for (let i = 0; i < into.stickyPerSecond.length && i < more.stickyPerSecond.length; i++) into.stickyPerSecond[i]! += more.stickyPerSecond[i]!;
 }

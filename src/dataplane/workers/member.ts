@@ -27,8 +27,8 @@ export interface GroupMember {
   targetHealthChanged(target: TargetState): void;
   /** Resolves once every worker runs the config applied last (bounded wait). */
   live(): Promise<void>;
-  /** Each other process's counters for the upstream's targets, keyed by TargetState.key. */
-  peerTargetCounters(upstream: string): Promise<Array<Map<string, TargetCounters>>>;
+  /** Each other process's counters for these upstreams' targets, keyed by TargetState.key. */
+  peerTargetCounters(upstreams: readonly string[]): Promise<Array<Map<string, TargetCounters>>>;
   /** Each other process's Prometheus metrics, to be summed with this one's. */
   peerMetrics(): Promise<MetricsJson[]>;
   /** Each other process's listener counters. */

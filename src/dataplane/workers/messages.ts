@@ -30,7 +30,7 @@ export type ToWorker =
   | { t: 'init'; keys: SessionKey[]; generatedKeys: boolean; seq: number; config: LiveConfig | null; unhealthy: TargetRef[] }
   | ({ t: 'config'; seq: number } & LiveConfig)
   | ({ t: 'health'; healthy: boolean } & TargetRef)
-  | { t: 'query'; id: number; what: 'targets'; upstream: string }
+  | { t: 'query'; id: number; what: 'targets'; upstreams: readonly string[] }
   | { t: 'query'; id: number; what: 'metrics' }
   | { t: 'drain' }
   | { t: 'stop' };

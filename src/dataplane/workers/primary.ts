@@ -102,8 +102,8 @@ export class WorkerGroup implements GroupMember {
     });
   }
 
-  async peerTargetCounters(upstream: string): Promise<Array<Map<string, TargetCounters>>> {
-    const replies = await this.query((id) => ({ t: 'query', id, what: 'targets', upstream }));
+  async peerTargetCounters(upstreams: readonly string[]): Promise<Array<Map<string, TargetCounters>>> {
+    const replies = await this.query((id) => ({ t: 'query', id, what: 'targets', upstreams }));
     return replies.map((r) => new Map(r.targets ?? []));
   }
 

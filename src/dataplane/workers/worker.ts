@@ -131,9 +131,8 @@ function adoptHealth(gateway: Gateway, member: WorkerMember, ref: TargetRef, hea
 
 async function answer(gateway: Gateway, q: Extract<ToWorker, { t: 'query' }>): Promise<void> {
   if (q.what === 'targets') {
-    const up = gateway.runtime.upstreams.get(q.upstream);
-    const counters = up === undefined ? new Map<string, TargetCounters>() : await gateway.targetCounters(up);
-    return toPrimary({ t: 'reply', id: q.id, targets: [...counters] });
+    const ups = q.upstreams.flatMap((name) => gateway.runtime.upstreams.get(name) ?? []);
+    return toPrimary({ t: 'reply', id: q.id, targets: [...(await gateway.targetCounters(ups))] });
   }
   const metrics = await gateway.metrics.registry.getMetricsAsJSON();
   toPrimary({ t: 'reply', id: q.id, metrics, stats: { ...gateway.localStats() } });
