@@ -1,9 +1,13 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { KONG_KEEPALIVE, type KeepaliveSettings } from '../dataplane/proxy/pool.js';
 
 /** ProxyFlagValues: the proxy engine's shutdown and connection-cap flags (commander camel-cases them). */
 export interface ProxyFlagValues {
   shutdownDelay?: number;
   maxConnections?: number;
+  upstreamKeepalivePoolSize?: number;
+  upstreamKeepaliveMaxRequests?: number;
+  upstreamKeepaliveIdleTimeout?: number;
 }
 
 /**
@@ -17,7 +21,11 @@ export function addProxyFlags(cmd: Command): Command {
     .addOption(
       countOption('--shutdown-delay', 'ms to keep answering after SIGTERM (readiness fails, answers close their connections) before stopping', 'BERTH_SHUTDOWN_DELAY', 5000),
     )
-    .addOption(countOption('--max-connections', 'open client connections the proxy accepts at most (0 = no limit); more are refused', 'BERTH_MAX_CONNECTIONS', 0));
+    .addOption(countOption('--max-connections', 'open client connections the proxy accepts at most (0 = no limit); more are refused', 'BERTH_MAX_CONNECTIONS', 0))
+    // Kong's kong.conf names and defaults.
+    .addOption(countOption('--upstream-keepalive-pool-size', 'idle upstream connections kept per address (0 = no keep-alive)', 'BERTH_UPSTREAM_KEEPALIVE_POOL_SIZE', 512))
+    .addOption(countOption('--upstream-keepalive-max-requests', 'requests per upstream connection before it is closed (0 = no limit)', 'BERTH_UPSTREAM_KEEPALIVE_MAX_REQUESTS', 10_000))
+    .addOption(countOption('--upstream-keepalive-idle-timeout', 'seconds an idle upstream connection is kept (0 = until the upstream closes it)', 'BERTH_UPSTREAM_KEEPALIVE_IDLE_TIMEOUT', 60));
 }
 
 /** A non-negative integer flag with an environment variable and a default. */
@@ -33,6 +41,14 @@ function countOption(flag: string, description: string, env: string, defaultValu
 }
 
 /** proxyOptionsFrom: the GatewayOptions part these flags decide. */
-export function proxyOptionsFrom(opts: ProxyFlagValues): { shutdownDelayMs: number; maxConnections: number } {
-  return { shutdownDelayMs: opts.shutdownDelay ?? 5000, maxConnections: opts.maxConnections ?? 0 };
+export function proxyOptionsFrom(opts: ProxyFlagValues): { shutdownDelayMs: number; maxConnections: number; upstreamKeepalive: KeepaliveSettings } {
+  return {
+    shutdownDelayMs: opts.shutdownDelay ?? 5000,
+    maxConnections: opts.maxConnections ?? 0,
+    upstreamKeepalive: {
+      poolSize: opts.upstreamKeepalivePoolSize ?? KONG_KEEPALIVE.poolSize,
+      maxRequests: opts.upstreamKeepaliveMaxRequests ?? KONG_KEEPALIVE.maxRequests,
+      idleTimeoutMs: (opts.upstreamKeepaliveIdleTimeout ?? KONG_KEEPALIVE.idleTimeoutMs / 1000) * 1000,
+    },
+  };
 }

@@ -15,7 +15,7 @@ import { sendJson } from './admin/http.js';
 import { AdminServer } from './admin/server.js';
 import type { ProxyContext } from './proxy/context.js';
 import { combineObservers, type RequestObserver } from './proxy/observer.js';
-import { PoolSet } from './proxy/pool.js';
+import { PoolSet, type KeepaliveSettings } from './proxy/pool.js';
 import { H2PoolSet } from './http2/session-pool.js';
 import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps, type UpstreamRuntime } from './runtime.js';
 import { EntryPoints, type ListenerBinding } from './entry-points.js';
@@ -37,6 +37,8 @@ export interface GatewayOptions {
   shutdownDelayMs?: number;
   /** Open client connections the proxy accepts at most; 0 or absent = no limit (--max-connections). */
   maxConnections?: number;
+  /** Upstream keep-alive pools (--upstream-keepalive-*); absent = Kong's defaults. */
+  upstreamKeepalive?: KeepaliveSettings;
   /** Bearer token the admin API requires (all but GET /status); none = open, for a loopback-only admin listener. */
   adminToken?: string;
   /** Where access-log lines go; null or absent = no access log. */
@@ -61,7 +63,7 @@ export type ApplyResult =
  */
 export class Gateway {
   readonly metrics = new GatewayMetrics();
-  readonly pools = new PoolSet();
+  readonly pools: PoolSet;
   readonly h2Pools = new H2PoolSet();
   /** Identifies this process in Kong-shaped admin answers. */
   readonly nodeId = randomUUID();
@@ -85,6 +87,7 @@ export class Gateway {
   };
 
   constructor(private readonly opts: GatewayOptions) {
+    this.pools = new PoolSet(opts.upstreamKeepalive);
     this.reporter = new RequestReporter(opts.accessLog ?? null, opts.accessLogFormat ?? 'json', opts.tracing ?? TRACING_OFF);
     registerAccessLogMetrics(this.metrics.registry, this.reporter.sink);
     this.ctx = {

@@ -26,6 +26,8 @@ export class UpstreamConnection {
   connected = false;
   /** Has carried an earlier request (a failure may be a stale keep-alive race, not a dead target). */
   reused = false;
+  /** Requests this connection was given (upstream_keepalive_max_requests). */
+  requests = 1;
   closed = false;
   /** Epoch ms after which the upstream may have closed this idle connection (its Keep-Alive hint). */
   expiresAt = Infinity;
@@ -137,6 +139,21 @@ function resetError(): Error {
   return Object.assign(new Error('upstream closed the connection'), { code: 'ECONNRESET' });
 }
 
+/**
+ * KeepaliveSettings: Kong's upstream keep-alive settings (kong.conf `upstream_keepalive_pool_size`,
+ * `upstream_keepalive_max_requests`, `upstream_keepalive_idle_timeout`), per address.
+ */
+export interface KeepaliveSettings {
+  /** Idle connections kept per address; 0 = no keep-alive (a connection per request). */
+  readonly poolSize: number;
+  /** Requests one connection carries before it is closed; 0 = no limit. */
+  readonly maxRequests: number;
+  /** ms an idle connection is kept; 0 = until the upstream closes it. */
+  readonly idleTimeoutMs: number;
+}
+
+export const KONG_KEEPALIVE: KeepaliveSettings = { poolSize: 512, maxRequests: 10_000, idleTimeoutMs: 60_000 };
+
 /** ConnectionPool: keep-alive connections to one address (and scheme), most recently used first. */
 export class ConnectionPool {
   private readonly idle: UpstreamConnection[] = [];
@@ -151,7 +168,7 @@ export class ConnectionPool {
     readonly port: number,
     readonly tls: boolean,
     readonly servername: string | undefined,
-    private readonly maxIdle = 512,
+    private readonly keepalive: KeepaliveSettings = KONG_KEEPALIVE,
   ) {}
 
   /** acquire returns an idle connection (already connected) or starts a new one. */
@@ -164,6 +181,7 @@ export class ConnectionPool {
     if (conn !== undefined) {
       conn.user = user;
       conn.reused = true;
+      conn.requests++;
       return conn;
     }
     this.open++;
@@ -171,7 +189,10 @@ export class ConnectionPool {
   }
 
   putIdle(conn: UpstreamConnection): void {
-    if (this.retired || this.idle.length >= this.maxIdle) return conn.destroy();
+    const k = this.keepalive;
+    if (this.retired || this.idle.length >= k.poolSize || (k.maxRequests > 0 && conn.requests >= k.maxRequests)) return conn.destroy();
+    // An idle connection's inactivity limit is the idle timeout (the socket's 'timeout' closes it).
+    conn.setTimeout(k.idleTimeoutMs);
     const hint = conn.parser.keepAliveHintMs;
     // Leave a second of margin so we never write to a connection the upstream is closing.
     conn.expiresAt = hint > 0 ? Date.now() + hint - 1000 : Infinity;
@@ -202,11 +223,13 @@ export class ConnectionPool {
 export class PoolSet {
   private readonly pools = new Map<string, ConnectionPool>();
 
+  constructor(private readonly keepalive: KeepaliveSettings = KONG_KEEPALIVE) {}
+
   get(address: string, host: string, port: number, useTls: boolean): ConnectionPool {
     const key = (useTls ? 'https://' : 'http://') + address;
     let pool = this.pools.get(key);
     if (pool === undefined) {
-      pool = new ConnectionPool(address, host, port, useTls, net.isIP(host) === 0 ? host : undefined);
+      pool = new ConnectionPool(address, host, port, useTls, net.isIP(host) === 0 ? host : undefined, this.keepalive);
       this.pools.set(key, pool);
     }
     return pool;

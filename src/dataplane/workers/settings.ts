@@ -10,6 +10,8 @@ export interface WorkerSettings {
   shutdownDelayMs?: number;
   /** This worker's share of --max-connections (0 = no limit). */
   maxConnections?: number;
+  /** --upstream-keepalive-* (each worker keeps its own pools). */
+  upstreamKeepalive?: { poolSize: number; maxRequests: number; idleTimeoutMs: number };
   logLevel: string;
   /** --gateway-listeners as given (cli/listener-flags.ts); each worker serves those sockets too. */
   gatewayListeners?: string;
