@@ -88,7 +88,8 @@ describe('dashboard: a real browser watches the guide\'s scale-down', { skip: mi
       await page.waitForSelector(`[data-identity="${pod.uid}"]`, { timeout: 10_000 });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} (${m.location().url})`));
+      page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
 
       // Every session of that pod sends ten requests a second; at the scale-down its clients
       // leave one per second (a session ending), so the pod's sticky rate falls to zero.
