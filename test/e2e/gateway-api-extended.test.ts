@@ -186,6 +186,16 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
     }
   });
 
+  describe('HTTPRouteBackendRequestRedirect (httproute-backend-request-redirect.go)', () => {
+    for (const [path, location] of [['/full/original', '/redirected-full'], ['/prefix/original', '/redirected-prefix/original']] as const) {
+      test(`${path}: 302 to ${location}`, async () => {
+        const r = await get(path);
+        assert.equal(r.status, 302);
+        assert.equal(new URL(String(r.headers.location), 'http://x').pathname, location);
+      });
+    }
+  });
+
   describe('HTTPRouteRequestHeaderModifierBackendWeights (httproute-request-header-modifier-backend-weights.go)', () => {
     test('100 requests: each carries the Backend header of the pod it reached, and both backends are reached', async () => {
       const reached = new Set<string>();
