@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { H2PoolSet, H2SessionPool, streamError } from './session-pool.js';
 import type { ProxyError } from '../proxy/errors.js';
@@ -145,6 +146,24 @@ describe('H2SessionPool against a real node:http2 server', () => {
     s.respond({ ':status': 200 });
     s.end('late');
     assert.equal((await pendingCall).body, 'late');
+  });
+
+  test('a TLS upstream (grpcs) is reached as h2 over TLS with ALPN, its session reused', async () => {
+    const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/tls/${name}`, import.meta.url));
+    const secure = http2.createSecureServer({ cert: fixture('a.crt'), key: fixture('a.key') });
+    let sessions = 0;
+    secure.on('session', () => sessions++);
+    secure.on('stream', (stream, headers) => {
+      stream.respond({ ':status': 200 });
+      stream.end(`tls ${String(headers[':path'])} ${(stream.session!.socket as unknown as { alpnProtocol: string }).alpnProtocol}`);
+    });
+    await new Promise<void>((r) => secure.listen(0, '127.0.0.1', () => r()));
+    const pool = new H2SessionPool({ host: '127.0.0.1', port: (secure.address() as net.AddressInfo).port, tls: true });
+    assert.equal((await call(pool, '/one')).body, 'tls /one h2');
+    assert.equal((await call(pool, '/two')).body, 'tls /two h2');
+    assert.equal(sessions, 1);
+    pool.close();
+    secure.close();
   });
 
   test('H2PoolSet keeps one pool per scheme and address and retires them', () => {

@@ -132,8 +132,17 @@ export class H2SessionPool {
    * returns it with its session; errors surface on the stream, classified by `streamError`.
    */
   request(headers: http2.OutgoingHttpHeaders, connectTimeoutMs: number, endStream: boolean): { stream: http2.ClientHttp2Stream; session: UpstreamSession } {
-    const session = this.pick() ?? this.connect(connectTimeoutMs);
-    const stream = session.session.request(headers, { endStream });
+    let session = this.pick() ?? this.connect(connectTimeoutMs);
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = session.session.request(headers, { endStream });
+    } catch {
+      // The session went away between two events (node refuses new streams on it): use a new one.
+      session.shutdown();
+      this.forget(session);
+      session = this.connect(connectTimeoutMs);
+      stream = session.session.request(headers, { endStream });
+    }
     session.active++;
     session.streams++;
     stream.once('close', () => session.streamClosed());
