@@ -30,12 +30,15 @@ export interface RawBody {
 
 /**
  * readRawBody collects up to `limit` bytes (413 before reading when Content-Length says more).
- * Past the limit it stops reading and lets the caller answer; the connection is closed after
- * the answer since the rest of the body was never read.
+ * Past the limit it drops the rest (see discard) and lets the caller answer; the connection
+ * closes after the answer.
  */
 export function readRawBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<RawBody> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.reject(tooLarge(res, limit));
+  if (declared > limit) {
+    discard(req);
+    return Promise.reject(tooLarge(res, limit));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const hash = createHash('sha256');
@@ -44,7 +47,7 @@ export function readRawBody(req: IncomingMessage, res: ServerResponse, limit: nu
       size += chunk.length;
       if (size > limit) {
         req.off('data', onData);
-        req.pause();
+        discard(req);
         reject(tooLarge(res, limit));
         return;
       }
@@ -55,6 +58,18 @@ export function readRawBody(req: IncomingMessage, res: ServerResponse, limit: nu
     req.on('end', () => resolve({ bytes: Buffer.concat(chunks, size), sha256: hash.digest('hex') }));
     req.on('error', reject);
   });
+}
+
+/**
+ * discard reads and drops the rest of a refused body, so the client can finish sending and read
+ * the 413 (closing at once makes its next write fail with EPIPE before it sees the answer); a
+ * client that keeps sending is cut off after DISCARD_MS.
+ */
+const DISCARD_MS = 5000;
+
+function discard(req: IncomingMessage): void {
+  req.resume();
+  setTimeout(() => req.socket.destroy(), DISCARD_MS).unref();
 }
 
 function tooLarge(res: ServerResponse, limit: number): BodyTooLarge {
