@@ -109,6 +109,20 @@ describe('cors actual requests (httproute-cors.go)', () => {
     assert.deepEqual(actual(multiple, {}), {});
   });
 
+  test("the upstream's own CORS headers are replaced, not doubled; other headers stay", () => {
+    const list = ['Access-Control-Allow-Origin', '*', 'access-control-allow-credentials', 'false', 'X-Other', '1'];
+    multiple.response(list, { origin: 'https://www.foo.com' });
+    const names = list.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    assert.equal(names.filter((n) => n === 'access-control-allow-origin').length, 1);
+    assert.deepEqual(toRecord(list), {
+      'x-other': '1',
+      'access-control-allow-origin': 'https://www.foo.com',
+      vary: 'Origin',
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'x-header-3, x-header-4',
+    });
+  });
+
   test('credentials follow allowCredentials', () => {
     assert.equal(actual(allWildcards, { origin: 'https://other.foo.com' })['access-control-allow-credentials'], 'true');
     const unauth = actual(allWildcardsUnauth, { origin: 'https://other.foo.com' });

@@ -5,6 +5,8 @@ import type { PluginAnswer } from './index.js';
 /** Kong's `cors` default methods, used when the config lists none. */
 const KONG_METHODS = 'GET, HEAD, PUT, PATCH, POST, DELETE, OPTIONS, TRACE, CONNECT';
 const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443' };
+/** The response headers this plugin owns on an allowed cross-origin response. */
+const OWN_HEADERS = new Set(['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers']);
 
 /** OriginRule: one allowed origin, parsed once; `host` starting with "." is a `*.` wildcard. */
 interface OriginRule {
@@ -73,10 +75,17 @@ export class Cors {
     return { status: 200, headers: out, body: '' };
   }
 
-  /** response adds the CORS headers of an actual (non-preflight) response for an allowed origin. */
+  /**
+   * response adds the CORS headers of an actual (non-preflight) response for an allowed origin,
+   * replacing any the upstream sent (two Access-Control-Allow-Origin values fail in browsers).
+   */
   response(headers: string[], requestHeaders: IncomingHttpHeaders): void {
     const origin = this.allowedOrigin(requestHeaders.origin);
-    if (origin !== null) this.originHeaders(headers, origin);
+    if (origin === null) return;
+    for (let i = headers.length - 2; i >= 0; i -= 2) {
+      if (OWN_HEADERS.has(headers[i]!.toLowerCase())) headers.splice(i, 2);
+    }
+    this.originHeaders(headers, origin);
   }
 
   private originHeaders(out: string[], origin: string): void {
