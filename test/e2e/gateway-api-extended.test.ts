@@ -412,6 +412,15 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
       }
       await until('copies to arrive at the stuck mirror', async () => stuckSockets.length >= 5, 5000);
     });
+
+    test('a large body is not held back by a mirror that never reads it', async () => {
+      const body = Buffer.alloc(8 << 20, 'x');
+      const started = Date.now();
+      const r = await request(`${proxy}/mirror-to-stuck?big=1`, { method: 'POST', body, timeoutMs: 10_000 });
+      assert.equal(r.status, 200);
+      assert.equal(echoed(r).bodyBytes, body.length);
+      assert.ok(Date.now() - started < 3000, `8 MiB took ${Date.now() - started} ms`);
+    });
   });
 
   describe('HTTPRouteBackendProtocolH2C (httproute-backend-protocol-h2c.go)', () => {
