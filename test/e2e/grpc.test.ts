@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { Gateway } from '../../src/dataplane/gateway.js';
 import { loadSessionSecrets } from '../../src/dataplane/sticky/token.js';
@@ -165,6 +166,41 @@ describe('gRPC through berth', () => {
       assert.equal(r.reply!.pod, 'pod-a');
     }
     client.close();
+  });
+
+  test('a hostile h2 upstream (reset mid-body, GOAWAY with PROTOCOL_ERROR, connection dropped) costs the call, never the process', STEP, async () => {
+    const hostile = http2.createServer();
+    let n = 0;
+    hostile.on('stream', (stream) => {
+      stream.on('error', () => {});
+      const mode = n++ % 3;
+      if (mode === 0) {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+        stream.write(Buffer.from([0, 0, 0, 0, 9]));
+        setTimeout(() => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR), 20);
+      } else if (mode === 1) {
+        stream.session!.goaway(http2.constants.NGHTTP2_PROTOCOL_ERROR);
+        stream.session!.destroy();
+      } else {
+        stream.session!.destroy(); // the connection drops with the call open
+      }
+    });
+    await new Promise<void>((r) => hostile.listen(0, '127.0.0.1', () => r()));
+    withService(
+      { name: 'hostile', host: 'up-hostile', protocol: 'grpc', retries: 0, routes: [{ name: 'hostile', strip_path: false, paths: ['/berth.test.Echo/Say'], headers: { 'x-hostile': ['1'] } }] },
+      { name: 'up-hostile', targets: [{ target: `127.0.0.1:${(hostile.address() as net.AddressInfo).port}` }] },
+    );
+    const client = echoClient(plain);
+    const md = new grpc.Metadata();
+    md.set('x-hostile', '1');
+    for (let i = 0; i < 6; i++) {
+      const r = await say(client, { text: 'x' }, { metadata: md });
+      assert.notEqual(r.error, null, 'a broken upstream never yields a reply');
+    }
+    const ok = await say(client, { text: 'still here' });
+    assert.equal(ok.reply?.text, 'still here', 'berth still serves other calls');
+    client.close();
+    hostile.close();
   });
 
   test('calls from many clients share pooled upstream sessions', STEP, async () => {
