@@ -51,6 +51,8 @@ test('after an API restart, 403 on a kind served before is transient: objects ke
     assert.ok(lag < 2000, `seen ${lag} ms after the API server was ready`);
     assert.ok(!lines.some((l) => /treating it as empty/.test(l.msg)), 'no kind was parked');
     assert.ok(lines.some((l) => l.status === 403 && /served before/.test(l.msg)), 'the log says what the 403 is');
+    const serviceWarnings = lines.filter((l) => l.kind === 'Service' && l.level === 40);
+    assert.ok(serviceWarnings.length <= 2, `one line per failure kind, not per retry: ${serviceWarnings.length}`);
   } finally {
     await source.stop();
     await api.stop();

@@ -14,6 +14,8 @@ import { toKubeObject } from './kube-normalize.js';
  */
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 1000;
+/** REPEAT_WARN_MS: while the same failure repeats (a retry every second), it is logged again only this often. */
+const REPEAT_WARN_MS = 30_000;
 /** NOT_SERVED_RETRY_MS: how often a kind the API server does not serve (CRD not installed) is looked for again. */
 export const NOT_SERVED_RETRY_MS = 30_000;
 /**
@@ -42,7 +44,9 @@ export class KindInformer {
   /** When the first 403 of a never-served kind came (0 = none yet). */
   private forbiddenSince = 0;
   private lastStatus: number | undefined;
-  private failedOnce = false;
+  /** Failures since the last successful list/watch, and when one was last logged (see REPEAT_WARN_MS). */
+  private failures = 0;
+  private warnedAt = 0;
   private firstSync!: () => void;
   /** synced resolves once the first list has been loaded. */
   readonly synced: Promise<void> = new Promise((resolve) => (this.firstSync = resolve));
@@ -99,12 +103,12 @@ export class KindInformer {
     if (this.failedSinceStart || this.stopped) return;
     this.backoffMs = BACKOFF_MIN_MS;
     if (this.notServed) this.log.info({ kind: this.kind.kind }, 'the API server serves this kind now');
-    else if (this.lastStatus !== undefined || this.failedOnce) this.log.info({ kind: this.kind.kind }, 'list/watch resumed');
+    else if (this.failures > 0) this.log.info({ kind: this.kind.kind, failures: this.failures }, 'list/watch resumed');
     this.notServed = false;
     this.served = true;
     this.forbiddenSince = 0;
     this.lastStatus = undefined;
-    this.failedOnce = false;
+    this.failures = 0;
     this.markSynced();
   }
 
@@ -119,16 +123,20 @@ export class KindInformer {
     if (this.stopped || this.timer) return;
     const status = statusOf(err);
     const previous = this.lastStatus;
+    const changed = this.failures === 0 || status !== previous;
     this.lastStatus = status;
-    this.failedOnce = true;
+    this.failures++;
     if (!this.served && status === 404) return this.onNotServed(status);
     if (!this.served && status === 403 && this.forbiddenTooLong()) return this.onNotServed(status);
     // An API server that answers again (even 403 while starting) gets prompt retries, not the outage's spacing.
     if (status === 403 && previous !== 403) this.backoffMs = BACKOFF_MIN_MS;
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
     this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
-    this.log.warn({ kind: this.kind.kind, namespace: this.namespace, status, err: describe(err), retryInMs: Math.round(delay) },
-      status === 403 ? forbiddenMessage(this.served) : 'list/watch failed; keeping the last known objects and retrying');
+    if (changed || Date.now() - this.warnedAt >= REPEAT_WARN_MS) {
+      this.warnedAt = Date.now();
+      this.log.warn({ kind: this.kind.kind, namespace: this.namespace, status, err: describe(err), failures: this.failures, retryInMs: Math.round(delay) },
+        status === 403 ? forbiddenMessage(this.served) : 'list/watch failed; keeping the last known objects and retrying');
+    }
     this.timer = setTimeout(() => void this.run(), delay);
     this.timer.unref?.();
   }
