@@ -35,6 +35,9 @@ export function onClientError(this: unknown, err: NodeJS.ErrnoException, socket:
   if (s[kErrored] === true) return; // node reports every later read of the same connection too
   s[kErrored] = true;
   const inFlight = s[kLastResponse];
+  // The bad bytes are the framing of the last request's own body (node reports some after the
+  // head, e.g. a Transfer-Encoding without chunked): that request can never complete.
+  if (inFlight !== undefined && !inFlight.req.complete && !inFlight.writableFinished) return void socket.destroy();
   if (inFlight !== undefined && !inFlight.writableFinished && !inFlight.destroyed) {
     if (!inFlight.headersSent) inFlight.shouldKeepAlive = false;
     inFlight.once('finish', endAfterAnswer);

@@ -47,6 +47,15 @@ describe('client errors and connection caps', () => {
     assert.match(backend.received[0]!, /^GET \/one HTTP\/1\.1\r\n[^]*\r\n\r\n$/);
   });
 
+  test('a request whose own body framing node rejects after its head (Transfer-Encoding: identity) is cut, not left hanging', async () => {
+    const started = Date.now();
+    const reply = await rawRequest(gw.proxyAddress(), 'POST /te HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\nabc', { timeoutMs: 3000 });
+    assert.ok(reply.closed);
+    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await gw.stats()).active, 0);
+  });
+
   test('garbage with nothing in flight: 400 with a JSON body and Connection: close', async () => {
     const reply = await rawRequest(gw.proxyAddress(), 'NOT HTTP AT ALL\r\n\r\n');
     assert.match(reply.text, /^HTTP\/1\.1 400 Bad Request\r\n[^]*Connection: close\r\n\r\n\{"message":"Bad request"\}\n$/);

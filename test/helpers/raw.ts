@@ -54,7 +54,7 @@ export interface RawReply {
 export function rawRequest(
   addr: { host: string; port: number },
   bytes: string | string[],
-  opts: { timeoutMs?: number; until?: RegExp; gapMs?: number; reset?: boolean } = {},
+  opts: { timeoutMs?: number; until?: RegExp; gapMs?: number; reset?: boolean; halfClose?: boolean } = {},
 ): Promise<RawReply> {
   const pieces = typeof bytes === 'string' ? [bytes] : bytes;
   return new Promise((resolve) => {
@@ -83,6 +83,7 @@ export function rawRequest(
         if (i >= pieces.length || socket.destroyed) return;
         socket.write(pieces[i++]!, 'latin1');
         if (i < pieces.length) setTimeout(next, opts.gapMs ?? 20);
+        else if (opts.halfClose === true) socket.end(); // the client is done sending (`printf | nc`)
       };
       next();
     });
