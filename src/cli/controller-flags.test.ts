@@ -23,7 +23,15 @@ describe('controller flags', () => {
   it('defaults: drain support on, KIC controller name and ingress class, all namespaces', () => {
     assert.deepEqual(translateOptionsFrom(parse([])), {
       controllerName: 'konghq.com/kic-gateway-controller', ingressClass: 'kong', enableDrainSupport: true, watchNamespaces: [],
+      publishService: undefined, publishStatusAddresses: [],
     });
+  });
+
+  it('--publish-service and --publish-status-address, or KIC\'s CONTROLLER_PUBLISH_* variables', () => {
+    const flags = translateOptionsFrom(parse(['--publish-service', 'kong/proxy', '--publish-status-address', '10.0.0.1, lb.example.com']));
+    assert.deepEqual([flags.publishService, flags.publishStatusAddresses], ['kong/proxy', ['10.0.0.1', 'lb.example.com']]);
+    const env = translateOptionsFrom(parse([], { CONTROLLER_PUBLISH_SERVICE: 'a/b', CONTROLLER_PUBLISH_STATUS_ADDRESS: '192.0.2.7' }));
+    assert.deepEqual([env.publishService, env.publishStatusAddresses], ['a/b', ['192.0.2.7']]);
   });
 
   it('accepts --flag, --flag=true and --flag=false as the guide writes them', () => {

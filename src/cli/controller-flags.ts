@@ -9,6 +9,8 @@ export interface ControllerFlagValues {
   ingressClass?: string;
   watchNamespace?: string[];
   kubeconfig?: string;
+  publishService?: string;
+  publishStatusAddress?: string[];
 }
 
 /** addControllerFlags adds the controller flags under the names and environment variables KIC uses. */
@@ -22,6 +24,10 @@ export function addControllerFlags(cmd: Command): Command {
       DEFAULT_TRANSLATE_OPTIONS.ingressClass))
     .addOption(listOption('--watch-namespace', 'namespaces to watch (comma list; default all)',
       'CONTROLLER_WATCH_NAMESPACE'))
+    .addOption(valueOption('--publish-service', 'namespace/name of the Service whose addresses Gateways and Ingresses report',
+      'CONTROLLER_PUBLISH_SERVICE'))
+    .addOption(listOption('--publish-status-address', 'addresses Gateways and Ingresses report (comma list; wins over --publish-service)',
+      'CONTROLLER_PUBLISH_STATUS_ADDRESS'))
     .addOption(valueOption('--kubeconfig', 'kubeconfig file (default KUBECONFIG, CONTROLLER_KUBECONFIG, in-cluster)',
       'CONTROLLER_KUBECONFIG'));
 }
@@ -33,6 +39,8 @@ export function translateOptionsFrom(opts: ControllerFlagValues): TranslateOptio
     ingressClass: opts.ingressClass ?? DEFAULT_TRANSLATE_OPTIONS.ingressClass,
     enableDrainSupport: opts.enableDrainSupport ?? DEFAULT_TRANSLATE_OPTIONS.enableDrainSupport,
     watchNamespaces: opts.watchNamespace ?? [],
+    publishService: opts.publishService,
+    publishStatusAddresses: opts.publishStatusAddress ?? [],
   };
 }
 

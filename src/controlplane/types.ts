@@ -50,6 +50,12 @@ export interface TranslateOptions {
   enableDrainSupport: boolean;
   /** Only objects in these namespaces are read; empty = all. */
   watchNamespaces: string[];
+  /** --publish-status-address: the addresses Gateways and Ingresses report; wins over the rest. */
+  publishStatusAddresses?: string[];
+  /** --publish-service "namespace/name": its load-balancer ingress, else its ClusterIP, is reported. */
+  publishService?: string;
+  /** Reported when neither flag gives an address (manifests mode: the proxy's listen host). */
+  defaultStatusAddresses?: string[];
 }
 
 /** The full `status` object the translator wants on one object (written to the status subresource). */

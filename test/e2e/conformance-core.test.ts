@@ -99,6 +99,13 @@ test('Gateway API conformance: Core HTTPRoute tests and berth\'s Extended ones, 
       if (berth.child.exitCode !== null) throw new Error(`berth exited: ${berth.output()}`);
       return (await fetch(`${run.admin}/status`)).ok;
     });
+    // The suite waits for Gateway status.addresses before anything else (GatewayMustHaveLatestConditions,
+    // kubernetes.GatewayAndHTTPRoutesMustBeAccepted): in manifests mode, the proxy's listen host.
+    await t.test('Gateway status.addresses: the proxy listen host in manifests mode', async () => {
+      const url = `${run.admin}/kubernetes/status?kind=Gateway&namespace=gateway-conformance-infra&name=same-namespace`;
+      const status = await until('the Gateway status', async () => ((await (await fetch(url)).json()) as { data: Array<{ status: any }> }).data[0]?.status);
+      assert.deepEqual(status.addresses, [{ type: 'IPAddress', value: '127.0.0.1' }]);
+    });
     for (const c of CASES) {
       await t.test(`${c.name} [${c.support}] (${c.source})`, () => runCase(run, c));
     }

@@ -6,10 +6,12 @@ import type { StatusSink } from '../../controlplane/sinks.js';
 import { createFolderSource } from '../../controlplane/sources/folder.js';
 import type { ObjectSource } from '../../controlplane/sources/source.js';
 import { IncrementalTranslator } from '../../controlplane/translator/index.js';
+import type { TranslateOptions } from '../../controlplane/types.js';
 import { Gateway } from '../../dataplane/gateway.js';
 import { createLogger, type Logger } from '../../lib/log.js';
 import { addControllerFlags, kubeconfigFrom, translateOptionsFrom, type ControllerFlagValues } from '../controller-flags.js';
 import { addGatewayFlags, gatewayOptionsFrom, type GatewayFlagValues } from './gateway.js';
+import { parseListen } from '../flags.js';
 import { onShutdown } from '../shutdown.js';
 
 type RunFlags = ControllerFlagValues & GatewayFlagValues & { manifests?: string };
@@ -35,7 +37,7 @@ async function run(flags: RunFlags): Promise<void> {
   const { source, statusSink } = await sourceAndStatus(flags, gateway, log);
   const controller = new Controller({
     source,
-    translator: new IncrementalTranslator(translateOptionsFrom(flags)),
+    translator: new IncrementalTranslator(runTranslateOptions(flags)),
     configSinks: [new GatewayConfigSink(gateway)],
     statusSink,
     log,
@@ -52,6 +54,17 @@ async function run(flags: RunFlags): Promise<void> {
     await controller.stop();
     await gateway.stop();
   });
+}
+
+/**
+ * runTranslateOptions: a folder of manifests has no cluster to give Gateways an address, so unless
+ * --publish-* says otherwise they report the proxy's listen host (127.0.0.1 for a wildcard host).
+ */
+function runTranslateOptions(flags: RunFlags): TranslateOptions {
+  const opts = translateOptionsFrom(flags);
+  if (!flags.manifests) return opts;
+  const host = parseListen(flags.proxyListen ?? '0.0.0.0:8000').host;
+  return { ...opts, defaultStatusAddresses: [host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host] };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { ObjectStatus } from '../types.js';
 import { GATEWAY_GROUP, ROUTE_KINDS, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
+import type { StatusAddress } from './addresses.js';
+import { gatewayAddresses } from './listeners.js';
 import { ConditionFactory, refOf, type Condition } from './status.js';
 
 function listenerConditions(l: ListenerModel, f: ConditionFactory): Condition[] {
@@ -17,7 +19,7 @@ function listenerConditions(l: ListenerModel, f: ConditionFactory): Condition[] 
   return [accepted, resolved, conflicted, programmed];
 }
 
-function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, now: string): ObjectStatus {
+function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, published: StatusAddress[], now: string): ObjectStatus {
   const previous: any[] = Array.isArray(gw.obj.status?.listeners) ? gw.obj.status.listeners : [];
   const gen = gw.obj.metadata.generation;
   const listeners = gw.listeners.map((l) => {
@@ -34,16 +36,19 @@ function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, now: str
   const conditions = anyValid
     ? [f.make('Accepted', true, 'Accepted'), f.make('Programmed', true, 'Programmed')]
     : [f.make('Accepted', false, 'ListenersNotValid', 'no listener is supported'), f.make('Programmed', false, 'Invalid', 'no listener is supported')];
-  return { ref: refOf(gw.obj), status: { conditions, listeners } };
+  // A Gateway with spec.addresses is served on them (entry-points.ts), so those are its addresses.
+  const own = gatewayAddresses(gw).map((value): StatusAddress => ({ type: 'IPAddress', value }));
+  const addresses = own.length > 0 ? own : published;
+  return { ref: refOf(gw.obj), status: addresses.length > 0 ? { addresses, conditions, listeners } : { conditions, listeners } };
 }
 
 /** gatewayStatuses writes the status of every managed GatewayClass and Gateway. */
-export function gatewayStatuses(world: GatewayWorld, attached: Map<string, number>, now: string): ObjectStatus[] {
+export function gatewayStatuses(world: GatewayWorld, attached: Map<string, number>, published: StatusAddress[], now: string): ObjectStatus[] {
   const out: ObjectStatus[] = [];
   for (const gc of world.classes.values()) {
     const f = new ConditionFactory(now, gc.metadata.generation, gc.status?.conditions);
     out.push({ ref: refOf(gc), status: { conditions: [f.make('Accepted', true, 'Accepted')] } });
   }
-  for (const gw of world.gateways.values()) out.push(gatewayStatus(gw, attached, now));
+  for (const gw of world.gateways.values()) out.push(gatewayStatus(gw, attached, published, now));
   return out;
 }

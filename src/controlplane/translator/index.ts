@@ -1,5 +1,6 @@
 import { Snapshot } from '../snapshot.js';
 import type { KubeObject, TranslateOptions, TranslateResult } from '../types.js';
+import { publishedAddresses } from './addresses.js';
 import { Assembler } from './assemble.js';
 import { buildGatewayWorld, type GatewayWorld } from './gateway.js';
 import { gatewayStatuses } from './gateway-status.js';
@@ -68,7 +69,7 @@ export class IncrementalTranslator {
     const policies = policyStatuses(snapshot, merged.policyUses, this.opts.controllerName, now);
     return {
       config: merged.config,
-      statuses: [...gatewayStatuses(world, merged.attached, now), ...merged.statuses, ...policies.statuses],
+      statuses: [...gatewayStatuses(world, merged.attached, publishedAddresses(new Reader(snapshot), this.opts), now), ...merged.statuses, ...policies.statuses],
       events: [...world.events, ...merged.events, ...policies.events],
     };
   }

@@ -5,8 +5,9 @@ import { tlsPair } from './gateway.js';
 import { routeAnnotations } from './ingress-annotations.js';
 import { exactPaths, prefixPaths } from './paths.js';
 import { isHostname, isPath, regexProblem } from './syntax.js';
+import { ingressLoadBalancer, publishedAddresses } from './addresses.js';
 import type { Reader } from './reader.js';
-import { TRANSLATION_FAILED, emptyOutput, warning, type UnitOutput } from './status.js';
+import { TRANSLATION_FAILED, emptyOutput, refOf, warning, type UnitOutput } from './status.js';
 
 export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
@@ -119,6 +120,7 @@ export function translateIngress(reader: Reader, ing: KubeObject, opts: Translat
   for (const svc of out.services) svc.routes = (services.get(svc.name) ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   addCertificates(reader, ing, out, problems);
   for (const p of problems) out.events.push(warning(ing, TRANSLATION_FAILED, p));
+  out.statuses.push({ ref: refOf(ing), status: { loadBalancer: ingressLoadBalancer(publishedAddresses(reader, opts)) } });
   return out;
 }
 
