@@ -122,17 +122,22 @@ describe('gateway --workers 2', () => {
     await waitFor('B back in every worker', async () => (await round('B')).every((x) => x === 'B'), 5_000);
   });
 
-  test('a worker that dies is replaced while its peer keeps serving', STEP, async () => {
+  test('a worker that dies is replaced while its peer keeps serving, even one that dies while starting', STEP, async () => {
     const [victim, peer] = childrenOf(gw.child.pid!);
     process.kill(victim!, 'SIGKILL');
     await waitFor('the primary to see the worker die', () => gw.output().includes('worker died'), 10_000);
     assert.deepEqual(await round('C'), Array(ROUND).fill('C'), 'the peer serves every connection meanwhile');
-    await waitFor('a replacement worker', () => {
+    const replacement = (): number | undefined => childrenOf(gw.child.pid!).find((pid) => pid !== peer && pid !== victim);
+    await waitFor('a replacement worker', () => replacement() !== undefined, 20_000);
+    // Killed while it loads (long before it listens): it must be replaced too.
+    const second = replacement()!;
+    process.kill(second, 'SIGKILL');
+    await waitFor('a replacement of the replacement', () => {
       const now = childrenOf(gw.child.pid!);
-      return now.length === 2 && now.includes(peer!) && !now.includes(victim!);
+      return now.length === 2 && now.includes(peer!) && !now.includes(victim!) && !now.includes(second);
     }, 20_000);
-    // The replacement listens before it counts as a worker again; give it connections and check it has the keys.
-    await waitFor('the replacement to listen', () => gw.output().split('\n').filter((l) => l.includes('"worker":3') && l.includes('proxy listening')).length === 1, 20_000);
+    // A replacement listens before it counts as a worker again; give it connections and check it has the keys.
+    await waitFor('the replacement to listen', () => gw.output().split('\n').some((l) => l.includes('"worker":4') && l.includes('proxy listening')), 20_000);
     assert.deepEqual(await round('A'), Array(ROUND).fill('A'), 'the replacement has the config and the session keys');
   });
 

@@ -31,7 +31,7 @@ export interface WorkerGroupOptions {
   count: number;
   keyring: SessionKeyring;
   log: Logger;
-  /** What each worker needs besides keys and config (entry.ts reads it from its environment). */
+  /** What each worker needs besides keys and config (src/cli/worker.ts reads it from its environment). */
   worker: WorkerSettings;
 }
 
@@ -61,6 +61,8 @@ export class WorkerGroup implements GroupMember {
   private liveWaiters: Array<{ seq: number; resolve: () => void }> = [];
   private readonly restarts = new Restarts();
   private bound: { proxy: ListenAddress; tls: ListenAddress | null } | null = null;
+  /** Set once every first worker listens: from then on a dead worker, ready or not, is replaced. */
+  private started = false;
 
   constructor(private readonly opts: WorkerGroupOptions) {}
 
@@ -71,10 +73,11 @@ export class WorkerGroup implements GroupMember {
 
   async startProxies(): Promise<{ proxy: ListenAddress; tls: ListenAddress | null }> {
     cluster.schedulingPolicy = cluster.SCHED_RR;
-    // A worker runs entry.ts, not the CLI: it loads only the data plane, and starts in a third of the time.
+    // A worker runs src/cli/worker.ts, not the whole CLI: it loads only the data plane and starts sooner.
     cluster.setupPrimary({ exec: WORKER_ENTRY, args: [], serialization: 'advanced' });
     const ready = Array.from({ length: this.opts.count }, () => this.fork());
     await Promise.all(ready);
+    this.started = true;
     this.opts.log.info({ workers: this.opts.count }, 'workers ready');
     return this.bound!;
   }
@@ -198,7 +201,8 @@ export class WorkerGroup implements GroupMember {
   private onExit(member: Member, code: number | null, signal: string | null): void {
     this.members.delete(member.worker.id);
     this.settleLive();
-    if (this.stopping || !member.ready) return;
+    // Before start-up completed, a dying worker fails startProxies instead (e.g. the port is taken).
+    if (this.stopping || !this.started) return;
     const delay = this.restarts.next(Date.now());
     this.opts.log.error({ worker: member.worker.id, code, signal, restartInMs: delay }, 'worker died; starting a new one');
     setTimeout(() => {
