@@ -59,7 +59,13 @@ export function addObservabilityFlags(cmd: Command): Command {
  * tracing. A file that cannot be opened stops start-up with a readable message.
  */
 export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Logger): ObservabilityOptions {
-  const onError = (err: Error): void => log.error({ err }, 'access log write failed');
+  // A closed stdout fails every batch: say so once a minute, the drop counter has the rest.
+  let lastErrorAt = -Infinity;
+  const onError = (err: Error): void => {
+    if (Date.now() - lastErrorAt < 60_000) return;
+    lastErrorAt = Date.now();
+    log.error({ err }, 'access log write failed; lines are dropped (berth_access_log_dropped_total)');
+  };
   const target = flags.accessLog ?? 'stdout';
   let accessLog: AccessLogSink | null = null;
   if (target === 'stdout') accessLog = AccessLogWriter.toStdout(onError);

@@ -197,6 +197,28 @@ describe('access log formats and destinations', () => {
     }
   });
 
+  test('a closed stdout: requests are still served, lines are dropped and counted, the error is logged once', async () => {
+    const gw = await spawnGateway({ config: config() });
+    try {
+      gw.child.stdout!.destroy(); // the reader of berth's stdout goes away: every write fails (EPIPE)
+      for (let i = 0; i < 5; i++) {
+        assert.equal((await request(`${gw.proxyUrl}/lost`)).status, 200);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      let dropped = 0;
+      for (const deadline = Date.now() + 10_000; dropped < 5 && Date.now() < deadline;) {
+        const m = /^berth_access_log_dropped_total (\d+)$/m.exec((await request(`${gw.adminUrl}/metrics`)).body);
+        dropped = Number(m?.[1] ?? 0);
+        if (dropped < 5) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(dropped >= 5, `dropped ${dropped}`);
+      const errors = gw.output().split('\n').filter((l) => l.includes('access log write failed'));
+      assert.equal(errors.length, 1, errors.join('\n'));
+    } finally {
+      await gw.stop();
+    }
+  });
+
   test('--access-log off writes nothing; bad flag values stop start-up with a readable message', async () => {
     const gw = await spawnGateway({ config: config(), args: ['--access-log', 'off'] });
     try {
