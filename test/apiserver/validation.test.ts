@@ -78,6 +78,7 @@ test('events.k8s.io/v1 Event fields are validated as events.go does', async () =
       [{ action: '' }, 422, 'action: Required value'],
       [{ reason: 'r'.repeat(129) }, 422, 'reason: Invalid value: "": can have at most 128 characters'],
       [{ note: 'n'.repeat(1025) }, 422, 'message: Invalid value: "": can have at most 1024 characters'],
+      [{ note: 'é'.repeat(600) }, 422, 'message: Invalid value: "": can have at most 1024 characters'],
       [{ eventTime: undefined }, 422, 'eventTime: Required value'],
       [{ deprecatedCount: 3 }, 422, 'count: Invalid value: "": needs to be unset'],
       [{ series: { count: 1, lastObservedTime: '2026-11-30T09:00:00.123456Z' } }, 422, 'series.count: Invalid value: "": should be at least 2'],

@@ -86,7 +86,8 @@ function eventsV1Errors(e: any): FieldError[] {
     if (!value) errs.push({ type: 'Required', field, detail: '' });
   };
   const atMost = (value: unknown, field: string, limit: number): void => {
-    if (typeof value === 'string' && value.length > limit) errs.push({ type: 'Invalid', field, value: '', detail: `can have at most ${limit} characters` });
+    // Go's len() counts bytes: the limits are UTF-8 bytes, not characters.
+    if (typeof value === 'string' && Buffer.byteLength(value) > limit) errs.push({ type: 'Invalid', field, value: '', detail: `can have at most ${limit} characters` });
   };
   need(e.reportingController, 'reportingController');
   for (const msg of isQualifiedName(String(e.reportingController ?? ''))) {

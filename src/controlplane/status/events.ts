@@ -30,7 +30,7 @@ export class EventRecorder {
 
   constructor(kc: KubeConfig, private readonly controller: string, private readonly log: Logger, instance = hostname()) {
     this.api = kc.makeApiClient(EventsV1Api);
-    this.instance = instance.slice(0, MAX_REPORTING_INSTANCE);
+    this.instance = utf8Prefix(instance, MAX_REPORTING_INSTANCE);
   }
 
   /** record creates the events not already created; resolves to how many creates failed. */
@@ -59,7 +59,7 @@ export class EventRecorder {
           eventTime: new V1MicroTime(),
           type: event.type,
           reason: event.reason,
-          note: event.message.slice(0, MAX_NOTE),
+          note: utf8Prefix(event.message, MAX_NOTE),
           action: 'Translate',
           reportingController: this.controller,
           reportingInstance: this.instance,
@@ -89,6 +89,19 @@ export class EventRecorder {
     const base = object.slice(0, MAX_NAME - suffix.length).replace(/[.-]+$/, '');
     return `${base}${suffix}`;
   }
+}
+
+/** utf8Prefix: the API server's limits count UTF-8 bytes (Go's len), so cut there, on a character boundary. */
+function utf8Prefix(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    out += ch;
+  }
+  return out;
 }
 
 function eventKey(e: TranslationEvent): string {

@@ -104,6 +104,25 @@ test('events are created once while reported, again after they went away and cam
   }
 });
 
+test('events a real API server accepts: long object names, long non-ASCII notes, a cluster-scoped object', async () => {
+  const { api, kubeconfig } = await setup();
+  try {
+    const sink = new KubeStatusSink({ kubeconfig, log: silentLogger() });
+    const long = { ...warningOn(`${'a'.repeat(240)}.example-`), message: 'é'.repeat(2000) };
+    const cluster = { ...warningOn('kong'), involvedObject: classRef };
+    await sink.publish(result('True', [long, warningOn('a'), cluster]));
+    const events = api.list('events.k8s.io/v1', 'Event');
+    assert.equal(events.length, 3);
+    const named = events.find((e) => e.regarding.name.startsWith('aaa'));
+    assert.ok(named.metadata.name.length <= 253);
+    assert.match(named.metadata.name, /^a+\.[0-9a-f]+$/, 'cut to fit 253 characters, no trailing "." or "-" before the suffix');
+    assert.ok(Buffer.byteLength(named.note) <= 1024 && named.note.startsWith('éé'));
+    assert.equal(events.find((e) => e.regarding.kind === 'GatewayClass').metadata.namespace, 'default');
+  } finally {
+    await api.stop();
+  }
+});
+
 test('API server down: publish rejects without throwing synchronously, and the next publish after it returns writes', async () => {
   const { api, kubeconfig } = await setup();
   try {
