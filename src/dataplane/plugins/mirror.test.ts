@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { TargetState } from '../targets/target.js';
 import type { UpstreamRuntime } from '../upstreams.js';
 import { compileMirror, Mirror, type MirrorSource } from './mirror.js';
@@ -70,6 +70,41 @@ describe('request-mirror', () => {
     new Mirror({ upstream: 'mirror' }).send(source('/draining', upstreams(draining)));
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(seen.length, 0);
+  });
+
+  test('a copy the mirror does not read is dropped past 1 MiB buffered (memory stays bounded)', async () => {
+    const sockets: net.Socket[] = [];
+    const stuck = net.createServer((socket) => {
+      socket.pause(); // never reads: the copy's writes pile up on our side
+      sockets.push(socket.on('error', () => undefined));
+    });
+    await new Promise<void>((r) => stuck.listen(0, '127.0.8.32', () => r()));
+    const stuckTarget = new TargetState('mirror', 's', '127.0.8.32', (stuck.address() as AddressInfo).port, 100);
+    const mirror = new Mirror({ upstream: 'mirror' });
+    const front = http.createServer((req, res) => {
+      mirror.send({ ...source('/big', upstreams(stuckTarget)), req, method: 'POST', requestHeaders: null } as MirrorSource);
+      req.resume(); // the primary reads the body as fast as it comes
+      req.on('end', () => res.end('ok'));
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.8.33', () => r()));
+    try {
+      const body = Buffer.alloc(16 << 20, 'z');
+      await new Promise<void>((resolve, reject) => {
+        const req = http.request({ host: '127.0.8.33', port: (front.address() as AddressInfo).port, method: 'POST', path: '/big', agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(sockets.length, 1, 'the copy reached the stuck mirror');
+      for (let i = 0; i < 60 && mirror.openCopies > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(mirror.openCopies, 0, 'the stuck copy was still open 3 s after the primary finished');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      front.close();
+      stuck.close();
+    }
   });
 
   test('compileMirror: every destination; a disabled route plugin switches the service one off', () => {

@@ -38,6 +38,11 @@ export class Mirror {
     this.fraction = (config.percent ?? 100) / 100;
   }
 
+  /** Copies still open (sent or being sent); a stuck mirror holds at most MAX_IN_FLIGHT. */
+  get openCopies(): number {
+    return this.inFlight;
+  }
+
   /** send starts the copy of `src` when this request is sampled and a target is available. */
   send(src: MirrorSource): void {
     if (this.fraction < 1 && Math.random() >= this.fraction) return;
@@ -131,8 +136,14 @@ function teeBody(downstream: DownstreamRequest, copy: http.ClientRequest): void 
     copy.end();
     return;
   }
+  // Bytes written since the copy last drained: node's ClientRequest does not count what it holds
+  // before its socket connects in writableLength, so the backlog is counted here.
+  let backlog = 0;
+  copy.on('drain', () => (backlog = 0));
   const onData = (chunk: Buffer): void => {
-    if (!copy.write(chunk) && copy.writableLength > MAX_BUFFERED_BYTES) stop();
+    if (copy.write(chunk)) return;
+    backlog += chunk.length;
+    if (backlog > MAX_BUFFERED_BYTES) stop();
   };
   const onEnd = (): void => {
     copy.end();
