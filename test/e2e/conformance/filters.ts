@@ -118,4 +118,94 @@ rules:
       { method: 'PATCH', path: '/', headers: { version: 'four' }, backend: v2 },
     ],
   },
+  {
+    name: 'HTTPRouteQueryParamMatching', source: 'httproute-query-param-matching.go', support: 'Extended',
+    manifests: route('query-param-matching', `${SAME}
+rules:
+- matches: [{queryParams: [{name: animal, value: whale}]}]
+  backendRefs: [{name: ${v1}, port: 8080}]
+- matches: [{queryParams: [{name: animal, value: dolphin}]}]
+  backendRefs: [{name: ${v2}, port: 8080}]
+- matches: [{queryParams: [{name: animal, value: dolphin}, {name: color, value: blue}]}, {queryParams: [{name: ANIMAL, value: Whale}]}]
+  backendRefs: [{name: ${v3}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /path1}, queryParams: [{name: animal, value: whale}]}]
+  backendRefs: [{name: ${v1}, port: 8080}]
+- matches: [{headers: [{name: version, value: one}], queryParams: [{name: animal, value: whale}]}]
+  backendRefs: [{name: ${v2}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /path2}, headers: [{name: version, value: two}], queryParams: [{name: animal, value: whale}]}]
+  backendRefs: [{name: ${v3}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /path3}, queryParams: [{name: animal, value: shark}]}, {path: {type: PathPrefix, value: /path4}, headers: [{name: version, value: three}], queryParams: [{name: animal, value: kraken}]}]
+  backendRefs: [{name: ${v1}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /path5}}]
+  backendRefs: [{name: ${v1}, port: 8080}]
+- matches: [{queryParams: [{name: animal, value: hydra}]}]
+  backendRefs: [{name: ${v2}, port: 8080}]
+- matches: [{headers: [{name: version, value: four}]}]
+  backendRefs: [{name: ${v3}, port: 8080}]`),
+    checks: [
+      { path: '/?animal=whale', backend: v1 }, { path: '/?animal=dolphin', backend: v2 }, { path: '/?animal=dolphin&color=blue', backend: v3 },
+      { path: '/?ANIMAL=Whale', backend: v3 }, { path: '/?animal=whale&otherparam=irrelevant', backend: v1 }, { path: '/?animal=dolphin&color=yellow', backend: v2 },
+      { path: '/?color=blue', status: 404 }, { path: '/?animal=dog', status: 404 }, { path: '/?animal=whaledolphin', status: 404 }, { path: '/', status: 404 },
+      { path: '/path1?animal=whale', backend: v1 }, { path: '/?animal=whale', headers: { version: 'one' }, backend: v2 },
+      { path: '/path2?animal=whale', headers: { version: 'two' }, backend: v3 }, { path: '/path3?animal=shark', backend: v1 },
+      { path: '/path4?animal=kraken', headers: { version: 'three' }, backend: v1 }, { path: '/?animal=shark', status: 404 }, { path: '/path4?animal=kraken', status: 404 },
+      { path: '/path5?animal=hydra', backend: v1 }, { path: '/?animal=hydra', headers: { version: 'four' }, backend: v3 },
+    ],
+  },
+  {
+    name: 'HTTPRouteRewriteHost', source: 'httproute-rewrite-host.go', support: 'Extended',
+    manifests: route('rewrite-host', `${SAME}
+hostnames: [rewrite.example]
+rules:
+- matches: [{path: {type: PathPrefix, value: /one}}]
+  filters: [{type: URLRewrite, urlRewrite: {hostname: one.example.org}}]
+  backendRefs: [{name: ${v1}, port: 8080}]
+- filters: [{type: URLRewrite, urlRewrite: {hostname: example.org}}]
+  backendRefs: [{name: ${v2}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /rewrite-host-and-modify-headers}}]
+  filters:
+  - {type: URLRewrite, urlRewrite: {hostname: test.example.org}}
+  - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}], add: [{name: X-Header-Add, value: header-val-1}], remove: [X-Header-Remove]}}
+  backendRefs: [{name: ${v2}, port: 8080}]`),
+    checks: [
+      { host: 'rewrite.example', path: '/one', backend: v1, upstream: { path: '/one', host: 'one.example.org' } },
+      { host: 'rewrite.example', path: '/two', backend: v2, upstream: { path: '/two', host: 'example.org' } },
+      { host: 'rewrite.example', path: '/rewrite-host-and-modify-headers', headers: { 'X-Header-Set': 'old', 'X-Header-Remove': 'gone' }, backend: v2,
+        upstream: { host: 'test.example.org', headers: { 'X-Header-Set': 'set-overwrites-values', 'X-Header-Add': 'header-val-1', 'X-Header-Remove': null } } },
+    ],
+  },
+  {
+    name: 'HTTPRouteRewritePath', source: 'httproute-rewrite-path.go', support: 'Extended',
+    manifests: route('rewrite-path', `${SAME}
+rules:
+- matches: [{path: {type: PathPrefix, value: /prefix/one}}]
+  filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /one}}}]
+  backendRefs: [{name: ${v1}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /strip-prefix}}]
+  filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}]
+  backendRefs: [{name: ${v1}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /full/one}}]
+  filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /one}}}]
+  backendRefs: [{name: ${v1}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /full/rewrite-path-and-modify-headers}}]
+  filters:
+  - {type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /test}}}
+  - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}], add: [{name: X-Header-Add, value: header-val-1}], remove: [X-Header-Remove]}}
+  backendRefs: [{name: ${v1}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /prefix/rewrite-path-and-modify-headers}}]
+  filters:
+  - {type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /prefix}}}
+  - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}], add: [{name: X-Header-Add, value: header-val-1}], remove: [X-Header-Remove]}}
+  backendRefs: [{name: ${v1}, port: 8080}]`),
+    checks: [
+      { path: '/prefix/one/two', backend: v1, upstream: { path: '/one/two' } },
+      { path: '/strip-prefix/three', backend: v1, upstream: { path: '/three' } },
+      { path: '/strip-prefix', backend: v1, upstream: { path: '/' } },
+      { path: '/full/one/two', backend: v1, upstream: { path: '/one' } },
+      ...['/full/rewrite-path-and-modify-headers/test', '/prefix/rewrite-path-and-modify-headers/one'].map((path, i): Check => ({
+        path, headers: { 'X-Header-Set': 'old', 'X-Header-Remove': 'gone' }, backend: v1,
+        upstream: { path: i === 0 ? '/test' : '/prefix/one', headers: { 'X-Header-Set': 'set-overwrites-values', 'X-Header-Add': 'header-val-1', 'X-Header-Remove': null } },
+      })),
+    ],
+  },
 ];
