@@ -24,6 +24,7 @@ import type { SessionKeyring } from './sticky/token.js';
 import { TargetRegistry } from './targets/registry.js';
 import { countersOf, mergeCounters, type TargetCounters } from './targets/counters.js';
 import type { GroupMember } from './workers/member.js';
+import type { ProxyStats } from './workers/messages.js';
 import { aggregateMetrics } from './workers/aggregate.js';
 
 export interface GatewayOptions {
@@ -213,20 +214,23 @@ export class Gateway {
     return this.pools.openConnections(address) + this.h2Pools.openSessions(address);
   }
 
-  /** Connection and request counters of the proxy listeners, summed over every proxy process. */
-  async stats(): Promise<{ accepted: number; active: number; requests: number }> {
-    const sum = { ...this.proxy.stats };
+  /** Connection and request counters of the proxy listeners and memory, summed over every process of a --workers group. */
+  async stats(): Promise<ProxyStats> {
+    const sum = this.localStats();
     for (const peer of (await this.opts.group?.peerStats()) ?? []) {
       sum.accepted += peer.accepted;
       sum.active += peer.active;
       sum.requests += peer.requests;
+      sum.rss += peer.rss;
+      sum.heapUsed += peer.heapUsed;
     }
     return sum;
   }
 
-  /** localStats: this process's own listener counters (what a worker reports to the primary). */
-  localStats(): { accepted: number; active: number; requests: number } {
-    return this.proxy.stats;
+  /** localStats: this process's own counters and memory (what a worker reports to the primary). */
+  localStats(): ProxyStats {
+    const { rss, heapUsed } = process.memoryUsage();
+    return { ...this.proxy.stats, rss, heapUsed };
   }
 
   proxyAddress(): ListenAddress {

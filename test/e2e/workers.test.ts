@@ -96,8 +96,11 @@ describe('gateway --workers 2', () => {
       assert.equal(row.sticky_requests_last_60s, fromHealth, `the dashboard sums sticky requests of ${row.target} too`);
       assert.ok(row.sticky_per_second.reduce((a, b) => a + b, 0) >= ROUND, `the dashboard's sparkline of ${row.target} counts both workers`);
     }
-    const status = (await request(`${gw.adminUrl}/status`)).body;
-    assert.ok((JSON.parse(status) as { server: { total_requests: number } }).server.total_requests >= 3 * ROUND + 3);
+    const status = JSON.parse((await request(`${gw.adminUrl}/status`)).body) as { server: { total_requests: number }; memory: { rss: number } };
+    assert.ok(status.server.total_requests >= 3 * ROUND + 3);
+    // Each worker holds a whole runtime too: the group's RSS is well above the primary's alone.
+    const primaryRss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${gw.child.pid}/status`, 'utf8'))![1]) * 1024;
+    assert.ok(status.memory.rss > 1.5 * primaryRss, `/status memory.rss ${status.memory.rss} sums the workers' (primary alone ${primaryRss})`);
   });
 
   test('an admin health change reaches every worker', STEP, async () => {

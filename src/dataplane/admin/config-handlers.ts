@@ -22,7 +22,6 @@ export function configRoutes(gateway: AdminView, log: Logger): Array<[string, st
 
 async function status(gateway: AdminView): Promise<unknown> {
   const s = await gateway.stats();
-  const mem = process.memoryUsage();
   return {
     database: { reachable: true },
     server: {
@@ -34,7 +33,7 @@ async function status(gateway: AdminView): Promise<unknown> {
       connections_waiting: 0,
       total_requests: s.requests,
     },
-    memory: { workers_lua_vms: [], lua_shared_dicts: {}, rss: mem.rss, heap_used: mem.heapUsed },
+    memory: { workers_lua_vms: [], lua_shared_dicts: {}, rss: s.rss, heap_used: s.heapUsed },
     configuration_hash: gateway.runtime.hash,
   };
 }

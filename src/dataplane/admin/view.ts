@@ -2,6 +2,7 @@ import type { GatewayConfig } from '../../config/types.js';
 import type { ApplyResult } from '../gateway.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Runtime } from '../runtime.js';
+import type { ProxyStats } from '../workers/messages.js';
 import type { DashboardSource } from '../dashboard/state.js';
 
 /**
@@ -17,7 +18,7 @@ export interface AdminView extends DashboardSource {
   readonly nodeId: string;
   readonly metrics: Pick<GatewayMetrics, 'setTargetStates' | 'render' | 'contentType'>;
   /** Connection and request counters of the proxy listeners (summed over --workers processes). */
-  stats(): Promise<{ accepted: number; active: number; requests: number }>;
+  stats(): Promise<ProxyStats>;
   /** The Prometheus text (summed over --workers processes). */
   renderMetrics(): Promise<string>;
   /** Resolves once every proxy process runs the config applied last. */

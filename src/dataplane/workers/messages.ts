@@ -47,10 +47,13 @@ export type ToPrimary =
   | ({ t: 'health'; healthy: boolean } & TargetRef)
   | { t: 'reply'; id: number; targets?: Array<[string, TargetCounters]>; metrics?: MetricsJson; stats?: ProxyStats };
 
+/** ProxyStats: one process's listener counters and memory (bytes), as GET /status shows them. */
 export interface ProxyStats {
   accepted: number;
   active: number;
   requests: number;
+  rss: number;
+  heapUsed: number;
 }
 
 /** isMessage: anything on the channel that is not ours (e.g. node's internal cluster messages) is ignored. */

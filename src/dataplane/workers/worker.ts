@@ -135,7 +135,7 @@ async function answer(gateway: Gateway, q: Extract<ToWorker, { t: 'query' }>): P
     return toPrimary({ t: 'reply', id: q.id, targets: [...(await gateway.targetCounters(ups))] });
   }
   const metrics = await gateway.metrics.registry.getMetricsAsJSON();
-  toPrimary({ t: 'reply', id: q.id, metrics, stats: { ...gateway.localStats() } });
+  toPrimary({ t: 'reply', id: q.id, metrics, stats: gateway.localStats() });
 }
 
 function toPrimary(message: ToPrimary): void {
