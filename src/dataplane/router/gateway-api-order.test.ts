@@ -84,3 +84,18 @@ test('gateway api precedence: an invalid precedence is rejected field by field',
     assert.ok(fields.includes(f), `${f} in ${JSON.stringify(bad.flat)}`);
   }
 });
+
+test('listener ports: a route with listeners matches only on sockets standing for one of them; the catch-all socket matches it', () => {
+  const result = validateConfig({ _format_version: '3.0', listeners: [{ name: 'ns/gw:80', port: 80 }, { name: 'ns/gw:8080', port: 8080 }],
+    services: [{ name: 's', host: 'b', routes: [
+      { name: 'on80', paths: ['/'], listeners: ['ns/gw:80'] },
+      { name: 'on8080', paths: ['/'], listeners: ['ns/gw:8080'] },
+    ] }] });
+  assert.ok(result.ok);
+  const router = compileRouter(result.config);
+  const on = (port: number, names: string[]) => router.match(req('/', { entryPoint: { port, names: new Set(names) } }))?.route.name ?? null;
+  assert.equal(on(80, ['ns/gw:80']), 'on80');
+  assert.equal(on(8080, ['ns/gw:8080']), 'on8080');
+  assert.equal(on(9090, ['other/gw:9090']), null);
+  assert.equal(router.match(req('/'))?.route.name, 'on80');
+});
