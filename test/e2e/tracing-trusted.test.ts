@@ -154,7 +154,7 @@ describe('--trusted-ips', () => {
     const h = (await json<Echo>(`${distrusting.proxyUrl}/t`, { headers: spoof })).body.headers;
     assert.deepEqual(
       [h['x-forwarded-for'], h['x-forwarded-proto'], h['x-forwarded-host'], h['x-forwarded-port'], h['x-real-ip'], h.forwarded],
-      ['203.0.113.9, 127.0.0.1', 'http', '127.0.0.1', String(distrusting.proxy.port), '127.0.0.1', `for=127.0.0.1;host="127.0.0.1:${distrusting.proxy.port}";proto=http`],
+      ['127.0.0.1', 'http', '127.0.0.1', String(distrusting.proxy.port), '127.0.0.1', `for=127.0.0.1;host="127.0.0.1:${distrusting.proxy.port}";proto=http`],
     );
   });
 });

@@ -4,10 +4,12 @@ import type { IncomingHttpHeaders } from 'node:http';
  * forwardingHeaders renders X-Forwarded-*, X-Real-IP, Via and Forwarded for the upstream request.
  * `trusted` says the peer is in --trusted-ips (Kong's trusted_ips): then the client's
  * X-Forwarded-Proto/Host/Port/Path/Prefix and X-Real-IP are kept and its Forwarded list is
- * extended; from any other peer they are replaced by what berth saw itself. X-Forwarded-For and
- * Via are appended to either way, as Kong ($proxy_add_x_forwarded_for) and nginx do; only a trusted
- * chain is believed (logged) by berth. A Forwarded header (RFC 7239) is written only when the
- * client sent one, so ordinary requests carry no extra bytes.
+ * extended; from any other peer they are replaced by what berth saw itself. That includes
+ * X-Forwarded-For: Kong and nginx append to an untrusted chain ($proxy_add_x_forwarded_for), which
+ * lets any client put an address of its choice first, where many backends read "the client";
+ * berth starts the chain afresh instead. Via (RFC 9110 s7.6.3) is appended either way: it records
+ * hops, not identities. A Forwarded header (RFC 7239) is written only when the client sent one, so
+ * ordinary requests carry no extra bytes.
  */
 export function forwardingHeaders(
   clientIp: string,
@@ -22,7 +24,7 @@ export function forwardingHeaders(
   const priorVia = headers.via;
   const proto = tls ? 'https' : 'http';
   let out =
-    'X-Forwarded-For: ' + (priorXff === undefined ? clientIp : priorXff + ', ' + clientIp) +
+    'X-Forwarded-For: ' + (priorXff === undefined || !trusted ? clientIp : priorXff + ', ' + clientIp) +
     '\r\nX-Forwarded-Proto: ' + (trusted ? (headers['x-forwarded-proto'] ?? proto) : proto) +
     '\r\nX-Forwarded-Host: ' + (trusted ? (headers['x-forwarded-host'] ?? host) : host) +
     '\r\nX-Forwarded-Port: ' + (trusted ? (headers['x-forwarded-port'] ?? port) : port) +
