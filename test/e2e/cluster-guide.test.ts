@@ -33,7 +33,7 @@ describe('the guide in cluster mode (berth run --kubeconfig, API server stand-in
     proxy = `http://127.0.0.1:${proxyPort}`;
     admin = `http://127.0.0.1:${adminPort}`;
     berth = spawnBerth(['run', '--kubeconfig', kubeconfig, '--proxy-listen', `127.0.0.1:${proxyPort}`,
-      '--admin-listen', `127.0.0.1:${adminPort}`, '--session-secret', 'cluster-e2e-secret-0123456789']);
+      '--admin-listen', `127.0.0.1:${adminPort}`, '--session-secret', 'cluster-e2e-secret-0123456789', '--publish-status-address', '192.0.2.10']);
     await until('berth run to serve /echo', async () => {
       if (berth!.child.exitCode !== null) throw new Error(`berth run exited: ${berth!.output()}`);
       return (await fetch(`${proxy}/echo`)).status === 200;
@@ -76,6 +76,15 @@ describe('the guide in cluster mode (berth run --kubeconfig, API server stand-in
     const writes = api.requests.filter((r) => r.subresource === 'status').length;
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(api.requests.filter((r) => r.subresource === 'status').length, writes, 'unchanged statuses are not rewritten');
+  });
+
+  it('--publish-status-address goes to Gateway status.addresses and Ingress status.loadBalancer', async () => {
+    api.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'echo-ingress', namespace: 'kong' },
+      spec: { ingressClassName: 'kong', rules: [{ host: 'ingress.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'echo', port: { number: 1027 } } } }] } }] } });
+    const ingress = await until('the Ingress status', async () => api.get('networking.k8s.io/v1', 'Ingress', 'kong', 'echo-ingress').status?.loadBalancer?.ingress);
+    assert.deepEqual(ingress, [{ ip: '192.0.2.10' }]);
+    const gateway = api.get('gateway.networking.k8s.io/v1', 'Gateway', 'kong', 'kong');
+    assert.deepEqual(gateway.status?.addresses, [{ type: 'IPAddress', value: '192.0.2.10' }]);
   });
 
   it('a terminating pod keeps its sessions and gets no new ones; its removal moves them', async () => {
