@@ -16,8 +16,9 @@ import { send } from './conformance/client.js';
 import { BACKEND_CASES } from './conformance/core-backends.js';
 import { ROUTING_CASES } from './conformance/core-routing.js';
 import { FILTER_CASES } from './conformance/filters.js';
+import { HEADER_MODIFIER_CASES } from './conformance/header-modifiers.js';
 
-const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES];
+const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES, ...HEADER_MODIFIER_CASES];
 
 interface Running {
   berth: Proc;
@@ -28,7 +29,8 @@ interface Running {
 
 async function checkOne(run: Running, c: Check): Promise<string | undefined> {
   const port = run.ports.get(c.gateway ?? SAME_NAMESPACE)!;
-  const reply = await send(port, { method: c.method, host: c.host, path: c.path, headers: c.headers });
+  const echoSet = c.backendSets === undefined ? undefined : { 'X-Echo-Set-Header': Object.entries(c.backendSets).map(([n, v]) => `${n}:${v}`).join(',') };
+  const reply = await send(port, { method: c.method, host: c.host, path: c.path, headers: { ...c.headers, ...echoSet } });
   const what = `${c.method ?? 'GET'} ${c.host ?? 'example.com'}${c.path} ${JSON.stringify(c.headers ?? {})} via ${c.gateway ?? SAME_NAMESPACE}`;
   const status = c.status ?? 200;
   if (reply.status !== status) return `${what}: status ${reply.status}, want ${status}`;

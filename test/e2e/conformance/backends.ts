@@ -3,6 +3,7 @@
 // request (path with query, Host, method, headers), so a case can check what reached the backend.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { joinLines } from './client.js';
 
 /** Backend: one Service of conformance/base/manifests.yaml, served by one pod on a loopback IP. */
 export interface Backend {
@@ -15,7 +16,8 @@ export interface EchoedRequest {
   path: string;
   host: string;
   method: string;
-  headers: Record<string, string | string[] | undefined>;
+  /** Each header's lines joined with ",", as echo-basic reports them and the suite compares them. */
+  headers: Record<string, string>;
   namespace: string;
   pod: string;
 }
@@ -30,6 +32,16 @@ export const BACKENDS: Backend[] = [
   { namespace: 'gateway-conformance-web-backend', service: 'web-backend', ip: '127.0.0.26' },
 ];
 
+/** echoSetHeaders reads X-Echo-Set-Header ("name:value,name:value"), echo-basic's way of letting
+ * a case pick the backend's response headers (conformance/utils/http/http.go BackendSetResponseHeaders). */
+function echoSetHeaders(value: string | undefined): Array<[string, string]> {
+  if (value === undefined || value === '') return [];
+  return value.split(',').map((pair) => {
+    const at = pair.indexOf(':');
+    return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+  });
+}
+
 export const podOf = (b: Backend): string => `${b.service}-7d9f8c6b5-x2k4p`;
 
 /** startBackends starts every backend on one shared port; returns the port and a stop function. */
@@ -38,10 +50,13 @@ export async function startBackends(): Promise<{ port: number; stop: () => Promi
   let port = 0;
   for (const b of BACKENDS) {
     const server = createServer((req, res) => {
-      const body: EchoedRequest = { path: req.url ?? '', host: req.headers.host ?? '', method: req.method ?? '', headers: req.headers, namespace: b.namespace, pod: podOf(b) };
+      const body: EchoedRequest = { path: req.url ?? '', host: req.headers.host ?? '', method: req.method ?? '', headers: joinLines(req.headersDistinct), namespace: b.namespace, pod: podOf(b) };
       const text = JSON.stringify(body);
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text));
+      req.on('end', () => {
+        for (const [name, value] of echoSetHeaders(req.headersDistinct['x-echo-set-header']?.join(','))) res.setHeader(name, value);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+      });
     });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, b.ip, () => resolve()));
     port = (server.address() as AddressInfo).port;

@@ -12,15 +12,17 @@ export interface Check {
   host?: string;
   path: string;
   headers?: Record<string, string>;
+  /** Response headers the echo backend must set (the suite's BackendSetResponseHeaders, sent as X-Echo-Set-Header). */
+  backendSets?: Record<string, string>;
   /** Expected status; 200 when `backend` is set. */
   status?: number;
   /** The Service that must answer. */
   backend?: string;
-  /** What the backend must have received; a null header must be absent. */
+  /** What the backend must have received; a null header must be absent; repeated lines joined with ",". */
   upstream?: { path?: string; host?: string; headers?: Record<string, string | null> };
   /** The exact Location of a redirect. */
   location?: string;
-  /** Response headers; null = absent. */
+  /** Response headers; null = absent; repeated lines joined with ",". */
   responseHeaders?: Record<string, string | null>;
 }
 

@@ -5,8 +5,15 @@ import type { EchoedRequest } from './backends.js';
 
 export interface Reply {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  /** Each header's lines joined with "," (conformance/utils/http/http.go compares them so). */
+  headers: Record<string, string>;
   echoed: EchoedRequest | undefined;
+}
+
+export function joinLines(headers: NodeJS.Dict<string[]>): Record<string, string> {
+  const joined: Record<string, string> = {};
+  for (const [name, lines] of Object.entries(headers)) joined[name] = (lines ?? []).join(',');
+  return joined;
 }
 
 export function send(port: number, req: { method?: string; host?: string; path: string; headers?: Record<string, string> }): Promise<Reply> {
@@ -26,7 +33,7 @@ export function send(port: number, req: { method?: string; host?: string; path: 
         } catch {
           // not an echo reply (an error or a redirect from the gateway)
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, echoed });
+        resolve({ status: res.statusCode ?? 0, headers: joinLines(res.headersDistinct), echoed });
       });
     });
     r.on('timeout', () => r.destroy(new Error('request timed out')));
