@@ -11,20 +11,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnBerth, until, type Proc } from './manifests-harness.js';
 import { BACKENDS, baseManifests, startBackends } from './conformance/backends.js';
-import { SAME_NAMESPACE, type Case, type Check, type RouteCondition } from './conformance/cases.js';
+import { SAME_NAMESPACE, type Case, type Check, type Detached, type RouteCondition } from './conformance/cases.js';
 import { send } from './conformance/client.js';
 import { BACKEND_CASES } from './conformance/core-backends.js';
 import { ROUTING_CASES } from './conformance/core-routing.js';
 import { FILTER_CASES } from './conformance/filters.js';
 import { HEADER_MODIFIER_CASES } from './conformance/header-modifiers.js';
+import { PARENT_AND_BACKEND_CASES } from './conformance/core-more.js';
+import { distributionProblem } from './conformance/weight.js';
 
-const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES, ...HEADER_MODIFIER_CASES];
+const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES, ...HEADER_MODIFIER_CASES, ...PARENT_AND_BACKEND_CASES];
 
 interface Running {
   berth: Proc;
   admin: string;
   ports: Map<string, number>;
   dir: string;
+  backendPort: number;
 }
 
 async function checkOne(run: Running, c: Check): Promise<string | undefined> {
@@ -52,19 +55,37 @@ async function checkOne(run: Running, c: Check): Promise<string | undefined> {
   return undefined;
 }
 
+async function statusOf(run: Running, kind: string, namespace: string, name: string): Promise<any> {
+  const res = await fetch(`${run.admin}/kubernetes/status?kind=${kind}&namespace=${namespace}&name=${name}`);
+  return ((await res.json()) as { data: Array<{ status: any }> }).data[0]?.status;
+}
+
 async function conditionProblem(run: Running, want: RouteCondition): Promise<string | undefined> {
   const ns = want.namespace ?? 'gateway-conformance-infra';
-  const res = await fetch(`${run.admin}/kubernetes/status?kind=HTTPRoute&namespace=${ns}&name=${want.route}`);
-  const status = ((await res.json()) as { data: Array<{ status: any }> }).data[0]?.status;
+  const status = await statusOf(run, 'HTTPRoute', ns, want.route);
   const parent = (status?.parents ?? []).find((p: any) => p.parentRef?.name === want.parent);
   const cond = (parent?.conditions ?? []).find((c: any) => c.type === want.type);
-  if (cond?.status === want.status && cond?.reason === want.reason) return undefined;
-  return `HTTPRoute ${ns}/${want.route} parent ${want.parent}: ${want.type}=${cond?.status}/${cond?.reason}, want ${want.status}/${want.reason}`;
+  const generation = want.observedGeneration === undefined || cond?.observedGeneration === want.observedGeneration;
+  if (cond?.status === want.status && cond?.reason === want.reason && generation) return undefined;
+  return `HTTPRoute ${ns}/${want.route} parent ${want.parent}: ${want.type}=${cond?.status}/${cond?.reason} (generation ${cond?.observedGeneration}), ` +
+    `want ${want.status}/${want.reason}${want.observedGeneration === undefined ? '' : ` (generation ${want.observedGeneration})`}`;
+}
+
+/** detachedProblem: kubernetes.HTTPRouteMustHaveNoAcceptedParents and GatewayMustHaveZeroRoutes. */
+async function detachedProblem(run: Running, want: Detached): Promise<string | undefined> {
+  const route = await statusOf(run, 'HTTPRoute', 'gateway-conformance-infra', want.route);
+  if (route === undefined) return `HTTPRoute ${want.route} has no status yet`;
+  const accepted = (route.parents ?? []).filter((p: any) => (p.conditions ?? []).some((c: any) => c.type === 'Accepted' && c.status === 'True'));
+  if (accepted.length > 0) return `HTTPRoute ${want.route}: accepted by ${accepted.map((p: any) => p.parentRef?.name).join(', ')}, want no accepted parent`;
+  const gw = await statusOf(run, 'Gateway', 'gateway-conformance-infra', want.gateway);
+  const attached = (gw?.listeners ?? []).map((l: any) => l.attachedRoutes as number);
+  if (gw === undefined || attached.length === 0 || attached.some((n: number) => n !== 0)) return `Gateway ${want.gateway}: attachedRoutes ${JSON.stringify(attached)}, want every listener at 0`;
+  return undefined;
 }
 
 /** runCase applies one case's manifests and waits (bounded) until every check holds. */
 async function runCase(run: Running, c: Case): Promise<void> {
-  await writeFile(join(run.dir, 'case.yaml'), c.manifests);
+  await writeFile(join(run.dir, 'case.yaml'), typeof c.manifests === 'string' ? c.manifests : c.manifests(run.backendPort));
   let problems: string[] = [];
   try {
     await until(`${c.name} to hold`, async () => {
@@ -77,10 +98,18 @@ async function runCase(run: Running, c: Case): Promise<void> {
         const p = await conditionProblem(run, cond);
         if (p !== undefined) problems.push(p);
       }
+      for (const d of c.detached ?? []) {
+        const p = await detachedProblem(run, d);
+        if (p !== undefined) problems.push(p);
+      }
       return problems.length === 0;
     }, 10_000, 100);
   } catch {
     assert.fail(`${c.name} (${c.source}):\n  ${problems.join('\n  ')}`);
+  }
+  if (c.distribution !== undefined) {
+    const p = await distributionProblem(run.ports.get(SAME_NAMESPACE)!, c.distribution);
+    if (p !== undefined) assert.fail(`${c.name} (${c.source}): ${p}`);
   }
 }
 
@@ -95,7 +124,7 @@ test('Gateway API conformance: Core HTTPRoute tests and berth\'s Extended ones, 
   const mapping = ['off', ...[...ports].map(([name, port]) => `${name}=127.0.0.1:${port}`)].join(',');
   const berth = spawnBerth(['run', '--manifests', dir, '--proxy-listen', `127.0.0.1:${await freePort()}`, '--admin-listen', `127.0.0.1:${adminPort}`,
     '--session-secret', 'e2e-secret-0123456789abcdef', '--gateway-listeners', mapping, '--log-level', 'warn']);
-  const run: Running = { berth, admin: `http://127.0.0.1:${adminPort}`, ports, dir };
+  const run: Running = { berth, admin: `http://127.0.0.1:${adminPort}`, ports, dir, backendPort: backends.port };
   try {
     await until('berth to serve the base manifests', async () => {
       if (berth.child.exitCode !== null) throw new Error(`berth exited: ${berth.output()}`);

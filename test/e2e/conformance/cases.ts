@@ -34,6 +34,20 @@ export interface RouteCondition {
   type: string;
   status: 'True' | 'False';
   reason: string;
+  /** The generation the condition must have observed (HTTPRouteMustHaveLatestConditions). */
+  observedGeneration?: number;
+}
+
+/** Detached: a route no parent accepted, on a Gateway with no route attached (HTTPRouteMustHaveNoAcceptedParents, GatewayMustHaveZeroRoutes). */
+export interface Detached {
+  route: string;
+  gateway: string;
+}
+
+/** Distribution: the share of requests each Service must answer (conformance/utils/weight/weight.go). */
+export interface Distribution {
+  path: string;
+  weights: Record<string, number>;
 }
 
 export interface Case {
@@ -42,9 +56,12 @@ export interface Case {
   /** The upstream file the case is ported from (kubernetes-sigs/gateway-api conformance/tests/). */
   source: string;
   support: 'Core' | 'Extended';
-  manifests: string;
+  /** The case's manifests; a function gets the echo backends' port (for hand-written EndpointSlices). */
+  manifests: string | ((backendPort: number) => string);
   checks: Check[];
   conditions?: RouteCondition[];
+  detached?: Detached[];
+  distribution?: Distribution;
 }
 
 /** route renders an HTTPRoute in gateway-conformance-infra (most cases' shape). */
