@@ -17,7 +17,7 @@ import { BACKEND_CASES } from './conformance/core-backends.js';
 import { ROUTING_CASES } from './conformance/core-routing.js';
 import { FILTER_CASES } from './conformance/filters.js';
 import { HEADER_MODIFIER_CASES } from './conformance/header-modifiers.js';
-import { PARENT_AND_BACKEND_CASES } from './conformance/core-more.js';
+import { CONFORMANCE_CERT, PARENT_AND_BACKEND_CASES } from './conformance/core-more.js';
 import { distributionProblem } from './conformance/weight.js';
 
 const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES, ...HEADER_MODIFIER_CASES, ...PARENT_AND_BACKEND_CASES];
@@ -28,12 +28,13 @@ interface Running {
   ports: Map<string, number>;
   dir: string;
   backendPort: number;
+  tlsPort: number;
 }
 
 async function checkOne(run: Running, c: Check): Promise<string | undefined> {
-  const port = run.ports.get(c.gateway ?? SAME_NAMESPACE)!;
+  const port = c.tls === true ? run.tlsPort : run.ports.get(c.gateway ?? SAME_NAMESPACE)!;
   const echoSet = c.backendSets === undefined ? undefined : { 'X-Echo-Set-Header': Object.entries(c.backendSets).map(([n, v]) => `${n}:${v}`).join(',') };
-  const reply = await send(port, { method: c.method, host: c.host, path: c.path, headers: { ...c.headers, ...echoSet } });
+  const reply = await send(port, { method: c.method, host: c.host, path: c.path, headers: { ...c.headers, ...echoSet }, ca: c.tls === true ? CONFORMANCE_CERT : undefined });
   const what = `${c.method ?? 'GET'} ${c.host ?? 'example.com'}${c.path} ${JSON.stringify(c.headers ?? {})} via ${c.gateway ?? SAME_NAMESPACE}`;
   const status = c.status ?? 200;
   if (reply.status !== status) return `${what}: status ${reply.status}, want ${status}`;
@@ -121,10 +122,11 @@ test('Gateway API conformance: Core HTTPRoute tests and berth\'s Extended ones, 
   const ports = new Map<string, number>();
   for (const name of names) ports.set(name, await freePort());
   const adminPort = await freePort();
+  const tlsPort = await freePort();
   const mapping = ['off', ...[...ports].map(([name, port]) => `${name}=127.0.0.1:${port}`)].join(',');
-  const berth = spawnBerth(['run', '--manifests', dir, '--proxy-listen', `127.0.0.1:${await freePort()}`, '--admin-listen', `127.0.0.1:${adminPort}`,
+  const berth = spawnBerth(['run', '--manifests', dir, '--proxy-listen', `127.0.0.1:${await freePort()}`, '--proxy-listen-tls', `127.0.0.1:${tlsPort}`, '--admin-listen', `127.0.0.1:${adminPort}`,
     '--session-secret', 'e2e-secret-0123456789abcdef', '--gateway-listeners', mapping, '--log-level', 'warn']);
-  const run: Running = { berth, admin: `http://127.0.0.1:${adminPort}`, ports, dir, backendPort: backends.port };
+  const run: Running = { berth, admin: `http://127.0.0.1:${adminPort}`, ports, dir, backendPort: backends.port, tlsPort };
   try {
     await until('berth to serve the base manifests', async () => {
       if (berth.child.exitCode !== null) throw new Error(`berth exited: ${berth.output()}`);

@@ -8,6 +8,8 @@ export const SAME_NAMESPACE: ListenerName = 'gateway-conformance-infra/same-name
 /** Check: one request of a case and what must come back (upstream http.ExpectedResponse). */
 export interface Check {
   gateway?: ListenerName;
+  /** Sent to the HTTPS listeners' socket (--proxy-listen-tls) with the Host as SNI. */
+  tls?: boolean;
   method?: string;
   host?: string;
   path: string;

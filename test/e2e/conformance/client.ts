@@ -1,6 +1,8 @@
 // The request side of the ported conformance cases: one raw HTTP/1.1 request to a Gateway
-// listener's socket with the case's Host, method and headers, redirects not followed.
+// listener's socket with the case's Host, method and headers, redirects not followed; over TLS
+// with the Host as SNI, trusting `ca` (conformance/utils/tls MakeTLSRequest...).
 import { request } from 'node:http';
+import { request as tlsRequest } from 'node:https';
 import type { EchoedRequest } from './backends.js';
 
 export interface Reply {
@@ -16,12 +18,14 @@ export function joinLines(headers: NodeJS.Dict<string[]>): Record<string, string
   return joined;
 }
 
-export function send(port: number, req: { method?: string; host?: string; path: string; headers?: Record<string, string> }): Promise<Reply> {
+export function send(port: number, req: { method?: string; host?: string; path: string; headers?: Record<string, string>; ca?: string }): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const r = request({
+    const host = req.host ?? 'example.com';
+    const options = {
       host: '127.0.0.1', port, method: req.method ?? 'GET', path: req.path, setHost: false, agent: false, timeout: 5000,
-      headers: { host: req.host ?? 'example.com', ...req.headers },
-    }, (res) => {
+      headers: { host, ...req.headers },
+    };
+    const r = (req.ca === undefined ? request : tlsRequest)(req.ca === undefined ? options : { ...options, ca: req.ca, servername: host.replace(/:\d+$/, '') }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));

@@ -1,9 +1,39 @@
 // Core HTTPRoute cases on parentRef ports, status generations, Service shapes and backend weights,
 // ported from kubernetes-sigs/gateway-api conformance/tests/ (each case names its file).
+import { readFileSync } from 'node:fs';
 import { BACKENDS, podOf } from './backends.js';
 import { route, v1, v2, v3, type Case } from './cases.js';
 
 const INFRA = 'gateway-conformance-infra';
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
+
+/** The suite's tls-validity-checks-certificate (conformance/utils/suite/suite.go), see test/fixtures/tls/README.md. */
+export const CONFORMANCE_CERT = fixture('conformance.crt');
+
+/** conformance/base/manifests.yaml's same-namespace-with-https-listener and the certificate Secret it refers to. */
+const httpsGateway = (): string => {
+  const tls = `tls: {certificateRefs: [{group: "", kind: Secret, name: tls-validity-checks-certificate, namespace: ${INFRA}}]}`;
+  const listener = (name: string, hostname?: string) =>
+    `  - {name: ${name}, port: 443, protocol: HTTPS,${hostname === undefined ? '' : ` hostname: "${hostname}",`} allowedRoutes: {namespaces: {from: Same}}, ${tls}}`;
+  return `apiVersion: v1
+kind: Secret
+metadata: {name: tls-validity-checks-certificate, namespace: ${INFRA}}
+type: kubernetes.io/tls
+data:
+  tls.crt: ${Buffer.from(CONFORMANCE_CERT).toString('base64')}
+  tls.key: ${Buffer.from(fixture('conformance.key')).toString('base64')}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: same-namespace-with-https-listener, namespace: ${INFRA}}
+spec:
+  gatewayClassName: berth
+  listeners:
+${listener('https')}
+${listener('https-with-hostname', 'second-example.org')}
+${listener('https-with-wildcard-hostname', '*.wildcard.org')}
+`;
+};
 const resolved = (r: string, parent: string, observedGeneration?: number) =>
   ({ route: r, parent, type: 'ResolvedRefs', status: 'True' as const, reason: 'ResolvedRefs', observedGeneration });
 const accepted = (r: string, parent: string, observedGeneration?: number) =>
@@ -58,6 +88,21 @@ rules:
 }
 
 export const PARENT_AND_BACKEND_CASES: Case[] = [
+  {
+    name: 'HTTPRouteHTTPSListener', source: 'httproute-https-listener.go', support: 'Core',
+    manifests: httpsGateway() + '---\n' +
+      route('httproute-https-test', `parentRefs: [{name: same-namespace-with-https-listener}]\nhostnames: [example.org]\nrules:\n- backendRefs: [{name: ${v1}, port: 8080}]`) + '---\n' +
+      route('httproute-https-test-no-hostname', `parentRefs: [{name: same-namespace-with-https-listener, sectionName: https-with-hostname}]\nrules:\n- backendRefs: [{name: ${v2}, port: 8080}]`),
+    checks: [
+      { tls: true, host: 'example.org', path: '/', backend: v1 },
+      { tls: true, host: 'unknown-example.org', path: '/', status: 404 },
+      { tls: true, host: 'second-example.org', path: '/', backend: v2 },
+    ],
+    conditions: [
+      accepted('httproute-https-test', 'same-namespace-with-https-listener'), resolved('httproute-https-test', 'same-namespace-with-https-listener'),
+      accepted('httproute-https-test-no-hostname', 'same-namespace-with-https-listener'), resolved('httproute-https-test-no-hostname', 'same-namespace-with-https-listener'),
+    ],
+  },
   {
     name: 'HTTPRouteInvalidParentRefNotMatchingListenerPort', source: 'httproute-invalid-parentref-not-matching-listener-port.go', support: 'Core',
     manifests: route('httproute-listener-not-matching-route-port', `parentRefs: [{name: same-namespace, namespace: ${INFRA}, port: 81}]
