@@ -8,8 +8,9 @@
 #   6. workers: --workers 2 vs --workers 1, req/s per proxy core (bench/workers.sh)
 #   7. memory: RSS at 50,000 targets in 5,000 upstreams, and per idle keep-alive connection (bench/memory.ts)
 #   8. h2: gRPC-shaped h2c traffic, berth vs HAProxy (proto h2) and nginx (grpc_pass) (bench/h2.sh)
+#   9. versus: berth now vs v0.1 (24b822b, before the one-engine rework), same run (bench/versus.sh)
 # Tunables: the harness's (REPEAT, DURATION, PEERS, ...; see bench/HARNESS.md) and
-# BENCH_ONLY=proxy|translate|propagation|observability|config-push|workers|memory|h2.
+# BENCH_ONLY=proxy|translate|propagation|observability|config-push|workers|memory|h2|versus.
 # The peers write no access log (nginx access_log off), so neither does berth in row 1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,4 +49,5 @@ if [[ -z $only || $only == memory ]]; then
   MEMORY_WORKERS=2 node --import tsx bench/memory.ts || status=1
 fi
 [[ -z $only || $only == h2 ]] && { echo; echo "## 8. HTTP/2 and gRPC: berth vs HAProxy (h2 both sides) and nginx (grpc_pass)"; bash bench/h2.sh || status=1; }
+[[ -z $only || $only == versus ]] && { echo; echo "## 9. Before and after: berth now vs v0.1"; bash bench/versus.sh || status=1; }
 exit $status
