@@ -274,11 +274,12 @@ describe('Gateway API Extended HTTPRoute conformance (berth run --manifests)', (
   });
 
   describe('HTTPRouteRetryConnectionError (httproute-retry-connection-error.go)', () => {
-    // The suite wants 500 or 503 once the attempts are spent; berth answers Kong's 502 for a reset.
-    test('connection resets are retried up to attempts (then Kong\'s 502)', async () => {
+    // The suite wants 500 or 503 once the attempts are spent: berth answers Envoy's 503 for a
+    // service with a retry policy (src/dataplane/proxy/errors.ts UPSTREAM_UNAVAILABLE).
+    test('connection resets are retried up to attempts, then 503', async () => {
       assert.equal((await retryCase('/retry/no-status-code-attempts-3', { succeedAfter: '2' })).status, 200);
       const spent = await retryCase('/retry/no-status-code-attempts-3', { succeedAfter: '4' });
-      assert.deepEqual([spent.status, spent.tries], [502, 4]);
+      assert.deepEqual([spent.status, spent.tries], [503, 4]);
     });
   });
 

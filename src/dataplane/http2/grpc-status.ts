@@ -18,6 +18,7 @@ const GRPC_ERRORS: Record<ProxyErrorCode, { status: number; message: string }> =
   NO_PEER: { status: GRPC_UNAVAILABLE, message: 'failure to get a peer from the ring-balancer' },
   CONNECT_FAILED: { status: GRPC_UNAVAILABLE, message: 'upstream connect failed' },
   UPSTREAM_RESET: { status: GRPC_UNAVAILABLE, message: 'upstream reset the connection' },
+  UPSTREAM_UNAVAILABLE: { status: GRPC_UNAVAILABLE, message: 'upstream connect error or disconnect/reset before headers' },
   BAD_UPSTREAM_RESPONSE: { status: GRPC_UNAVAILABLE, message: 'An invalid response was received from the upstream server' },
   CONNECT_TIMEOUT: { status: GRPC_DEADLINE_EXCEEDED, message: 'The upstream server is timing out' },
   READ_TIMEOUT: { status: GRPC_DEADLINE_EXCEEDED, message: 'The upstream server is timing out' },

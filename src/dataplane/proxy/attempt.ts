@@ -112,7 +112,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     let target = service.upstream.balancer.pick(this, this.exclude ?? undefined);
     // A Gateway API retry goes back to a target already tried when no other is left.
     if (target === null && this.exclude !== null && service.retryStatuses !== null) target = service.upstream.balancer.pick(this);
-    if (target === null) return this.fail(this.lastError ?? new ProxyError('NO_PEER'));
+    if (target === null) return this.fail(this.lastError === null ? new ProxyError('NO_PEER') : this.spent(this.lastError));
     if (target === UNRESOLVED_BACKEND) return this.fail(new ProxyError('BACKEND_UNRESOLVED'));
     this.target = target;
     this.picked = target;
@@ -289,7 +289,13 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     if (stale) this.staleRetried = true;
     this.lastError = err;
     if (stale || this.retryable(err)) return this.tryNext();
-    this.fail(err);
+    this.fail(this.spent(err));
+  }
+
+  /** spent: the error that ends the request once no try is left (errors.ts UPSTREAM_UNAVAILABLE). */
+  private spent(err: ProxyError): ProxyError {
+    const refusedOrReset = err.code === 'CONNECT_FAILED' || err.code === 'UPSTREAM_RESET';
+    return refusedOrReset && this.route!.service.retryStatuses !== null ? new ProxyError('UPSTREAM_UNAVAILABLE', err.message) : err;
   }
 
   /**

@@ -9,6 +9,7 @@ describe('proxy errors', () => {
       ['NO_PEER', 503, 'failure to get a peer from the ring-balancer'],
       ['CONNECT_FAILED', 502, 'An invalid response was received from the upstream server'],
       ['BAD_UPSTREAM_RESPONSE', 502, 'An invalid response was received from the upstream server'],
+      ['UPSTREAM_UNAVAILABLE', 503, 'upstream connect error or disconnect/reset before headers'],
       ['READ_TIMEOUT', 504, 'The upstream server is timing out'],
       ['CONNECT_TIMEOUT', 504, 'The upstream server is timing out'],
     ];

@@ -13,6 +13,7 @@ export type ProxyErrorCode =
   | 'REQUEST_TIMEOUT'
   | 'UPSTREAM_RESET'
   | 'BAD_UPSTREAM_RESPONSE'
+  | 'UPSTREAM_UNAVAILABLE'
   | 'CLIENT_GONE'
   | 'PROTOCOL_NOT_ALLOWED'
   | 'BACKEND_UNRESOLVED'
@@ -52,6 +53,10 @@ const RESPONSES: Record<ProxyErrorCode, ErrorResponse> = {
   CONNECT_FAILED: prepared(502, 'An invalid response was received from the upstream server'),
   UPSTREAM_RESET: prepared(502, 'An invalid response was received from the upstream server'),
   BAD_UPSTREAM_RESPONSE: prepared(502, 'An invalid response was received from the upstream server'),
+  // berth: a service with a Gateway API retry policy (retry_statuses) whose tries all ended in a
+  // refused or reset connection answers as Envoy does, 503, the code the Gateway API suite expects
+  // (conformance/tests/httproute-retry-connection-error.go accepts 500 or 503); Kong's services keep 502.
+  UPSTREAM_UNAVAILABLE: prepared(503, 'upstream connect error or disconnect/reset before headers'),
   CONNECT_TIMEOUT: prepared(504, 'The upstream server is timing out'),
   READ_TIMEOUT: prepared(504, 'The upstream server is timing out'),
   WRITE_TIMEOUT: prepared(504, 'The upstream server is timing out'),
