@@ -11,7 +11,7 @@ const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/t
 export const CONFORMANCE_CERT = fixture('conformance.crt');
 
 /** conformance/base/manifests.yaml's same-namespace-with-https-listener and the certificate Secret it refers to. */
-const httpsGateway = (): string => {
+export const httpsGateway = (): string => {
   const tls = `tls: {certificateRefs: [{group: "", kind: Secret, name: tls-validity-checks-certificate, namespace: ${INFRA}}]}`;
   const listener = (name: string, hostname?: string) =>
     `  - {name: ${name}, port: 443, protocol: HTTPS,${hostname === undefined ? '' : ` hostname: "${hostname}",`} allowedRoutes: {namespaces: {from: Same}}, ${tls}}`;

@@ -1,6 +1,7 @@
 // HTTPRoute redirect cases and the Extended matching cases berth's router covers, ported from
 // kubernetes-sigs/gateway-api conformance/tests/ (each case names its file).
 import { gateway, route, v1, v2, v3, type Case, type Check } from './cases.js';
+import { httpsGateway } from './core-more.js';
 
 const SAME = 'parentRefs: [{name: same-namespace}]';
 const redirectRule = (path: string, redirect: string) => `- matches: [{path: {type: PathPrefix, value: ${path}}}]\n  filters: [{type: RequestRedirect, requestRedirect: ${redirect}}]`;
@@ -52,7 +53,6 @@ export const FILTER_CASES: Case[] = [
       moved('/scheme-and-status', 'https://example.com/scheme-and-status', 301), moved('/scheme-and-host-and-status', 'https://example.org/scheme-and-host-and-status')],
   },
   {
-    // The HTTPS listener part of the upstream test needs a TLS socket per listener: not ported.
     name: 'HTTPRouteRedirectPortAndScheme (HTTP listeners on 80 and 8080)', source: 'httproute-redirect-port-and-scheme.go', support: 'Extended',
     manifests: gateway('same-namespace-with-http-listener-on-8080', '- {name: http, port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}') + '---\n' +
       redirects('http-route-for-listener-on-port-80', [
@@ -71,6 +71,21 @@ export const FILTER_CASES: Case[] = [
       moved('/scheme-nil-and-port-nil', 'http://example.org:8080/scheme-nil-and-port-nil', 302, GW8080), moved('/scheme-nil-and-port-80', 'http://example.org/scheme-nil-and-port-80', 302, GW8080),
       moved('/scheme-https-and-port-nil', 'https://example.org/scheme-https-and-port-nil', 302, GW8080),
     ],
+  },
+  {
+    // The same test's route on same-namespace-with-https-listener (port 443), asked over TLS on the
+    // --proxy-listen-tls socket with SNI example.org.
+    name: 'HTTPRouteRedirectPortAndScheme (HTTPS listener on 443)', source: 'httproute-redirect-port-and-scheme.go', support: 'Extended',
+    manifests: httpsGateway() + '---\n' + redirects('http-route-for-listener-on-port-443', [
+      ['/scheme-nil-and-port-nil', '{hostname: example.org}'], ['/scheme-nil-and-port-443', '{port: 443, hostname: example.org}'],
+      ['/scheme-nil-and-port-8443', '{port: 8443, hostname: example.org}'], ['/scheme-http-and-port-nil', '{scheme: http, hostname: example.org}'],
+      ['/scheme-http-and-port-80', '{scheme: http, port: 80, hostname: example.org}'], ['/scheme-http-and-port-8080', '{scheme: http, port: 8080, hostname: example.org}'],
+    ], 'parentRefs: [{name: same-namespace-with-https-listener}]'),
+    checks: ([
+      ['/scheme-nil-and-port-nil', 'https://example.org/scheme-nil-and-port-nil'], ['/scheme-nil-and-port-443', 'https://example.org/scheme-nil-and-port-443'],
+      ['/scheme-nil-and-port-8443', 'https://example.org:8443/scheme-nil-and-port-8443'], ['/scheme-http-and-port-nil', 'http://example.org/scheme-http-and-port-nil'],
+      ['/scheme-http-and-port-80', 'http://example.org/scheme-http-and-port-80'], ['/scheme-http-and-port-8080', 'http://example.org:8080/scheme-http-and-port-8080'],
+    ] as const).map(([path, location]): Check => ({ tls: true, host: 'example.org', path, status: 302, location })),
   },
   {
     name: 'HTTPRouteListenerPortMatching', source: 'httproute-listener-port-matching.go', support: 'Extended',
