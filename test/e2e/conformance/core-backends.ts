@@ -33,7 +33,7 @@ rules:
     conditions: [resolved('invalid-nonexistent-backend-ref', 'BackendNotFound')],
   },
   {
-    name: 'HTTPRouteOmittedBackendRefs', source: 'httproute-omitted-backendrefs.go', support: 'Core',
+    name: 'HTTPRouteNoBackendRefs', source: 'httproute-omitted-backendrefs.go', support: 'Core',
     manifests: route('omitted-backendrefs', `parentRefs: [{name: same-namespace}]
 rules:
 - matches: [{path: {type: Exact, value: /omitted-no-forward}}]

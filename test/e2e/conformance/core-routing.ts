@@ -17,7 +17,7 @@ export const ROUTING_CASES: Case[] = [
     checks: [{ gateway: 'gateway-conformance-infra/backend-namespaces:80', path: '/', backend: 'web-backend' }],
   },
   {
-    name: 'HTTPExactPathMatching', source: 'httproute-exact-path-matching.go', support: 'Core',
+    name: 'HTTPRouteExactPathMatching', source: 'httproute-exact-path-matching.go', support: 'Core',
     manifests: route('exact-matching', `parentRefs: [{name: same-namespace}]
 rules:
 - matches: [{path: {type: Exact, value: /one}}]
