@@ -223,4 +223,28 @@ rules:
       })),
     ],
   },
+  {
+    name: 'HTTPRouteNamedRule', source: 'httproute-named-rule.go', support: 'Extended',
+    manifests: route('http-named-rules', `${SAME}
+rules:
+- name: named-rule
+  matches: [{path: {type: PathPrefix, value: /named}}]
+  backendRefs: [{name: ${v1}, port: 8080}]
+- matches: [{path: {type: PathPrefix, value: /unnamed}}]
+  backendRefs: [{name: ${v2}, port: 8080}]`),
+    checks: [{ path: '/named' }, { path: '/unnamed' }],
+  },
+  {
+    name: 'HTTPRouteBackendURLRewrite', source: 'httproute-backend-url-rewrite.go', support: 'Extended',
+    manifests: route('backend-url-rewrite', `${SAME}
+rules:
+- matches: [{path: {type: PathPrefix, value: /full}}]
+  backendRefs: [{name: ${v1}, port: 8080, filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /rewritten-full}}}]}]
+- matches: [{path: {type: PathPrefix, value: /prefix}}]
+  backendRefs: [{name: ${v1}, port: 8080, filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /rewritten-prefix}}}]}]`),
+    checks: [
+      { path: '/full/original', backend: v1, upstream: { path: '/rewritten-full' } },
+      { path: '/prefix/original', backend: v1, upstream: { path: '/rewritten-prefix/original' } },
+    ],
+  },
 ];
