@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hashConfig, hashUpstream, rememberUpstreamHashes } from './hash.js';
+import { hashConfig, hashService, hashUpstream, rememberHashes } from './hash.js';
 
 test('hashUpstream: key order does not matter, values do', () => {
   const a = hashUpstream({ name: 'u', algorithm: 'round-robin', targets: [{ target: 'a:1', weight: 1 }] });
@@ -26,13 +26,20 @@ test('hashConfig: configs larger than one hashing batch are still independent of
   assert.notEqual(a, hashUpstream({ name: 'u', algorithm: 'round-robin', targets: targets.slice(1) }));
 });
 
-test('rememberUpstreamHashes: digests from the push worker are used for those objects only', () => {
+test('rememberHashes: digests from the push worker are used for those objects only', () => {
   const u = { name: 'u', algorithm: 'round-robin' as const, targets: [{ target: 'a:1', weight: 1 }] };
   const copy = structuredClone(u);
   const own = hashUpstream(u);
-  rememberUpstreamHashes([u], ['from-worker']);
+  rememberHashes([u], ['from-worker']);
   assert.equal(hashUpstream(u), 'from-worker');
   assert.equal(hashUpstream(copy), own);
-  rememberUpstreamHashes([copy], []);
+  rememberHashes([copy], []);
   assert.equal(hashUpstream(copy), own, 'a mismatched list is ignored');
+});
+
+test('hashService: covers the routes, ignores key order, is the digest an equal copy gets', () => {
+  const s = { name: 's', host: 'up', routes: [{ name: 'r', paths: ['/a'], strip_path: false }] };
+  const reordered = { routes: [{ strip_path: false, paths: ['/a'], name: 'r' }], host: 'up', name: 's' };
+  assert.equal(hashService(s), hashService(reordered));
+  assert.notEqual(hashService(s), hashService({ ...s, routes: [{ name: 'r', paths: ['/b'], strip_path: false }] }));
 });

@@ -1,24 +1,41 @@
 import { createHash } from 'node:crypto';
-import type { GatewayConfig, UpstreamConfig } from './types.js';
+import type { GatewayConfig, ServiceConfig, UpstreamConfig } from './types.js';
 
 /**
  * hashUpstream: a stable digest of one upstream (object key order does not matter, array order
  * does), so a reload can keep an unchanged upstream's balancer and health checker as they are.
  */
 export function hashUpstream(u: UpstreamConfig): string {
-  return known.get(u) ?? digest(u);
+  return hashEntity(u);
 }
 
-/** known: digests computed elsewhere (the config push worker) for these very objects. */
-const known = new WeakMap<UpstreamConfig, string>();
+/**
+ * hashService: a stable digest of one service with its routes and plugins, so a reload can keep
+ * an unchanged service's compiled routes (and the whole router when no service changed).
+ */
+export function hashService(s: ServiceConfig): string {
+  return hashEntity(s);
+}
 
 /**
- * rememberUpstreamHashes records digests the push worker computed for `upstreams`, in order, so
- * the event loop does not hash thousands of upstreams again when the config is applied.
+ * known: digests of entity objects, computed elsewhere (the config push worker) or here once.
+ * A validated config is never mutated (dataplane/runtime.ts), so a digest stays true for its object.
  */
-export function rememberUpstreamHashes(upstreams: readonly UpstreamConfig[], hashes: readonly string[]): void {
-  if (upstreams.length !== hashes.length) return;
-  for (let i = 0; i < upstreams.length; i++) known.set(upstreams[i]!, hashes[i]!);
+const known = new WeakMap<object, string>();
+
+function hashEntity(entity: object): string {
+  let h = known.get(entity);
+  if (h === undefined) known.set(entity, (h = digest(entity)));
+  return h;
+}
+
+/**
+ * rememberHashes records digests the push worker computed for `entities`, in order, so the event
+ * loop does not hash thousands of upstreams or services again when the config is applied.
+ */
+export function rememberHashes(entities: readonly object[], hashes: readonly string[]): void {
+  if (entities.length !== hashes.length) return;
+  for (let i = 0; i < entities.length; i++) known.set(entities[i]!, hashes[i]!);
 }
 
 /** hashConfig: a stable digest of a whole config; the controller skips pushes when it is unchanged. */

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { rememberUpstreamHashes } from './hash.js';
+import { rememberHashes } from './hash.js';
 import type { PushReply, PushRequest } from './push-protocol.js';
 import type { ConfigErrorBody, FlatConfigError, GatewayConfig } from './types.js';
 
@@ -67,7 +67,8 @@ export function parsePushedConfig(body: Uint8Array, contentType: string, current
         for (const item of reply.items) list.push(item);
       } else if (reply.type === 'valid') {
         const config = { ...reply.rest, ...Object.fromEntries(slices) } as unknown as GatewayConfig;
-        rememberUpstreamHashes(config.upstreams ?? [], reply.upstreamHashes);
+        rememberHashes(config.upstreams ?? [], reply.upstreamHashes);
+        rememberHashes(config.services ?? [], reply.serviceHashes);
         finish({ type: 'valid', config, hash: reply.hash });
       } else {
         finish(reply);

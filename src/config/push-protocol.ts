@@ -11,7 +11,7 @@ export interface PushRequest {
 /** PushReply: the worker's messages; `slice`s come first, then exactly one of the others. */
 export type PushReply =
   | { type: 'slice'; key: string; items: unknown[] }
-  | { type: 'valid'; hash: string; rest: Record<string, unknown>; upstreamHashes: string[] }
+  | { type: 'valid'; hash: string; rest: Record<string, unknown>; upstreamHashes: string[]; serviceHashes: string[] }
   | { type: 'unchanged'; hash: string }
   | { type: 'invalid'; error: ConfigErrorBody; flat: FlatConfigError[] }
   | { type: 'malformed'; message: string };

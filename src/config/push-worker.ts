@@ -1,10 +1,10 @@
 // Worker-thread entry of src/config/push-parse.ts: parses, validates and hashes one pushed config
 // off the gateway's event loop, then hands the valid config back in slices (see CHUNK).
 import { parentPort, workerData } from 'node:worker_threads';
-import { hashConfig, hashUpstream } from './hash.js';
+import { hashConfig, hashService, hashUpstream } from './hash.js';
 import { ConfigParseError, parseConfigText } from './load.js';
 import type { PushRequest, PushReply } from './push-protocol.js';
-import type { UpstreamConfig } from './types.js';
+import type { ServiceConfig, UpstreamConfig } from './types.js';
 import { validateConfig } from './validate.js';
 
 /**
@@ -43,7 +43,8 @@ function sendConfig(config: Record<string, unknown>, hash: string): void {
     for (let i = 0; i < value.length; i += CHUNK) send({ type: 'slice', key, items: value.slice(i, i + CHUNK) });
   }
   const upstreams = (config.upstreams ?? []) as UpstreamConfig[];
-  send({ type: 'valid', hash, rest, upstreamHashes: upstreams.map(hashUpstream) });
+  const services = (config.services ?? []) as ServiceConfig[];
+  send({ type: 'valid', hash, rest, upstreamHashes: upstreams.map(hashUpstream), serviceHashes: services.map(hashService) });
 }
 
 /** formField: `curl -d config=...` sends the document as a urlencoded form field, as Kong accepts. */
