@@ -1,5 +1,6 @@
 import type { GatewayConfig, RouteConfig, ServiceConfig } from '../config/types.js';
 import type { Router } from './router/types.js';
+import { hashService } from '../config/hash.js';
 import { compileRouter } from './router/compile.js';
 import { compilePlugins, type RoutePlugins } from './plugins/index.js';
 import { compileMirror, type Mirrors } from './plugins/mirror.js';
@@ -57,6 +58,8 @@ export class ServiceRuntime {
   /** berth (HTTPRoute backendRef filters): plugins by picked target, or null. */
   readonly backendPlugins: BackendPlugins | null;
   private readonly pools = new Map<TargetState, ConnectionPool>();
+  /** The upstream's digest when this was built (an upstream is updated in place, see upstreams.ts). */
+  private readonly upstreamHash: string;
 
   constructor(
     readonly config: ServiceConfig,
@@ -76,6 +79,12 @@ export class ServiceRuntime {
     this.retryBackoff = config.retry_backoff ?? 0;
     this.backendPlugins = compileBackendPlugins(config, upstream);
     this.hostHeader = upstream.listed ? (upstream.config.host_header ?? null) : directHost(config, this.defaultPort);
+    this.upstreamHash = upstream.hash;
+  }
+
+  /** fits: can this runtime serve the next config whose service resolves to `upstream`? */
+  fits(upstream: UpstreamRuntime): boolean {
+    return this.upstream === upstream && this.upstreamHash === upstream.hash;
   }
 
   /** pool: the connection pool for a target, looked up once per target per config. */
@@ -115,22 +124,66 @@ export function emptyRuntime(): Runtime {
 /**
  * buildRuntime compiles `config` (validated and normalized) into the next Runtime. It throws only
  * on a certificate that cannot be loaded, before any shared state is touched.
+ *
+ * The build is incremental so that the controller's usual push (a pod draining in one upstream
+ * of thousands) stays far below 50 ms on the event loop (issue 11, bench/RESULTS.md): a service
+ * whose digest equals the live one's is replaced by the live object (adoptUnchanged), which lets
+ * its compiled routes be reused, and the whole router when no service changed. Everything is
+ * still built before the one assignment that makes it live (dataplane/gateway.ts).
  */
 export function buildRuntime(config: GatewayConfig, hash: string, prev: Runtime, deps: RuntimeDeps): Runtime {
   const tls = buildTlsContexts(config.certificates, prev.tls);
-  const router = compileRouter(config);
+  const prevServices = prev.config?.services ?? [];
+  const services = adoptUnchanged(config.services ?? [], prevServices);
+  const live: GatewayConfig = config.services === undefined ? config : { ...config, services };
+  const router = prev.config !== null && sameElements(services, prevServices) ? prev.router : compileRouter(live);
   const upstreams = buildUpstreams(config.upstreams ?? [], prev.upstreams, deps);
   const direct = new Map<string, UpstreamRuntime>();
   const routes = new Map<RouteConfig, RouteRuntime>();
-  for (const service of config.services ?? []) {
+  for (const service of services) {
     const upstream = upstreams.get(service.host) ?? directUpstream(service, prev.direct, direct, deps);
+    if (reuseRoutes(service, upstream, prev.routes, routes)) continue;
     const serviceRt = new ServiceRuntime(service, upstream, deps.pools);
     for (const route of service.routes ?? []) {
       routes.set(route, { service: serviceRt, preserveHost: route.preserve_host === true, plugins: compilePlugins(route, service), mirror: compileMirror(route, service) });
     }
   }
   for (const [address, old] of prev.direct) if (!direct.has(address)) retireAll(old, deps);
-  return { config, hash, router, routes, upstreams, direct, tls };
+  return { config: live, hash, router, routes, upstreams, direct, tls };
+}
+
+/**
+ * adoptUnchanged: `next` with each service that equals (by digest, config/hash.ts) the live
+ * service of the same name replaced by that live object; the push worker computed the digests.
+ */
+function adoptUnchanged(next: readonly ServiceConfig[], prev: readonly ServiceConfig[]): ServiceConfig[] {
+  if (prev.length === 0) return next as ServiceConfig[];
+  const byName = new Map<string, ServiceConfig>();
+  for (const s of prev) if (s.name !== undefined) byName.set(s.name, s);
+  return next.map((s) => {
+    const old = s.name === undefined ? undefined : byName.get(s.name);
+    return old !== undefined && hashService(old) === hashService(s) ? old : s;
+  });
+}
+
+function sameElements<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * reuseRoutes copies the live RouteRuntimes of an adopted service into `routes` when its
+ * ServiceRuntime still fits: same upstream object, not updated since (timeouts, host header and
+ * backend plugins are derived from it). Returns false when the service must be compiled afresh.
+ */
+function reuseRoutes(service: ServiceConfig, upstream: UpstreamRuntime, prev: ReadonlyMap<RouteConfig, RouteRuntime>,
+  routes: Map<RouteConfig, RouteRuntime>): boolean {
+  const list = service.routes ?? [];
+  const first = list.length > 0 ? prev.get(list[0]!) : undefined;
+  if (first === undefined || first.service.config !== service || !first.service.fits(upstream)) return false;
+  for (const route of list) routes.set(route, prev.get(route)!);
+  return true;
 }
 
 function retireAll(up: UpstreamRuntime, deps: RuntimeDeps): void {
