@@ -29,6 +29,11 @@ function hashEntity(entity: object): string {
   return h;
 }
 
+/** knownHash: the digest of an entity if it was already computed or remembered, without hashing. */
+export function knownHash(entity: object): string | undefined {
+  return known.get(entity);
+}
+
 /**
  * rememberHashes records digests the push worker computed for `entities`, in order, so the event
  * loop does not hash thousands of upstreams or services again when the config is applied.

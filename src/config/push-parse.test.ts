@@ -41,3 +41,21 @@ test('invalid, malformed, too slow and too big each end in their outcome, never 
   const heavy = await parsePushedConfig(big, 'application/json', 'none', { timeoutMs: 60_000, maxHeapMb: 8 });
   assert.equal(heavy.type, 'too-large', JSON.stringify(heavy).slice(0, 200));
 });
+
+test('entities equal to live ones come back as those live objects; the changed ones as new objects', async () => {
+  const first = await parsePushedConfig(bytes(JSON.stringify(largeConfig(600, '127.0.0.1:9'))), 'application/json', 'none');
+  assert.equal(first.type, 'valid');
+  if (first.type !== 'valid') return;
+  const live = first.config;
+  const source = largeConfig(600, '127.0.0.1:9', '', 42);
+  const next = await parsePushedConfig(bytes(JSON.stringify(source)), 'application/json', first.hash, undefined, live);
+  assert.equal(next.type, 'valid');
+  if (next.type !== 'valid') return;
+  const local = validateConfig(structuredClone(source));
+  assert.ok(local.ok);
+  if (!local.ok) return;
+  assert.deepEqual(next.config, local.config);
+  assert.equal(next.hash, hashConfig(local.config));
+  next.config.upstreams!.forEach((u, i) => assert.equal(u === live.upstreams![i], i !== 42, `upstream ${i}`));
+  next.config.services!.forEach((s, i) => assert.equal(s, live.services![i], `service ${i}`));
+});

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { rememberHashes } from './hash.js';
+import { knownHash, rememberHashes } from './hash.js';
 import type { PushReply, PushRequest } from './push-protocol.js';
 import type { ConfigErrorBody, FlatConfigError, GatewayConfig } from './types.js';
 
@@ -40,9 +40,16 @@ const WORKER = workerEntry();
  * whatever a hostile document does to it (heap, time) ends with it.
  */
 export function parsePushedConfig(body: Uint8Array, contentType: string, currentHash: string,
-  limits: PushParseLimits = DEFAULT_PUSH_LIMITS): Promise<PushOutcome> {
+  limits: PushParseLimits = DEFAULT_PUSH_LIMITS, live: GatewayConfig | null = null): Promise<PushOutcome> {
   const copy = new Uint8Array(body);
-  const request: PushRequest = { body: copy, contentType, currentHash };
+  // The live arrays are never mutated (dataplane/runtime.ts), so indexes into them stay valid
+  // even if another config goes live while the worker runs.
+  const liveServices = live?.services ?? [];
+  const liveUpstreams = live?.upstreams ?? [];
+  const request: PushRequest = {
+    body: copy, contentType, currentHash,
+    live: { services: liveServices.map(knownOrNull), upstreams: liveUpstreams.map(knownOrNull) },
+  };
   const worker = new Worker(WORKER.entry, {
     eval: WORKER.evaluated,
     workerData: request,
@@ -66,6 +73,8 @@ export function parsePushedConfig(body: Uint8Array, contentType: string, current
         if (!list) slices.set(reply.key, (list = []));
         for (const item of reply.items) list.push(item);
       } else if (reply.type === 'valid') {
+        resolveLive(slices.get('services'), liveServices);
+        resolveLive(slices.get('upstreams'), liveUpstreams);
         const config = { ...reply.rest, ...Object.fromEntries(slices) } as unknown as GatewayConfig;
         rememberHashes(config.upstreams ?? [], reply.upstreamHashes);
         rememberHashes(config.services ?? [], reply.serviceHashes);
@@ -81,4 +90,15 @@ export function parsePushedConfig(body: Uint8Array, contentType: string, current
     });
     worker.on('exit', (code) => finish({ type: 'malformed', message: `config parser exited (${code})` }));
   });
+}
+
+/** knownOrNull: only digests already at hand are offered; hashing the live config here would stall. */
+function knownOrNull(entity: object): string | null {
+  return knownHash(entity) ?? null;
+}
+
+/** resolveLive replaces the worker's indexes (entities equal to live ones) by those live objects. */
+function resolveLive(items: unknown[] | undefined, live: readonly object[]): void {
+  if (items === undefined) return;
+  for (let i = 0; i < items.length; i++) if (typeof items[i] === 'number') items[i] = live[items[i] as number];
 }

@@ -41,7 +41,7 @@ export class ConfigPushes {
       return { status: 201, body: { configuration_hash: live, changed: false } };
     }
     const started = performance.now();
-    const outcome = await parsePushedConfig(body.bytes, contentType, live, this.limits);
+    const outcome = await parsePushedConfig(body.bytes, contentType, live, this.limits, this.view.runtime.config);
     switch (outcome.type) {
       case 'too-large': return { status: 413, body: { message: outcome.message } };
       case 'malformed': return { status: 400, body: parseError(outcome.message, flatten) };
