@@ -1,6 +1,7 @@
 import type { GatewayConfig, RouteConfig, ServiceConfig } from '../config/types.js';
 import type { Router } from './router/types.js';
-import { hashService } from '../config/hash.js';
+import { sameConfigValue } from '../config/equal.js';
+import { knownHash } from '../config/hash.js';
 import { compileRouter } from './router/compile.js';
 import { compilePlugins, type RoutePlugins } from './plugins/index.js';
 import { compileMirror, type Mirrors } from './plugins/mirror.js';
@@ -153,8 +154,9 @@ export function buildRuntime(config: GatewayConfig, hash: string, prev: Runtime,
 }
 
 /**
- * adoptUnchanged: `next` with each service that equals (by digest, config/hash.ts) the live
- * service of the same name replaced by that live object; the push worker computed the digests.
+ * adoptUnchanged: `next` with each service that equals the live service of the same name replaced
+ * by that live object. Digests decide when both are at hand (the push worker computed them);
+ * otherwise a structural comparison does, as hashing thousands of services would stall.
  */
 function adoptUnchanged(next: readonly ServiceConfig[], prev: readonly ServiceConfig[]): ServiceConfig[] {
   if (prev.length === 0) return next as ServiceConfig[];
@@ -162,8 +164,14 @@ function adoptUnchanged(next: readonly ServiceConfig[], prev: readonly ServiceCo
   for (const s of prev) if (s.name !== undefined) byName.set(s.name, s);
   return next.map((s) => {
     const old = s.name === undefined ? undefined : byName.get(s.name);
-    return old !== undefined && hashService(old) === hashService(s) ? old : s;
+    return old !== undefined && sameService(old, s) ? old : s;
   });
+}
+
+function sameService(a: ServiceConfig, b: ServiceConfig): boolean {
+  const ha = knownHash(a);
+  const hb = knownHash(b);
+  return ha !== undefined && hb !== undefined ? ha === hb : sameConfigValue(a, b);
 }
 
 function sameElements<T>(a: readonly T[], b: readonly T[]): boolean {

@@ -1,6 +1,7 @@
 import type { ServiceConfig, UpstreamConfig } from '../config/types.js';
 import type { Logger } from '../lib/log.js';
-import { hashUpstream } from '../config/hash.js';
+import { sameConfigValue } from '../config/equal.js';
+import { hashUpstream, knownHash } from '../config/hash.js';
 import { formatAddress, parseTargetAddress, targetIdentity } from '../config/target-address.js';
 import type { Balancer, PickRequest } from './balancers/balancer.js';
 import { createBalancer, type BalancerDeps } from './balancers/registry.js';
@@ -49,10 +50,13 @@ export function buildUpstreams(
 ): Map<string, UpstreamRuntime> {
   const next = new Map<string, UpstreamRuntime>();
   for (const u of list) {
-    const hash = hashUpstream(u);
     const old = prev.get(u.name);
-    if (old !== undefined && old.hash === hash) next.set(u.name, old);
-    else next.set(u.name, old !== undefined ? updateUpstream(old, u, hash, deps) : createUpstream(u, hash, deps));
+    if (old !== undefined && unchanged(old, u)) {
+      next.set(u.name, old);
+      continue;
+    }
+    const hash = hashUpstream(u);
+    next.set(u.name, old !== undefined ? updateUpstream(old, u, hash, deps) : createUpstream(u, hash, deps));
   }
   for (const [name, old] of prev) {
     if (next.has(name)) continue;
@@ -61,6 +65,16 @@ export function buildUpstreams(
     deps.onUpstreamRemoved(name);
   }
   return next;
+}
+
+/**
+ * unchanged: the digest decides when the push worker computed it; otherwise a structural
+ * comparison does (a config applied in a --workers process): hashing 5,000 upstreams there cost
+ * the event loop far more than comparing them.
+ */
+function unchanged(old: UpstreamRuntime, u: UpstreamConfig): boolean {
+  const hash = knownHash(u);
+  return hash !== undefined ? hash === old.hash : sameConfigValue(old.config, u);
 }
 
 function resolveTargets(u: UpstreamConfig, deps: UpstreamDeps): TargetState[] {
