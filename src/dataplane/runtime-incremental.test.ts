@@ -51,14 +51,19 @@ const serviceAt = (c: GatewayConfig, k: number, f: (s: ServiceConfig) => Service
 
 const EDITS: Record<string, Edit> = {
   drain: (c, k) => upstreamAt(c, k, (u) => ({ ...u, targets: u.targets!.map((t, j) => (j === 0 ? { ...t, weight: 0 } : t)) })),
-  addTarget: (c, k) => upstreamAt(c, k, (u) => ({ ...u, targets: [...u.targets!, { target: `10.9.${k}.9:80`, tags: [`berth.identity=new-${k}`] }] })),
+  // Target addresses are unique in an upstream: the new one's last octet is the upstream's size.
+  addTarget: (c, k) => upstreamAt(c, k, (u) => ({ ...u, targets: [...u.targets!, { target: `10.9.${k}.${u.targets!.length}:80`, tags: [`berth.identity=new-${k}-${u.targets!.length}`] }] })),
   hostHeader: (c, k) => upstreamAt(c, k, (u) => ({ ...u, host_header: u.host_header === undefined ? `hh${k}.internal` : undefined })),
   movePath: (c, k) => serviceAt(c, k, (s) => ({ ...s, routes: s.routes!.map((r) => ({ ...r, paths: [`/m${k}`, ...r.paths!.slice(1)] })) })),
   timeouts: (c, k) => serviceAt(c, k, (s) => ({ ...s, retries: (s.retries ?? 5) + 1, read_timeout: 1000 + k })),
   disable: (c, k) => serviceAt(c, k, (s) => ({ ...s, enabled: s.enabled === false })),
   remove: (c, k) => serviceAt(c, k, () => null),
   add: (c, k) => {
-    const name = `added-${k}-${c.services?.length}`;
+    // A name no service has yet (names are unique; a removed service's name may come back).
+    const taken = new Set((c.services ?? []).map((s) => s.name));
+    let n = 0;
+    while (taken.has(`added-${k}-${n}`)) n++;
+    const name = `added-${k}-${n}`;
     const s = service(k);
     return { ...c, services: [...(c.services ?? []), { ...s, name, routes: s.routes!.map((r) => ({ ...r, name })) }] };
   },
@@ -112,7 +117,7 @@ describe('incremental runtime builds', () => {
         assert.deepEqual(behaviour(incremental), behaviour(fresh));
         assert.deepEqual(incremental.runtime.config, fresh.runtime.config);
       },
-    ), { numRuns: 60 });
+    ), { numRuns: 200, seed: 20261130 });
   });
 
   test('a drain in one upstream keeps the router and every other route runtime; the drained one is rebuilt', () => {
