@@ -278,12 +278,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     // a Gateway API retry policy it is one of the counted retries (attempts are exact there).
     const stale = conn !== null && conn.reused && this.body === null && !this.staleRetried && err.code === 'UPSTREAM_RESET' && conn.parser.awaitingHead
       && this.route!.service.retryStatuses === null;
-    this.conn = null;
-    this.pendingHead = null;
-    if (conn !== null) conn.destroy();
-    this.h2?.destroy();
-    this.h2 = null;
-    this.body?.stop();
+    this.dropUpstream();
     this.endTry(stale ? null : err);
     if (this.res.headersSent) return this.abortClient(err);
     if (stale) this.staleRetried = true;
@@ -353,6 +348,14 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     this.requestTimer = null;
     if (this.settled) return;
     const err = new ProxyError('REQUEST_TIMEOUT', 'request timeout');
+    this.dropUpstream();
+    this.endTry(err);
+    if (this.res.headersSent) return this.abortClient(err);
+    this.fail(err);
+  }
+
+  /** dropUpstream ends the current try's upstream side: its connection or h2 stream, and the body feed. */
+  private dropUpstream(): void {
     const conn = this.conn;
     this.conn = null;
     this.pendingHead = null;
@@ -360,9 +363,6 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     this.h2?.destroy();
     this.h2 = null;
     this.body?.stop();
-    this.endTry(err);
-    if (this.res.headersSent) return this.abortClient(err);
-    this.fail(err);
   }
 
   private clearTimers(): void {
