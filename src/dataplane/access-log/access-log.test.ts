@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { combinedLine, jsonLine, type AccessRecord } from './format.js';
+import fc from 'fast-check';
+import { combinedLine, isoTime, jsonLine, type AccessRecord } from './format.js';
 import { AccessLogWriter } from './writer.js';
 
 const RECORD: AccessRecord = {
@@ -58,6 +59,44 @@ test('combined: the NCSA combined prefix, then berth fields; hostile values cann
   assert.equal(hostile.indexOf('\n'), hostile.length - 1);
 });
 
+/** The straightforward way jsonLine used to be written: the hand-built line must parse to the same. */
+function referenceJson(r: AccessRecord): unknown {
+  const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
+  return JSON.parse(JSON.stringify({
+    time: new Date(r.startedAt).toISOString(), client_ip: r.clientIp, x_forwarded_for: r.forwardedFor, method: r.method,
+    host: r.host, path: r.path, protocol: r.protocol, status: r.status, bytes_in: r.bytesIn, bytes_out: r.bytesOut,
+    latency_ms: round3(r.totalMs), upstream_latency_ms: r.upstreamMs === null ? null : round3(r.upstreamMs),
+    route: r.route, service: r.service, upstream: r.upstream, target: r.target, target_identity: r.targetIdentity,
+    sticky: r.sticky, retries: r.retries, error: r.error, trace_id: r.traceId,
+  }));
+}
+
+test('json: any field values (quotes, controls, non-ASCII, lone surrogates, NaN) give one ASCII line that parses to the values', () => {
+  // Full Unicode including lone surrogates, and the characters JSON must escape.
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u007f', '\u00e9', '\ud800', 'a') }));
+  const maybe = fc.option(text, { nil: null });
+  const number = fc.oneof(fc.double(), fc.integer());
+  const record = fc.record({
+    startedAt: fc.double({ min: 0, max: 4_102_444_800_000, noNaN: true }),
+    clientIp: text, forwardedFor: maybe, method: text, host: text, path: text, protocol: text,
+    status: fc.integer({ min: 0, max: 999 }), bytesIn: fc.nat(), bytesOut: fc.nat(), totalMs: number,
+    upstreamMs: fc.option(number, { nil: null }), route: maybe, service: maybe, upstream: maybe, target: maybe,
+    targetIdentity: maybe, sticky: maybe, retries: fc.nat(), error: maybe, referer: maybe, userAgent: maybe, traceId: maybe,
+  });
+  fc.assert(fc.property(record, (r) => {
+    const line = jsonLine(r);
+    assert.ok(/^[\x20-\x7e]*\n$/.test(line), `not one ASCII line: ${JSON.stringify(line)}`);
+    assert.deepEqual(JSON.parse(line), referenceJson(r));
+  }), { seed: 13, numRuns: 2_000 });
+});
+
+test('isoTime: the same text as Date.toISOString, across second and millisecond boundaries', () => {
+  for (const ms of [0, 1, 9, 10, 99, 100, 999, 999.9, 1000, Date.UTC(2026, 10, 30, 23, 59, 59, 999), Date.UTC(2026, 11, 1)]) {
+    assert.equal(isoTime(ms), new Date(ms).toISOString());
+  }
+  fc.assert(fc.property(fc.double({ min: 0, max: 4_102_444_800_000, noNaN: true }), (ms) => isoTime(ms) === new Date(ms).toISOString()), { seed: 5, numRuns: 5_000 });
+});
+
 test('writer: lines reach a file in order; close flushes what is queued', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'berth-log-')), 'access.log');
   const writer = AccessLogWriter.toFile(file);
@@ -69,6 +108,38 @@ test('writer: lines reach a file in order; close flushes what is queued', async 
   assert.equal(lines.length, 2000);
   lines.forEach((l, i) => assert.equal(l, `line ${i}`));
   assert.equal(writer.dropped, 0);
+});
+
+test('writer: a partial batch waits for the flush interval; a full one (64 KiB) goes at once', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'berth-log-')), 'access.log');
+  const writer = new AccessLogWriter(openSync(file, 'a'), true, 4 * 1024 * 1024, () => {}, 60_000);
+  // Ten turns of the event loop with a line each: the old writer made one write per turn.
+  for (let i = 0; i < 10; i++) {
+    writer.write(`small ${i}\n`);
+    await new Promise((r) => setImmediate(r));
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(readFileSync(file, 'utf8'), '', 'a partial batch was written before its interval');
+  const big = 'x'.repeat(1023) + '\n';
+  for (let i = 0; i < 64; i++) writer.write(big);
+  const deadline = Date.now() + 5_000;
+  while (readFileSync(file, 'utf8').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  const first = readFileSync(file, 'utf8');
+  assert.ok(first.startsWith('small 0\nsmall 1\n'), 'a full batch is written without waiting for the interval');
+  await writer.close();
+  const lines = readFileSync(file, 'utf8').split('\n').slice(0, -1);
+  assert.equal(lines.length, 74);
+  assert.equal(writer.dropped, 0);
+});
+
+test('writer: with the default interval a single line reaches the file without close', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'berth-log-')), 'access.log');
+  const writer = AccessLogWriter.toFile(file);
+  writer.write('lonely\n');
+  const deadline = Date.now() + 5_000;
+  while (readFileSync(file, 'utf8') === '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(readFileSync(file, 'utf8'), 'lonely\n');
+  await writer.close();
 });
 
 test('writer: a stuck destination never blocks the caller; overflow is dropped and counted', async () => {

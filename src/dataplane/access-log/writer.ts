@@ -1,8 +1,11 @@
-import { closeSync, fstatSync, openSync, write, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, write } from 'node:fs';
 
 /** AccessLogSink: where finished requests' lines go. */
 export interface AccessLogSink {
-  /** write queues one line (ending in "\n"); never blocks, may drop when the buffer is full. */
+  /**
+   * write queues one line of ASCII text ending in "\n" (both formats escape everything else, see
+   * format.ts); never blocks, may drop when the buffer is full.
+   */
   write(line: string): void;
   /** Lines dropped because the destination was slower than the traffic. */
   readonly dropped: number;
@@ -20,11 +23,20 @@ const FILE_BATCH = 256 * 1024;
  */
 const PIPE_BATCH = 4096;
 const RETRY_MS = 10;
+/**
+ * A partial batch waits at most this long. Each write is a hand-off to libuv's thread pool and
+ * back (on the proxy's own core when it is pinned), so writing whatever one event-loop turn
+ * produced, a few lines, cost more than formatting them; batches of 64 KiB or the lines of 50 ms,
+ * whichever comes first, make that cost vanish (nginx's access_log `buffer=` and `flush=`).
+ */
+const FLUSH_MS = 50;
+const FILE_FLUSH_AT = 64 * 1024;
 
 /**
  * AccessLogWriter: lines are queued in memory and written in batches by fs.write, which runs on
  * libuv's thread pool: a slow or blocked stdout pipe stalls that thread, never the event loop, so a
- * request never waits for its log line. One write is in flight at a time; while it is, lines queue
+ * request never waits for its log line. A batch goes out once it is full or FLUSH_MS after its
+ * first line. One write is in flight at a time; while it is, lines queue
  * up to `maxBuffered` characters and further lines are dropped and counted (`dropped`, exported as
  * berth_access_log_dropped_total), as nginx's buffered access_log would rather lose lines than stall.
  */
@@ -36,9 +48,15 @@ export class AccessLogWriter implements AccessLogSink {
   private queued = 0;
   private inFlight: Buffer | null = null;
   private inFlightLines = 0;
-  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
   private idleWaiter: (() => void) | null = null;
+  /** close() began: every batch is written as soon as the previous one is done. */
+  private closing = false;
+  /** The descriptor is closed: late lines and late write callbacks are ignored (lines counted as dropped). */
+  private closed = false;
   private readonly batchBytes: number;
+  /** Queued characters (= bytes: lines are ASCII) that start a write at once. */
+  private readonly flushAt: number;
   private readonly flushNow = (): void => this.flush();
   private readonly onWritten = (err: NodeJS.ErrnoException | null, written: number): void => this.written(err, written);
 
@@ -47,8 +65,12 @@ export class AccessLogWriter implements AccessLogSink {
     private readonly ownsFd: boolean,
     private readonly maxBuffered = DEFAULT_MAX_BUFFERED,
     private readonly onError: (err: Error) => void = () => {},
+    /** How long a partial batch may wait (tests lengthen it to see batching). */
+    private readonly flushMs = FLUSH_MS,
   ) {
-    this.batchBytes = fstatSync(fd).isFile() ? FILE_BATCH : PIPE_BATCH;
+    const file = fstatSync(fd).isFile();
+    this.batchBytes = file ? FILE_BATCH : PIPE_BATCH;
+    this.flushAt = file ? FILE_FLUSH_AT : PIPE_BATCH;
   }
 
   /** toStdout writes to fd 1 (JSON logs go to stderr, so stdout carries only access lines). */
@@ -62,36 +84,35 @@ export class AccessLogWriter implements AccessLogSink {
   }
 
   write(line: string): void {
-    if (this.queued + line.length > this.maxBuffered) {
+    if (this.closed || this.queued + line.length > this.maxBuffered) {
       this.dropped++;
       return;
     }
     this.queue.push(line);
     this.queued += line.length;
-    if (this.inFlight === null && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flushNow);
-    }
+    if (this.inFlight !== null) return;
+    if (this.queued >= this.flushAt || this.closing) this.flush();
+    else if (this.timer === null) this.timer = setTimeout(this.flushNow, this.flushMs).unref();
   }
 
   /** flush hands the next batch of whole lines (at most batchBytes, or one longer line) to fs.write. */
   private flush(): void {
-    this.scheduled = false;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.inFlight !== null || this.head === this.queue.length) return;
     let end = this.head;
     let bytes = 0;
-    let chars = 0;
     while (end < this.queue.length) {
-      const line = this.queue[end]!;
-      const size = Buffer.byteLength(line);
+      const size = this.queue[end]!.length;
       if (end > this.head && bytes + size > this.batchBytes) break;
       bytes += size;
-      chars += line.length;
       end++;
     }
-    this.inFlight = Buffer.from(this.queue.slice(this.head, end).join(''), 'utf8');
+    this.inFlight = Buffer.from(this.queue.slice(this.head, end).join(''), 'latin1');
     this.inFlightLines = end - this.head;
-    this.queued -= chars;
+    this.queued -= bytes;
     if (end === this.queue.length) {
       this.queue = [];
       this.head = 0;
@@ -102,10 +123,11 @@ export class AccessLogWriter implements AccessLogSink {
   }
 
   private written(err: NodeJS.ErrnoException | null, written: number): void {
+    if (this.closed) return;
     const data = this.inFlight!;
     if (err !== null && err.code === 'EAGAIN') {
       // A non-blocking pipe that is full: try the same bytes again shortly.
-      setTimeout(() => write(this.fd, data, 0, data.length, null, this.onWritten), RETRY_MS).unref();
+      setTimeout(() => this.closed || write(this.fd, data, 0, data.length, null, this.onWritten), RETRY_MS).unref();
       return;
     }
     if (err !== null) {
@@ -117,11 +139,18 @@ export class AccessLogWriter implements AccessLogSink {
       return;
     }
     this.inFlight = null;
-    if (this.head < this.queue.length) this.flush();
-    else this.idleWaiter?.();
+    if (this.closing) {
+      if (this.head < this.queue.length) this.flush();
+      else this.idleWaiter?.();
+    } else if (this.queued >= this.flushAt) this.flush();
+    else if (this.head < this.queue.length) this.timer ??= setTimeout(this.flushNow, this.flushMs).unref();
   }
 
   async close(timeoutMs = 2_000): Promise<void> {
+    // Batches keep their size limit to the end, so lines of several processes sharing a pipe
+    // stay whole (PIPE_BATCH) even when much is queued at shutdown.
+    this.closing = true;
+    this.flush();
     if (this.inFlight !== null) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
@@ -132,20 +161,16 @@ export class AccessLogWriter implements AccessLogSink {
       });
       this.idleWaiter = null;
     }
-    const rest = this.queue.length - this.head;
-    if (this.inFlight === null && rest > 0) {
-      try {
-        writeSync(this.fd, this.queue.slice(this.head).join(''));
-      } catch (err) {
-        this.dropped += rest;
-        this.onError(err as Error);
-      }
-    } else if (rest > 0) {
-      this.dropped += rest;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
     }
+    // Whatever a stuck destination did not take by the deadline is lost, and counted.
+    this.dropped += this.queue.length - this.head + (this.inFlight === null ? 0 : this.inFlightLines);
     this.queue = [];
     this.head = 0;
     this.queued = 0;
+    this.closed = true;
     if (this.ownsFd) closeSync(this.fd);
   }
 }
