@@ -18,6 +18,7 @@ import { combineObservers, type RequestObserver } from './proxy/observer.js';
 import { PoolSet, type KeepaliveSettings } from './proxy/pool.js';
 import { H2PoolSet } from './http2/session-pool.js';
 import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps, type UpstreamRuntime } from './runtime.js';
+import type { UpstreamDeps } from './upstreams.js';
 import { EntryPoints, type ListenerBinding } from './entry-points.js';
 import { ProxyServer, type ListenAddress } from './server.js';
 import type { SessionKeyring } from './sticky/token.js';
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   group?: GroupMember;
   /** How Gateway listeners in the config map to extra proxy sockets; absent = none. */
   listenerBinding?: ListenerBinding;
+  /** Host-name target lookups (targets/dns.ts); absent = node's resolver with Kong's intervals. */
+  dns?: UpstreamDeps['dns'];
 }
 
 export type ApplyResult =
@@ -107,6 +110,7 @@ export class Gateway {
       onUpstreamRemoved: (name) => this.metrics.forgetUpstream(name),
       activeHealthChecks: opts.group?.activeHealthChecks ?? true,
       onTargetHealth: opts.group ? (t) => opts.group!.targetHealthChanged(t) : undefined,
+      dns: opts.dns,
     };
     this.proxy = new ProxyServer(this.ctx, opts.maxConnections ?? 0);
     opts.group?.attach?.(() => this.ctx.runtime);
@@ -282,7 +286,10 @@ export class Gateway {
     const timeout = this.opts.shutdownTimeoutMs ?? 10_000;
     const proxies = this.opts.group?.stopProxies ? this.opts.group.stopProxies(timeout) : this.proxy.close(timeout);
     await Promise.all([proxies, this.admin.close()]);
-    for (const up of this.ctx.runtime.upstreams.values()) up.health?.stop();
+    for (const up of this.ctx.runtime.upstreams.values()) {
+      up.health?.stop();
+      up.dns?.stop();
+    }
     this.pools.closeAllIdle();
     this.h2Pools.closeAll();
     await this.reporter.close();

@@ -6,6 +6,7 @@ import { formatAddress, parseTargetAddress, targetIdentity } from '../config/tar
 import type { Balancer, PickRequest } from './balancers/balancer.js';
 import { createBalancer, type BalancerDeps } from './balancers/registry.js';
 import { HealthChecker } from './health/checker.js';
+import { TargetResolver, type DnsTimings, type HostLookup } from './targets/dns.js';
 import type { TargetRegistry } from './targets/registry.js';
 import type { TargetState } from './targets/target.js';
 
@@ -21,6 +22,8 @@ export interface UpstreamDeps {
   readonly activeHealthChecks?: boolean;
   /** A target's health flipped (after its balancer was updated). */
   readonly onTargetHealth?: (target: TargetState) => void;
+  /** How host-name targets are looked up, and how often (tests shorten both). */
+  readonly dns?: { readonly timings?: DnsTimings; readonly lookup?: HostLookup };
 }
 
 /**
@@ -30,6 +33,7 @@ export interface UpstreamDeps {
  */
 export class UpstreamRuntime {
   health: HealthChecker | null = null;
+  dns: TargetResolver | null = null;
 
   constructor(
     readonly name: string,
@@ -61,6 +65,7 @@ export function buildUpstreams(
   for (const [name, old] of prev) {
     if (next.has(name)) continue;
     old.health?.stop();
+    old.dns?.stop();
     for (const t of old.targets) retire(t, deps);
     deps.onUpstreamRemoved(name);
   }
@@ -96,6 +101,8 @@ function createUpstream(u: UpstreamConfig, hash: string, deps: UpstreamDeps): Up
   };
   up.health = new HealthChecker(u, () => up.targets, onChange, { log: deps.log });
   if (deps.activeHealthChecks !== false) up.health.start();
+  up.dns = new TargetResolver(() => up.targets, onChange, deps.log, deps.dns?.timings, deps.dns?.lookup);
+  up.dns.sync();
   return up;
 }
 
@@ -109,6 +116,7 @@ function updateUpstream(up: UpstreamRuntime, u: UpstreamConfig, hash: string, de
   up.targets = targets;
   up.balancer.update(targets);
   up.health?.reconfigure(u);
+  up.dns?.sync();
   return up;
 }
 

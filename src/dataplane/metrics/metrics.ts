@@ -3,7 +3,7 @@ import type { StickyOutcome } from '../balancers/balancer.js';
 import type { TargetHealthState } from '../targets/target.js';
 import { LabeledCounter, UpstreamHistogram } from './metric-series.js';
 
-const TARGET_STATES: readonly TargetHealthState[] = ['HEALTHY', 'UNHEALTHY', 'DRAINING', 'HEALTHCHECKS_OFF'];
+const TARGET_STATES: readonly TargetHealthState[] = ['HEALTHY', 'UNHEALTHY', 'DRAINING', 'HEALTHCHECKS_OFF', 'DNS_ERROR'];
 
 /** Seconds; proxied requests mostly take milliseconds, long polls and slow backends seconds. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

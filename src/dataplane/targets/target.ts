@@ -6,13 +6,18 @@ import { RollingCounter } from '../../lib/rolling-counter.js';
  * `key`, and a reload updates `weight` in place instead of building a new object, so balancers,
  * sticky sessions and health checkers keep their view of the target across reloads.
  */
-export type TargetHealthState = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'HEALTHCHECKS_OFF';
+export type TargetHealthState = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'HEALTHCHECKS_OFF' | 'DNS_ERROR';
 
 export class TargetState {
   /** Config weight (0..65535). 0 means draining: no new traffic, existing sessions still land. */
   weight: number;
   /** False once health checks (active, passive) or the admin API marked the target down. */
   healthy = true;
+  /**
+   * The target's host name did not resolve on the last lookup (targets/dns.ts). Like Kong's
+   * DNS_ERROR: it gets no traffic, pinned sessions included, until the name resolves again.
+   */
+  dnsError = false;
   /** True when the upstream has health checking switched on (Kong: an interval or a counter > 0). */
   healthchecksOn = false;
   /** Requests currently being proxied to this target. */
@@ -53,6 +58,7 @@ export class TargetState {
 
   /** The state an operator sees in `GET /upstreams/{u}/health`. */
   get state(): TargetHealthState {
+    if (this.dnsError) return 'DNS_ERROR';
     if (!this.healthy) return 'UNHEALTHY';
     if (this.weight === 0) return 'DRAINING';
     return this.healthchecksOn ? 'HEALTHY' : 'HEALTHCHECKS_OFF';
@@ -63,6 +69,7 @@ export class TargetState {
    * DRAINING and shows weight-0 targets as HEALTHCHECKS_OFF. berth's `state` says more.
    */
   get kongHealth(): Exclude<TargetHealthState, 'DRAINING'> {
+    if (this.dnsError) return 'DNS_ERROR';
     if (!this.healthy) return 'UNHEALTHY';
     if (this.weight === 0 || !this.healthchecksOn) return 'HEALTHCHECKS_OFF';
     return 'HEALTHY';
@@ -70,11 +77,11 @@ export class TargetState {
 
   /** May receive requests of sessions already pinned to it (draining included). */
   get servesPinned(): boolean {
-    return this.healthy && !this.removed;
+    return this.healthy && !this.dnsError && !this.removed;
   }
 
   /** May receive new sessions / unpinned traffic. */
   get servesNew(): boolean {
-    return this.healthy && !this.removed && this.weight > 0;
+    return this.healthy && !this.dnsError && !this.removed && this.weight > 0;
   }
 }
