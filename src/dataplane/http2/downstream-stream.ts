@@ -32,6 +32,9 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
   private head: OutgoingHttpHeaders | null = null;
   private trailers: OutgoingHttpHeaders | null = null;
   private flowing = false;
+  /** 'drain' and 'timeout' are listened to once first needed: most responses never wait on the client. */
+  private drainHooked = false;
+  private timeoutHooked = false;
 
   constructor(
     readonly stream: http2.ServerHttp2Stream,
@@ -49,9 +52,7 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
     this.headers = headers;
     (stream as Owned)[kOwner] = this;
     stream.on('close', onStreamClose);
-    stream.on('drain', onStreamDrain);
     stream.on('wantTrailers', onWantTrailers);
-    stream.on('timeout', onStreamTimeout);
     stream.on('error', noop); // a reset stream also closes; 'close' is what the engine hears
   }
 
@@ -97,7 +98,12 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
   write(chunk: Buffer): boolean {
     if (this.stream.destroyed) return true;
     this.flushHead();
-    return this.stream.write(chunk);
+    if (this.stream.write(chunk)) return true;
+    if (!this.drainHooked) {
+      this.drainHooked = true;
+      this.stream.on('drain', onStreamDrain);
+    }
+    return false;
   }
 
   end(chunk?: Buffer | string, encoding?: BufferEncoding): this {
@@ -120,6 +126,10 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
   }
 
   setTimeout(ms: number): this {
+    if (ms > 0 && !this.timeoutHooked) {
+      this.timeoutHooked = true;
+      this.stream.on('timeout', onStreamTimeout);
+    }
     this.stream.setTimeout(ms);
     return this;
   }

@@ -4,6 +4,8 @@ import tls from 'node:tls';
 import { ProxyError, toProxyError } from '../proxy/errors.js';
 
 const { NGHTTP2_REFUSED_STREAM } = http2.constants;
+const kPooled = Symbol('berth.h2pooled');
+type PooledStream = http2.ClientHttp2Stream & { [kPooled]?: UpstreamSession };
 
 /** Streams per session when the upstream advertises no SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 s6.5.2: unlimited). */
 export const DEFAULT_STREAMS_PER_SESSION = 100;
@@ -145,7 +147,9 @@ export class H2SessionPool {
     }
     session.active++;
     session.streams++;
-    stream.once('close', () => session.streamClosed());
+    // A shared listener reading the session off the stream: no closure per stream.
+    (stream as PooledStream)[kPooled] = session;
+    stream.on('close', onPooledStreamClose);
     return { stream, session };
   }
 
@@ -179,6 +183,10 @@ export class H2SessionPool {
   }
 }
 
+function onPooledStreamClose(this: PooledStream): void {
+  this[kPooled]!.streamClosed();
+}
+
 /**
  * streamError classifies a failed upstream stream. `beforeSend` (safe to try another target)
  * holds only when the upstream cannot have processed the request: the session never connected,
@@ -198,34 +206,41 @@ export function streamError(err: unknown, stream: http2.ClientHttp2Stream, sessi
  * survives a reload keeps its sessions (the h2 counterpart of proxy/pool.ts's PoolSet).
  */
 export class H2PoolSet {
-  private readonly pools = new Map<string, H2SessionPool>();
+  /**
+   * By address, one map per scheme: TargetState.address is a long-lived string whose hash V8
+   * caches, where a "scheme://address" key built per request is hashed anew each time.
+   */
+  private readonly plain = new Map<string, H2SessionPool>();
+  private readonly secure = new Map<string, H2SessionPool>();
 
   constructor(private readonly maxStreamsPerSession = DEFAULT_STREAMS_PER_SESSION) {}
 
   get(address: string, host: string, port: number, useTls: boolean): H2SessionPool {
-    const key = (useTls ? 'h2://' : 'h2c://') + address;
-    let pool = this.pools.get(key);
+    const pools = useTls ? this.secure : this.plain;
+    let pool = pools.get(address);
     if (pool === undefined) {
       pool = new H2SessionPool({ host, port, tls: useTls, maxStreamsPerSession: this.maxStreamsPerSession });
-      this.pools.set(key, pool);
+      pools.set(address, pool);
     }
     return pool;
   }
 
   openSessions(address: string): number {
-    return (this.pools.get('h2c://' + address)?.open ?? 0) + (this.pools.get('h2://' + address)?.open ?? 0);
+    return (this.plain.get(address)?.open ?? 0) + (this.secure.get(address)?.open ?? 0);
   }
 
   /** retire: a target left the config; its sessions close once their streams end. */
   retire(address: string): void {
-    for (const key of ['h2c://' + address, 'h2://' + address]) {
-      this.pools.get(key)?.close();
-      this.pools.delete(key);
+    for (const pools of [this.plain, this.secure]) {
+      pools.get(address)?.close();
+      pools.delete(address);
     }
   }
 
   closeAll(): void {
-    for (const pool of this.pools.values()) pool.close();
-    this.pools.clear();
+    for (const pools of [this.plain, this.secure]) {
+      for (const pool of pools.values()) pool.close();
+      pools.clear();
+    }
   }
 }

@@ -39,6 +39,8 @@ export class H2UpstreamStream {
   private readonly req: DownstreamRequest;
   private ended = false;
   private bodyDone: boolean;
+  /** 'drain' is listened to from the first write the stream buffers: most bodies never wait. */
+  private drainHooked = false;
   private error: unknown = null;
 
   constructor(
@@ -62,7 +64,6 @@ export class H2UpstreamStream {
     s.on('data', onData);
     s.on('trailers', onTrailers);
     s.on('end', onEnd);
-    s.on('drain', onUpstreamDrain);
     s.on('timeout', onTimeout);
     s.on('error', onError);
     s.on('close', onClose);
@@ -95,7 +96,12 @@ export class H2UpstreamStream {
 
   bodyData(chunk: Buffer): void {
     this.user.bytesIn += chunk.length;
-    if (!this.stream.write(chunk)) this.req.pause();
+    if (this.stream.write(chunk)) return;
+    this.req.pause();
+    if (!this.drainHooked) {
+      this.drainHooked = true;
+      this.stream.on('drain', onUpstreamDrain);
+    }
   }
 
   bodyEnd(): void {
@@ -184,9 +190,10 @@ function requestHeaders(src: H2UpstreamUser, target: TargetState): OutgoingHttpH
   if (length !== undefined && src.headers['transfer-encoding'] === undefined) out['content-length'] = length;
   // The same X-Forwarded-*, Via and trace headers the HTTP/1.1 path writes (request-head.ts).
   const lines = forwardingHeaders(src.clientIp, src.headers, src.trustedPeer, src.tls, src.host, src.req.socket.localPort ?? 0, src.path) + traceHeaders(src);
-  for (const line of lines.split('\r\n')) {
-    const colon = line.indexOf(': ');
-    if (colon > 0) out[line.slice(0, colon).toLowerCase()] = line.slice(colon + 2);
+  // Walked in place rather than split: no array of line strings per request.
+  for (let start = 0, end = lines.indexOf('\r\n'); end > 0; start = end + 2, end = lines.indexOf('\r\n', start)) {
+    const colon = lines.indexOf(': ', start);
+    if (colon > start && colon < end) out[lines.slice(start, colon).toLowerCase()] = lines.slice(colon + 2, end);
   }
   return out;
 }
