@@ -19,6 +19,10 @@ before(async () => {
     const path = headers[':path'];
     stream.on('error', () => {}); // our own RST_STREAMs below surface here
     if (path === '/hold') return void held.push(stream);
+    if (path === '/slow') return void setTimeout(() => {
+      stream.respond({ ':status': 200 });
+      stream.end('slow');
+    }, 700);
     if (path === '/refuse') return stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
     if (path === '/reset') return stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
     if (path === '/goaway') {
@@ -164,6 +168,22 @@ describe('H2SessionPool against a real node:http2 server', () => {
     assert.equal(sessions, 1);
     pool.close();
     secure.close();
+  });
+
+  test('a session without streams for its idle time closes; one carrying a stream stays', async () => {
+    const pool = new H2SessionPool({ host: '127.0.0.1', port, tls: false, idleSessionMs: 200 });
+    assert.equal((await call(pool, '/idle')).body, 'ok /idle');
+    assert.equal(pool.open, 1);
+    const started = Date.now();
+    await waitFor(() => pool.open === 0);
+    const waited = Date.now() - started;
+    assert.ok(waited >= 150 && waited < 1000, `closed after ${waited} ms`);
+    // A session with a stream open is not idle, however long that stream lasts.
+    const slow = call(pool, '/slow');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(pool.open, 1);
+    assert.equal((await slow).body, 'slow');
+    pool.close();
   });
 
   test('H2PoolSet keeps one pool per scheme and address and retires them', () => {

@@ -9,7 +9,8 @@ type PooledStream = http2.ClientHttp2Stream & { [kPooled]?: UpstreamSession };
 
 /** Streams per session when the upstream advertises no SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 s6.5.2: unlimited). */
 export const DEFAULT_STREAMS_PER_SESSION = 100;
-const IDLE_SESSION_MS = 60_000;
+/** A session without streams this long closes, so a pool to a scaled-down target does not linger. */
+export const IDLE_SESSION_MS = 60_000;
 
 /**
  * UpstreamSession: one multiplexed HTTP/2 connection to a target. `active` counts its open
@@ -23,6 +24,12 @@ export class UpstreamSession {
   /** Streams this session carried, for tests and the admin view. */
   streams = 0;
   private connectTimer: NodeJS.Timeout | null;
+  /**
+   * Idle means no open stream: noted when the last one closes and checked by a slow interval,
+   * rather than node's session.setTimeout, which re-arms its timer on every frame of every stream.
+   */
+  private idleSince = performance.now();
+  private readonly idleCheck: NodeJS.Timeout;
 
   constructor(
     readonly pool: H2SessionPool,
@@ -30,16 +37,15 @@ export class UpstreamSession {
     /** The raw socket (node's session.socket is a proxy that refuses destroy()). */
     private readonly socket: net.Socket,
     connectTimeoutMs: number,
+    private readonly idleMs: number,
   ) {
     this.connectTimer = setTimeout(() => session.destroy(new ProxyError('CONNECT_TIMEOUT', 'connect timeout', true)), connectTimeoutMs);
     session.once('connect', () => this.onConnect());
     session.on('goaway', () => this.retire());
     session.on('error', () => this.retire());
     session.once('close', () => this.onClose());
-    // Idle sessions close on their own so a pool to a scaled-down target does not linger.
-    session.setTimeout(IDLE_SESSION_MS, () => {
-      if (this.active === 0) this.retire();
-    });
+    // Checked every idleMs/2: an idle session goes between idleMs and 1.5 x idleMs after its last stream.
+    this.idleCheck = setInterval(checkIdle, idleMs / 2, this).unref();
   }
 
   /** limit: how many concurrent streams this session may carry (ours, capped by the upstream's). */
@@ -60,7 +66,7 @@ export class UpstreamSession {
 
   /** streamClosed: one of its streams ended; a retired session closes once none are left. */
   streamClosed(): void {
-    this.active--;
+    if (--this.active === 0) this.idleSince = performance.now();
     if (this.closing && this.active === 0) this.endIdle();
   }
 
@@ -88,8 +94,14 @@ export class UpstreamSession {
     else if (!this.session.closed) this.session.close();
   }
 
+  /** retireIfIdle: called by the idle check; a session without streams for idleMs retires. */
+  retireIfIdle(): void {
+    if (this.active === 0 && performance.now() - this.idleSince >= this.idleMs) this.retire();
+  }
+
   private onClose(): void {
     this.clearConnectTimer();
+    clearInterval(this.idleCheck);
     this.retire();
   }
 
@@ -104,6 +116,8 @@ export interface H2PoolOptions {
   readonly port: number;
   readonly tls: boolean;
   readonly maxStreamsPerSession?: number;
+  /** Default IDLE_SESSION_MS. */
+  readonly idleSessionMs?: number;
 }
 
 /**
@@ -176,11 +190,15 @@ export class H2SessionPool {
       ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['h2'], rejectUnauthorized: false })
       : net.connect({ host, port, noDelay: true });
     const h2 = http2.connect(this.origin, { peerMaxConcurrentStreams: this.maxStreamsPerSession, createConnection: () => socket });
-    const session = new UpstreamSession(this, h2, socket, connectTimeoutMs);
+    const session = new UpstreamSession(this, h2, socket, connectTimeoutMs, this.opts.idleSessionMs ?? IDLE_SESSION_MS);
     // Errors are reported per stream; a session 'error' without a listener would crash the process.
     if (!this.retired) this.sessions.push(session);
     return session;
   }
+}
+
+function checkIdle(session: UpstreamSession): void {
+  session.retireIfIdle();
 }
 
 function onPooledStreamClose(this: PooledStream): void {

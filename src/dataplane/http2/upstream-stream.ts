@@ -108,7 +108,10 @@ export class H2UpstreamStream {
     this.bodyDone = true;
     this.detachBody();
     this.stream.end();
-    this.stream.setTimeout(this.user.route!.service.readTimeout);
+    // The write timeout ran until now; the read timeout runs from here. When they are equal (Kong's
+    // defaults), the armed timer already measures the same idle time: re-arming would cost a new timer.
+    const service = this.user.route!.service;
+    if (service.readTimeout !== service.writeTimeout) this.stream.setTimeout(service.readTimeout);
   }
 
   upstreamDrained(): void {
