@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # HTTP/2 and gRPC proxying (issue 10): berth (h2c in, h2c out: Kong `protocol: grpc`) vs HAProxy
-# (`proto h2` on both sides) vs nginx (`listen ... http2` + `grpc_pass`), same h2c backend, same
-# h2load load (unary gRPC-shaped POSTs), interleaved rounds, proxy pinned to PROXY_CPU, load and
-# backend on LOAD_CPU. Reported: req/s, mean latency (h2load reports no percentiles), the proxy's
-# CPU% and req/s per proxy core; ratios in the closing note.
+# (`proto h2` on both sides) vs nginx (`listen ... http2` + `grpc_pass`) vs node (the floor of a
+# Node.js proxy: bench/h2-node-baseline.mjs, node:http2 both sides and nothing else), same h2c
+# backend, same h2load load (unary gRPC-shaped POSTs), interleaved rounds, proxy pinned to
+# PROXY_CPU, load and backend on LOAD_CPU. Reported: req/s, mean latency (h2load reports no
+# percentiles), the proxy's CPU% and req/s per proxy core; ratios in the closing note, with the
+# backend's own ceiling (the same load straight at it from the idle proxy core): a proxy whose
+# req/s comes near it is limited by the backend, and only its per-core figure carries over.
 # usage: bench/h2.sh   (needs `npm run build`, haproxy, nginx, h2load; installs what is missing
 #        with apt-get as root or passwordless sudo)
 # tunables: DURATION (s, default 10), REPEAT (default 3), CONNS (default 16), STREAMS (per
-#           connection, default 32), PROXY_CPU (0), LOAD_CPU (1), PEERS ("berth haproxy nginx").
+#           connection, default 32), PROXY_CPU (0), LOAD_CPU (1), PEERS ("berth haproxy nginx node").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 DURATION=${DURATION:-10} REPEAT=${REPEAT:-3} CONNS=${CONNS:-16} STREAMS=${STREAMS:-32}
-PROXY_CPU=${PROXY_CPU:-0} LOAD_CPU=${LOAD_CPU:-1} PEERS=${PEERS:-"berth haproxy nginx"}
+PROXY_CPU=${PROXY_CPU:-0} LOAD_CPU=${LOAD_CPU:-1} PEERS=${PEERS:-"berth haproxy nginx node"}
 out=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/berth-h2.XXXXXX")}
 log() { echo "[h2] $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -64,7 +67,10 @@ error_log $out/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
-  upstream be { server 127.0.0.1:$BACKEND_PORT; keepalive 32; }
+  # nginx ends a client connection after keepalive_requests (default 1000) requests; h2load does
+  # not reconnect, so the default would cap a run at CONNS x 1000 requests.
+  keepalive_requests 1000000;
+  upstream be { server 127.0.0.1:$BACKEND_PORT; keepalive 512; }
   server {
     listen 127.0.0.1:$PROXY_PORT http2;
     location / { grpc_pass grpc://be; }
@@ -77,10 +83,11 @@ start_peer() {
     berth) setsid taskset -c "$PROXY_CPU" node "$root/bin/berth.js" gateway --config "$out/berth.json" --proxy-listen "127.0.0.1:$PROXY_PORT" --admin-listen 127.0.0.1:0 --log-level warn --access-log off >"$out/berth.log" 2>&1 & ;;
     haproxy) setsid taskset -c "$PROXY_CPU" haproxy -f "$out/haproxy.cfg" -db >"$out/haproxy.log" 2>&1 & ;;
     nginx) setsid taskset -c "$PROXY_CPU" nginx -c "$out/nginx.conf" -p "$out" >"$out/nginx.log" 2>&1 & ;;
+    node) setsid taskset -c "$PROXY_CPU" node "$root/bench/h2-node-baseline.mjs" "$PROXY_PORT" "$BACKEND_PORT" >"$out/node.log" 2>&1 & ;;
   esac
   peer_pid=$!
   for _ in $(seq 1 100); do
-    h2load -n 1 -c 1 "http://127.0.0.1:$PROXY_PORT/bench.Echo/Say" 2>/dev/null | grep -q "1 succeeded" && return 0
+    timeout 2 h2load -n 1 -c 1 "http://127.0.0.1:$PROXY_PORT/bench.Echo/Say" 2>/dev/null | grep -q "1 succeeded" && return 0
     sleep 0.1
   done
   die "$1 did not answer h2c on $PROXY_PORT (see $out/$1.log)"
@@ -92,12 +99,22 @@ cpu_ticks() { ps -o sid= -o pid= -e | awk -v s="$1" '$1==s {print $2}' | while r
 printf 'peer round rps mean_ms cpu_pct rps_per_core\n' >"$out/rounds.txt"
 payload="$out/payload"; printf '\x00\x00\x00\x00\x07\x0a\x05hello' >"$payload"
 hz=$(getconf CLK_TCK)
+# load CPU URL: the measured load, the same for every peer.
+load() {
+  taskset -c "$1" h2load -D "$DURATION" -c "$CONNS" -m "$STREAMS" -t 1 -d "$payload" \
+    -H 'content-type: application/grpc' -H 'te: trailers' "$2" 2>&1
+}
+for _ in $(seq 1 100); do
+  timeout 2 h2load -n 1 -c 1 "http://127.0.0.1:$BACKEND_PORT/bench.Echo/Say" 2>/dev/null | grep -q "1 succeeded" && break
+  sleep 0.1
+done
+ceiling=$(load "$PROXY_CPU" "http://127.0.0.1:$BACKEND_PORT/bench.Echo/Say" | awk '/^finished in/ {gsub(",", "", $4); print $4}')
+log "backend alone (h2load on the proxy core): ${ceiling:-?} req/s"
 for round in $(seq 1 "$REPEAT"); do
   for peer in $PEERS; do
     start_peer "$peer"
     t0=$(cpu_ticks "$peer_pid")
-    res=$(taskset -c "$LOAD_CPU" h2load -D "$DURATION" -c "$CONNS" -m "$STREAMS" -t 1 -d "$payload" \
-      -H 'content-type: application/grpc' -H 'te: trailers' "http://127.0.0.1:$PROXY_PORT/bench.Echo/Say" 2>&1)
+    res=$(load "$LOAD_CPU" "http://127.0.0.1:$PROXY_PORT/bench.Echo/Say")
     t1=$(cpu_ticks "$peer_pid")
     kill -- -"$peer_pid" 2>/dev/null; wait "$peer_pid" 2>/dev/null
     rps=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' <<<"$res")
@@ -116,6 +133,7 @@ for peer in $PEERS; do
   awk -v p="$peer" '$1==p' "$out/rounds.txt" | sort -k3 -n | awk -v p="$peer" '{r[NR]=$0} END {split(r[int((NR+1)/2)], f, " "); printf "| %s | %s | %s | %s | %s |\n", p, f[3], f[4], f[5], f[6]}'
 done | tee "$out/medians.md"
 per() { awk -v p="$1" -F'|' '$2 ~ " "p" " {gsub(" ", "", $6); print $6}' "$out/medians.md"; }
-b=$(per berth); h=$(per haproxy); n=$(per nginx)
+ratio() { awk -v a="${1:-0}" -v c="${2:-0}" 'BEGIN {print (c > 0 ? sprintf("%.2f", a / c) : "-")}'; }
+b=$(per berth); h=$(per haproxy); n=$(per nginx); o=$(per node)
 echo
-echo "Closing note: req/s per proxy core, berth ÷ HAProxy = $(awk -v a="${b:-0}" -v c="${h:-0}" 'BEGIN {print (c > 0 ? sprintf("%.2f", a / c) : "-")}'), berth ÷ nginx = $(awk -v a="${b:-0}" -v c="${n:-0}" 'BEGIN {print (c > 0 ? sprintf("%.2f", a / c) : "-")}') (raw rounds: $out/rounds.txt)"
+echo "Closing note: req/s per proxy core, berth ÷ HAProxy = $(ratio "$b" "$h"), berth ÷ nginx = $(ratio "$b" "$n"), berth ÷ node:http2 floor = $(ratio "$b" "$o"); backend alone ${ceiling:-?} req/s (raw rounds: $out/rounds.txt)"
