@@ -90,7 +90,11 @@ describe('HTTP/2 flow control through berth', () => {
     gateway = new Gateway({ proxyListen: { host: '127.0.0.1', port: 0 }, keyring, log: createLogger('silent'), shutdownTimeoutMs: 2000 });
     const r = gateway.apply({
       _format_version: '3.0',
-      services: [{ name: 'h2', host: 'up', protocol: 'grpc', routes: [{ name: 'h2', protocols: ['grpc'], paths: ['/'], strip_path: false }] }],
+      services: [
+        { name: 'h2', host: 'up', protocol: 'grpc', routes: [{ name: 'h2', protocols: ['grpc'], paths: ['/'], strip_path: false }] },
+        // write_timeout bounds how long berth waits for a client that takes nothing (nginx's send_timeout).
+        { name: 'stuck', host: 'up', protocol: 'grpc', write_timeout: 300, routes: [{ name: 'stuck', protocols: ['grpc'], paths: ['/stuck'], strip_path: true }] },
+      ],
       upstreams: [{ name: 'up', targets: [{ target: `127.0.0.1:${port}` }] }],
     });
     assert.ok(r.ok, JSON.stringify(!r.ok && r.flat));
@@ -114,6 +118,26 @@ describe('HTTP/2 flow control through berth', () => {
     const res = await request('/upload', payload, 0);
     assert.equal(res.status, 200);
     assert.equal(res.body.toString(), `${BIG} ${digest(payload)}`);
+  });
+
+  test('a client that stops reading for good is cut after write_timeout (RST_STREAM CANCEL), and the connection lives on', STEP, async () => {
+    const client = http2.connect(origin);
+    client.on('error', () => {});
+    const started = Date.now();
+    const stuck = client.request({ ':method': 'GET', ':path': '/stuck/download', 'content-type': 'application/grpc' }, { endStream: true });
+    stuck.on('error', () => {});
+    stuck.on('response', () => stuck.pause());
+    const code = await new Promise<number>((resolve) => stuck.on('close', () => resolve(stuck.rstCode)));
+    const waited = Date.now() - started;
+    assert.equal(code, http2.constants.NGHTTP2_CANCEL);
+    assert.ok(waited >= 250 && waited < 5000, `cut after ${waited} ms`);
+    // Only that stream went: the same connection still carries a whole transfer.
+    const next = client.request({ ':method': 'GET', ':path': '/download', 'content-type': 'application/grpc' }, { endStream: true });
+    const chunks: Buffer[] = [];
+    next.on('data', (c: Buffer) => chunks.push(c));
+    await new Promise((r) => next.on('end', r));
+    assert.equal(digest(Buffer.concat(chunks)), digest(payload));
+    client.close();
   });
 
   test('several large transfers at once through the same upstream session keep their bytes apart', STEP, async () => {
