@@ -1,4 +1,4 @@
-import type http from 'node:http';
+import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { H2FrontEnd } from './front-end.js';
@@ -10,7 +10,7 @@ import { sniffProtocol } from './preface.js';
  * front end; neither of them listens itself. (h2c via `Upgrade: h2c` is not offered: RFC 9113
  * deprecates it and gRPC clients use prior knowledge.)
  */
-export function plainListener(h1: http.Server, h2: H2FrontEnd): net.Server {
+export function plainListener(h1: EventEmitter, h2: H2FrontEnd): net.Server {
   const decide = (socket: net.Socket, isH2: boolean): void => {
     if (isH2) h2.accept(socket);
     else h1.emit('connection', socket);
@@ -23,7 +23,7 @@ export function plainListener(h1: http.Server, h2: H2FrontEnd): net.Server {
  * tlsListener: the TLS port offers ALPN h2 and http/1.1 (RFC 7301) and hands each connection to
  * the front end its client chose; clients without ALPN speak HTTP/1.1.
  */
-export function tlsListener(h1: http.Server, h2: H2FrontEnd, sni: tls.TlsOptions['SNICallback']): tls.Server {
+export function tlsListener(h1: EventEmitter, h2: H2FrontEnd, sni: tls.TlsOptions['SNICallback']): tls.Server {
   const server = tls.createServer({ noDelay: true, allowHalfOpen: true, ALPNProtocols: ['h2', 'http/1.1'], SNICallback: sni });
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     if (socket.alpnProtocol === 'h2') h2.accept(socket);

@@ -1,38 +1,25 @@
-import { ServerResponse, type IncomingMessage } from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { DownstreamResponse } from './downstream.js';
 
 /**
- * UpgradeClient: the client side of an upgrade request. Node hands the raw socket over with no
- * ServerResponse; `response` is one bound to that socket (Connection: close) so every answer that
- * is not a 101 (errors, redirects, the upstream's own non-101 response) is written by the same
- * code as for plain requests, and the connection then closes.
+ * UpgradeClient: the client side of an upgrade request (http1/connection.ts). `response` is bound
+ * to the client's socket with Connection: close, so every answer that is not a 101 (errors,
+ * redirects, the upstream's own non-101 response) is written by the same code as for plain
+ * requests, and the connection then closes.
  */
 export interface UpgradeClient {
   readonly socket: Duplex;
   /** Bytes the client sent after its request head (already tunnel data); held until the 101. */
   readonly head: Buffer;
-  readonly response: ServerResponse;
+  readonly response: UpgradeResponse;
   /** Open tunnels' client sockets, for shutdown. */
   readonly tracked: Set<Duplex>;
 }
 
-/** upgradeClient wraps node's 'upgrade' event arguments. */
-export function upgradeClient(req: IncomingMessage, socket: Duplex, head: Buffer, tracked: Set<Duplex>): UpgradeClient {
-  socket.on('error', destroySelf);
-  const response = new ServerResponse(req);
-  response.shouldKeepAlive = false;
-  response.assignSocket(socket as net.Socket);
-  response.on('finish', endSocket);
-  return { socket, head, response, tracked };
-}
-
-function destroySelf(this: Duplex): void {
-  this.destroy();
-}
-
-function endSocket(this: ServerResponse): void {
-  this.socket?.end();
+/** UpgradeResponse: a response that hands its socket over to the tunnel after a 101. */
+export interface UpgradeResponse extends DownstreamResponse {
+  release(): void;
 }
 
 /** TunnelOwner: told once when the tunnel is over, with the bytes each way after the 101 head. */
@@ -56,7 +43,7 @@ export function openTunnel(
   idleMs: number,
 ): void {
   const socket = client.socket;
-  client.response.detachSocket(socket as net.Socket);
+  client.response.release();
   if (socket.destroyed) {
     upstream.destroy();
     return owner.tunnelClosed(0, 0, false);
