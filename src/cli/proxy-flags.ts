@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { KONG_KEEPALIVE, type KeepaliveSettings } from '../dataplane/proxy/pool.js';
+import { DEFAULT_HTTP2_ENGINE, HTTP2_ENGINES, type Http2Engine } from '../dataplane/http2/engine.js';
 
 /** ProxyFlagValues: the proxy engine's shutdown and connection-cap flags (commander camel-cases them). */
 export interface ProxyFlagValues {
@@ -8,6 +9,7 @@ export interface ProxyFlagValues {
   upstreamKeepalivePoolSize?: number;
   upstreamKeepaliveMaxRequests?: number;
   upstreamKeepaliveIdleTimeout?: number;
+  http2Engine?: Http2Engine;
 }
 
 /**
@@ -25,7 +27,13 @@ export function addProxyFlags(cmd: Command): Command {
     // Kong's kong.conf names and defaults.
     .addOption(countOption('--upstream-keepalive-pool-size', 'idle upstream connections kept per address (0 = no keep-alive)', 'BERTH_UPSTREAM_KEEPALIVE_POOL_SIZE', 512))
     .addOption(countOption('--upstream-keepalive-max-requests', 'requests per upstream connection before it is closed (0 = no limit)', 'BERTH_UPSTREAM_KEEPALIVE_MAX_REQUESTS', 10_000))
-    .addOption(countOption('--upstream-keepalive-idle-timeout', 'seconds an idle upstream connection is kept (0 = until the upstream closes it)', 'BERTH_UPSTREAM_KEEPALIVE_IDLE_TIMEOUT', 60));
+    .addOption(countOption('--upstream-keepalive-idle-timeout', 'seconds an idle upstream connection is kept (0 = until the upstream closes it)', 'BERTH_UPSTREAM_KEEPALIVE_IDLE_TIMEOUT', 60))
+    .addOption(
+      new Option('--http2-engine <engine>', "HTTP/2 implementation for h2 clients: node (node's http2) or berth (berth's own, on net sockets)")
+        .env('BERTH_HTTP2_ENGINE')
+        .choices(HTTP2_ENGINES)
+        .default(DEFAULT_HTTP2_ENGINE),
+    );
 }
 
 /** A non-negative integer flag with an environment variable and a default. */
@@ -41,8 +49,9 @@ function countOption(flag: string, description: string, env: string, defaultValu
 }
 
 /** proxyOptionsFrom: the GatewayOptions part these flags decide. */
-export function proxyOptionsFrom(opts: ProxyFlagValues): { shutdownDelayMs: number; maxConnections: number; upstreamKeepalive: KeepaliveSettings } {
+export function proxyOptionsFrom(opts: ProxyFlagValues): { shutdownDelayMs: number; maxConnections: number; upstreamKeepalive: KeepaliveSettings; http2Engine: Http2Engine } {
   return {
+    http2Engine: opts.http2Engine ?? DEFAULT_HTTP2_ENGINE,
     shutdownDelayMs: opts.shutdownDelay ?? 5000,
     maxConnections: opts.maxConnections ?? 0,
     upstreamKeepalive: {

@@ -21,6 +21,7 @@ import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps, type Upstre
 import type { UpstreamDeps } from './upstreams.js';
 import { EntryPoints, type ListenerBinding } from './entry-points.js';
 import { ProxyServer, type ListenAddress } from './server.js';
+import type { Http2Engine } from './http2/engine.js';
 import type { SessionKeyring } from './sticky/token.js';
 import { TargetRegistry } from './targets/registry.js';
 import { countersOf, mergeCounters, type TargetCounters } from './targets/counters.js';
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   shutdownDelayMs?: number;
   /** Open client connections the proxy accepts at most; 0 or absent = no limit (--max-connections). */
   maxConnections?: number;
+  /** --http2-engine: node's http2 or berth's own for h2 clients; absent = the default (http2/engine.ts). */
+  http2Engine?: Http2Engine;
   /** Upstream keep-alive pools (--upstream-keepalive-*); absent = Kong's defaults. */
   upstreamKeepalive?: KeepaliveSettings;
   /** Bearer token the admin API requires (all but GET /status); none = open, for a loopback-only admin listener. */
@@ -112,7 +115,7 @@ export class Gateway {
       onTargetHealth: opts.group ? (t) => opts.group!.targetHealthChanged(t) : undefined,
       dns: opts.dns,
     };
-    this.proxy = new ProxyServer(this.ctx, opts.maxConnections ?? 0);
+    this.proxy = new ProxyServer(this.ctx, opts.maxConnections ?? 0, opts.http2Engine);
     opts.group?.attach?.(() => this.ctx.runtime);
     this.admin = new AdminServer(this, opts.log, { token: opts.adminToken });
     this.admin.addRoute('GET', '/status/ready', (_req, res) => this.sendReadiness(res));

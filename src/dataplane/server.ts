@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import { H1Server } from './http1/server.js';
-import { H2FrontEnd } from './http2/front-end.js';
-import { plainListener, tlsListener } from './http2/listeners.js';
+import { createH2FrontEnd, DEFAULT_HTTP2_ENGINE, type Http2Engine } from './http2/engine.js';
+import { plainListener, tlsListener, type H2Acceptor } from './http2/listeners.js';
 import type { ProxyContext } from './proxy/context.js';
 import { kEntryPoint, type EntryPoint, type EntryPointTagged } from './router/entry-point.js';
 import { selectContext } from './proxy/tls.js';
@@ -18,15 +18,15 @@ export interface ListenAddress {
  * ProxyServer: the proxy's listeners (plain, and TLS with SNI from the live config). Each listener
  * hands a connection to the HTTP/1.1 front end (http1/) or the HTTP/2 one (http2/listeners.ts);
  * each request, HTTP/1.1, Upgrade or HTTP/2 stream, becomes an Attempt. Malformed HTTP never
- * reaches the engine: http1/request-parser.ts (held to llhttp's verdicts) and node's HTTP/2
- * parser reject it.
+ * reaches the engine: http1/request-parser.ts (held to llhttp's verdicts) and the HTTP/2
+ * engine's parser (node's, or http2/connection.ts) reject it.
  */
 export class ProxyServer {
   /** HTTP/1.1 front ends (they never listen themselves: the listeners hand them connections). */
   private readonly servers: H1Server[] = [];
   private readonly listeners: net.Server[] = [];
   private readonly upgraded = new Set<Duplex>();
-  private readonly h2: H2FrontEnd;
+  private readonly h2: H2Acceptor;
   private tlsServer: tls.Server | null = null;
   /** Counters for the admin API's GET /status; `refused`: connections over --max-connections. */
   readonly stats = { accepted: 0, active: 0, requests: 0, refused: 0 };
@@ -37,8 +37,10 @@ export class ProxyServer {
     private readonly ctx: ProxyContext,
     /** Open client connections accepted at most, over all listeners; 0 = no limit. */
     private readonly maxConnections = 0,
+    /** --http2-engine: whose HTTP/2 serves h2 clients. */
+    http2Engine: Http2Engine = DEFAULT_HTTP2_ENGINE,
   ) {
-    this.h2 = new H2FrontEnd(ctx, this.stats);
+    this.h2 = createH2FrontEnd(http2Engine, ctx, this.stats);
   }
 
   beginDrain(): void {

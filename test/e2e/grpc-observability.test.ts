@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessLogWriter } from '../../src/dataplane/access-log/writer.js';
 import { Gateway } from '../../src/dataplane/gateway.js';
+import { testHttp2Engine } from '../helpers/gateway.js';
 import { loadSessionSecrets } from '../../src/dataplane/sticky/token.js';
 import { Tracing } from '../../src/dataplane/tracing/tracing.js';
 import { silentLogger } from '../../src/lib/log.js';
@@ -39,7 +40,7 @@ describe('gRPC in the access log and traces', () => {
     backend = await startGrpcBackend('grpc-pod', '127.0.0.48');
     receiver = await startOtlpReceiver();
     file = join(mkdtempSync(join(tmpdir(), 'berth-grpc-log-')), 'access.log');
-    gateway = new Gateway({
+    gateway = new Gateway({ http2Engine: testHttp2Engine(),
       proxyListen: { host: '127.0.0.1', port: 0 },
       keyring: loadSessionSecrets({ secret: 'grpc-observability-secret-0123' }).keyring,
       log: silentLogger(),

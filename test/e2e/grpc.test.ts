@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { Gateway } from '../../src/dataplane/gateway.js';
+import { testHttp2Engine } from '../helpers/gateway.js';
 import { loadSessionSecrets } from '../../src/dataplane/sticky/token.js';
 import { createLogger } from '../../src/lib/log.js';
 import { count, echoClient, grpc, say, startGrpcBackend, type GrpcBackend } from '../helpers/grpc.js';
@@ -58,7 +59,7 @@ describe('gRPC through berth', () => {
     backends = await Promise.all(['pod-a', 'pod-b'].map((n) => startGrpcBackend(n)));
     deadPort = await freePort();
     const { keyring } = loadSessionSecrets({ secret: 'test-secret-0123456789abcdef' });
-    gateway = new Gateway({
+    gateway = new Gateway({ http2Engine: testHttp2Engine(),
       proxyListen: { host: '127.0.0.1', port: 0 },
       proxyListenTls: { host: '127.0.0.1', port: 0 },
       keyring,

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { translate, Snapshot } from '../../src/controlplane/translator/index.js';
 import type { KubeObject } from '../../src/controlplane/types.js';
 import { Gateway } from '../../src/dataplane/gateway.js';
+import { testHttp2Engine } from '../helpers/gateway.js';
 import { loadSessionSecrets } from '../../src/dataplane/sticky/token.js';
 import { createLogger } from '../../src/lib/log.js';
 import { count, echoClient, grpc, say, startGrpcBackend, type GrpcBackend } from '../helpers/grpc.js';
@@ -82,7 +83,7 @@ describe('GRPCRoute end to end', () => {
     const started = await Promise.all(names.map((n, i) => startGrpcBackend(n, `127.0.0.${91 + i}`)));
     backends = Object.fromEntries(started.map((b) => [b.name, b]));
     const { keyring } = loadSessionSecrets({ secret: 'test-secret-0123456789abcdef' });
-    gateway = new Gateway({ proxyListen: { host: '127.0.0.1', port: 0 }, keyring, log: createLogger('silent'), shutdownTimeoutMs: 2000 });
+    gateway = new Gateway({ http2Engine: testHttp2Engine(), proxyListen: { host: '127.0.0.1', port: 0 }, keyring, log: createLogger('silent'), shutdownTimeoutMs: 2000 });
     await gateway.start();
     address = `127.0.0.1:${gateway.proxyAddress().port}`;
   });

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
 import type net from 'node:net';
 import { Gateway } from '../../src/dataplane/gateway.js';
+import { testHttp2Engine } from '../helpers/gateway.js';
 import { loadSessionSecrets } from '../../src/dataplane/sticky/token.js';
 import { createLogger } from '../../src/lib/log.js';
 
@@ -87,7 +88,7 @@ describe('HTTP/2 flow control through berth', () => {
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
     const port = (upstream.address() as net.AddressInfo).port;
     const { keyring } = loadSessionSecrets({ secret: 'test-secret-0123456789abcdef' });
-    gateway = new Gateway({ proxyListen: { host: '127.0.0.1', port: 0 }, keyring, log: createLogger('silent'), shutdownTimeoutMs: 2000 });
+    gateway = new Gateway({ http2Engine: testHttp2Engine(), proxyListen: { host: '127.0.0.1', port: 0 }, keyring, log: createLogger('silent'), shutdownTimeoutMs: 2000 });
     const r = gateway.apply({
       _format_version: '3.0',
       services: [

@@ -12,6 +12,7 @@ import http2 from 'node:http2';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { Gateway } from '../../src/dataplane/gateway.js';
+import { testHttp2Engine } from '../helpers/gateway.js';
 import { loadSessionSecrets } from '../../src/dataplane/sticky/token.js';
 import { createLogger } from '../../src/lib/log.js';
 import { echoHandler, startBackend, type Backend } from '../helpers/backend.js';
@@ -51,7 +52,7 @@ function config(): unknown {
 
 async function startGateway(): Promise<Gateway> {
   const { keyring } = loadSessionSecrets({ secret: 'test-secret-0123456789abcdef' });
-  const gw = new Gateway({
+  const gw = new Gateway({ http2Engine: testHttp2Engine(),
     proxyListen: { host: '127.0.0.1', port: 0 },
     proxyListenTls: { host: '127.0.0.1', port: 0 },
     keyring,

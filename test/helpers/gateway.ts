@@ -17,6 +17,21 @@ export function testWorkers(): string {
   return process.env['BERTH_TEST_WORKERS'] ?? '1';
 }
 
+/**
+ * testHttp2Engine: the --http2-engine every gateway of an h2 suite gets (BERTH_TEST_HTTP2_ENGINE;
+ * absent = berth's default). `*.h2berth.test.ts` files re-run a suite on berth's own HTTP/2.
+ */
+export function testHttp2Engine(): 'node' | 'berth' | undefined {
+  const engine = process.env['BERTH_TEST_HTTP2_ENGINE'];
+  return engine === 'node' || engine === 'berth' ? engine : undefined;
+}
+
+/** Spawned gateways get the suite's HTTP/2 engine too. */
+function engineEnv(): NodeJS.ProcessEnv {
+  const engine = testHttp2Engine();
+  return engine === undefined ? {} : { BERTH_HTTP2_ENGINE: engine };
+}
+
 export interface Address {
   host: string;
   port: number;
@@ -65,7 +80,7 @@ export async function spawnGateway(opts: SpawnOptions = {}): Promise<GatewayProc
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     // No SIGTERM grace delay unless a test asks for one (see --shutdown-delay).
-    env: { ...process.env, BERTH_SESSION_SECRET: 'test-secret-0123456789abcdef', BERTH_WORKERS: testWorkers(), BERTH_SHUTDOWN_DELAY: '0', ...opts.env },
+    env: { ...process.env, BERTH_SESSION_SECRET: 'test-secret-0123456789abcdef', BERTH_WORKERS: testWorkers(), BERTH_SHUTDOWN_DELAY: '0', ...engineEnv(), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -142,7 +157,7 @@ function logged(output: string, msg: string): Address | null {
 
 /** runGateway runs the gateway command to completion (for start-up failures) and returns code + output. */
 export function runGateway(args: string[], timeoutMs = 15_000): Promise<{ code: number | string; output: string }> {
-  const env = { ...process.env, BERTH_WORKERS: testWorkers() };
+  const env = { ...process.env, BERTH_WORKERS: testWorkers(), ...engineEnv() };
   const child = spawn(process.execPath, [BIN, 'gateway', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

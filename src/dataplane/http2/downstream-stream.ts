@@ -95,6 +95,13 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
     this.trailers = trailers;
   }
 
+  /** respondTrailersOnly: a whole answer in one HEADERS frame with END_STREAM (a gRPC error). */
+  respondTrailersOnly(headers: OutgoingHttpHeaders): void {
+    this.stream.respond(headers, { endStream: true });
+    this.headersSent = true;
+    this.writableFinished = true;
+  }
+
   write(chunk: Buffer): boolean {
     if (this.stream.destroyed) return true;
     this.flushHead();

@@ -9,6 +9,7 @@ import { isMisdirected, MISDIRECTED_BODY } from './misdirected.js';
 import { sendError } from '../proxy/respond.js';
 import { sendGrpcError } from './grpc-response.js';
 import { isGrpc } from './grpc-status.js';
+import type { H2Acceptor } from './listeners.js';
 
 /** Concurrent streams we accept per client connection (SETTINGS_MAX_CONCURRENT_STREAMS). */
 export const MAX_CLIENT_STREAMS = 256;
@@ -26,7 +27,7 @@ type Tracked = http2.ServerHttp2Session & { [kInfo]?: ConnectionInfo };
  * stream into an Attempt, the engine HTTP/1.1 requests run through. The http2 server here never
  * listens itself; it is node's session factory.
  */
-export class H2FrontEnd {
+export class H2FrontEnd implements H2Acceptor {
   private readonly server: http2.Http2Server;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   private closing = false;

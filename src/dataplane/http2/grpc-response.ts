@@ -1,7 +1,12 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { DownstreamResponse } from '../proxy/downstream.js';
 import { sendError } from '../proxy/respond.js';
-import { H2Downstream } from './downstream-stream.js';
 import { grpcErrorHeaders } from './grpc-status.js';
+
+/** An HTTP/2 response of either engine (downstream-stream.ts, server-stream.ts). */
+interface TrailersOnly {
+  respondTrailersOnly(headers: OutgoingHttpHeaders): void;
+}
 
 /**
  * sendGrpcError answers a gRPC call the proxy could not forward with a Trailers-Only response
@@ -12,10 +17,8 @@ import { grpcErrorHeaders } from './grpc-status.js';
 export function sendGrpcError(res: DownstreamResponse, err: unknown): number {
   if (res.headersSent || res.destroyed) return sendError(res, err);
   const headers = grpcErrorHeaders(err);
-  if (res instanceof H2Downstream) {
-    res.stream.respond(headers, { endStream: true });
-    res.headersSent = true;
-    res.writableFinished = true;
+  if (typeof (res as Partial<TrailersOnly>).respondTrailersOnly === 'function') {
+    (res as DownstreamResponse & TrailersOnly).respondTrailersOnly(headers);
     return 200;
   }
   // gRPC over HTTP/1.1 is no real client; answer with the same fields as a plain response.

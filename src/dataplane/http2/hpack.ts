@@ -210,9 +210,13 @@ export class HpackEncoder {
   private buf = Buffer.allocUnsafe(4096);
   private pos = 0;
 
-  /** encode: `fields` flat [name, value, ...], names lowercase; returns a new Buffer. */
-  encode(fields: readonly string[]): Buffer {
-    this.pos = 0;
+  /**
+   * encode: `fields` flat [name, value, ...], names lowercase; returns a new Buffer whose first
+   * `reserve` octets are left for the caller (a frame header goes there without another copy).
+   */
+  encode(fields: readonly string[], reserve = 0): Buffer {
+    this.room(reserve);
+    this.pos = reserve;
     if (!this.announced) {
       this.announced = true;
       this.byte(0x20); // size update to 0

@@ -1,8 +1,21 @@
 import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { H2FrontEnd } from './front-end.js';
 import { sniffProtocol } from './preface.js';
+
+/**
+ * H2Acceptor: an HTTP/2 front end the listeners hand connections to: node's http2 (front-end.ts)
+ * or berth's own (berth-front-end.ts), as --http2-engine selects.
+ */
+export interface H2Acceptor {
+  accept(socket: net.Socket | tls.TLSSocket): void;
+  /** Client connections still open. */
+  readonly openSessions: number;
+  /** GOAWAY to every client; streams in flight finish (RFC 9113 s6.8). */
+  shutdown(): void;
+  /** Cut whatever is still open at the shutdown deadline. */
+  destroyAll(): void;
+}
 
 /**
  * plainListener: one TCP port for HTTP/1.1 and h2c with prior knowledge (RFC 9113 s3.3). Each
@@ -10,7 +23,7 @@ import { sniffProtocol } from './preface.js';
  * front end; neither of them listens itself. (h2c via `Upgrade: h2c` is not offered: RFC 9113
  * deprecates it and gRPC clients use prior knowledge.)
  */
-export function plainListener(h1: EventEmitter, h2: H2FrontEnd): net.Server {
+export function plainListener(h1: EventEmitter, h2: H2Acceptor): net.Server {
   const decide = (socket: net.Socket, isH2: boolean): void => {
     if (isH2) h2.accept(socket);
     else h1.emit('connection', socket);
@@ -23,7 +36,7 @@ export function plainListener(h1: EventEmitter, h2: H2FrontEnd): net.Server {
  * tlsListener: the TLS port offers ALPN h2 and http/1.1 (RFC 7301) and hands each connection to
  * the front end its client chose; clients without ALPN speak HTTP/1.1.
  */
-export function tlsListener(h1: EventEmitter, h2: H2FrontEnd, sni: tls.TlsOptions['SNICallback']): tls.Server {
+export function tlsListener(h1: EventEmitter, h2: H2Acceptor, sni: tls.TlsOptions['SNICallback']): tls.Server {
   const server = tls.createServer({ noDelay: true, allowHalfOpen: true, ALPNProtocols: ['h2', 'http/1.1'], SNICallback: sni });
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     if (socket.alpnProtocol === 'h2') h2.accept(socket);

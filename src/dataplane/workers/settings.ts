@@ -10,6 +10,8 @@ export interface WorkerSettings {
   shutdownDelayMs?: number;
   /** This worker's share of --max-connections (0 = no limit). */
   maxConnections?: number;
+  /** --http2-engine. */
+  http2Engine?: 'node' | 'berth';
   /** --upstream-keepalive-* (each worker keeps its own pools). */
   upstreamKeepalive?: { poolSize: number; maxRequests: number; idleTimeoutMs: number };
   logLevel: string;
