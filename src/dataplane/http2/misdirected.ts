@@ -1,6 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
-import { hostWithoutPort } from '../proxy/headers.js';
 import { selectContext, type TlsContexts } from '../proxy/tls.js';
 
 /**
@@ -19,15 +16,3 @@ export function isMisdirected(contexts: TlsContexts, servername: string | undefi
 }
 
 export const MISDIRECTED_BODY = JSON.stringify({ message: 'misdirected request: this connection cannot serve that host' }) + '\n';
-
-/**
- * rejectMisdirected answers 421 to an HTTP/1.1 request over TLS whose Host belongs to another
- * certificate than the connection's SNI; returns true when it did.
- */
-export function rejectMisdirected(contexts: TlsContexts, req: IncomingMessage, res: ServerResponse): boolean {
-  const socket = req.socket as TLSSocket;
-  if (socket.encrypted !== true || !isMisdirected(contexts, typeof socket.servername === 'string' ? socket.servername : undefined, hostWithoutPort(req.headers.host))) return false;
-  res.writeHead(421, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(MISDIRECTED_BODY))]);
-  res.end(MISDIRECTED_BODY);
-  return true;
-}
