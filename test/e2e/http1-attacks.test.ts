@@ -330,6 +330,44 @@ describe('HTTP/1.1 front end under resource attacks', () => {
     assert.equal(behind.seen.filter((s) => s.url === '/').length, 0);
   });
 
+  test('an idle keep-alive connection is closed once the 75 s keep-alive limit passes (clock moved, not waited for)', async () => {
+    const socket = await connect(gw.proxyAddress());
+    let text = '';
+    let closed = false;
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => {});
+    const realNow = Date.now;
+    try {
+      await sleep(1100); // a sweep with the real clock: the server's coarse clock holds no moved time
+      socket.write('GET /idle HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.ok(await until(() => text.endsWith('echo /idle'), 3000), 'no answer');
+      await sleep(1100);
+      assert.equal(closed, false, 'closed before the keep-alive limit');
+      Date.now = () => realNow.call(Date) + 76_000;
+      assert.ok(await until(() => closed, 3000), 'an idle keep-alive connection is never closed');
+    } finally {
+      Date.now = realNow;
+      socket.destroy();
+    }
+  });
+
+  test('a body that breaks (bad chunk, reset mid-body) poisons no pooled upstream connection', async () => {
+    behind.seen.length = 0;
+    await rawRequest(gw.proxyAddress(), 'GET /warm HTTP/1.1\r\nHost: x\r\n\r\n', { until: /echo \/warm$/ });
+    const broken = await rawRequest(gw.proxyAddress(), 'POST /broken HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 1500 });
+    assert.ok(broken.closed, 'a broken chunked body leaves the client connection open');
+    const next = await rawRequest(gw.proxyAddress(), 'GET /next HTTP/1.1\r\nHost: x\r\n\r\n', { until: /echo \/next$/, timeoutMs: 3000 });
+    assert.match(next.text, /^HTTP\/1\.1 200 OK\r\n/);
+    await rawRequest(gw.proxyAddress(), 'POST /reset HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789', { timeoutMs: 300, reset: true });
+    const after = await rawRequest(gw.proxyAddress(), 'GET /after-reset HTTP/1.1\r\nHost: x\r\n\r\n', { until: /echo \/after-reset$/, timeoutMs: 3000 });
+    assert.match(after.text, /^HTTP\/1\.1 200 OK\r\n/);
+    await sleep(50);
+    const complete = behind.seen.filter((x) => x.complete).map((x) => [x.method, x.url, x.body]);
+    assert.deepEqual(complete, [['GET', '/warm', ''], ['GET', '/next', ''], ['GET', '/after-reset', '']]);
+    assert.deepEqual(behind.seen.filter((x) => !x.complete).map((x) => x.url), ['/broken', '/reset']);
+  });
+
   test('431 for a head of 10,000 small headers and for one 20 KiB header; berth serves on', async () => {
     let many = 'GET /many HTTP/1.1\r\nHost: x\r\n';
     for (let i = 0; i < 10_000; i++) many += `a${i}: b\r\n`;
