@@ -3,7 +3,9 @@
 // status, half-closed clients, chunked framing of unframed answers, HEAD without a body.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import type { Gateway } from '../gateway.js';
+import type { H1Server } from './server.js';
 import { startGateway } from '../../../test/helpers/inprocess.js';
 import { rawRequest, startRawBackend, type RawBackend } from '../../../test/helpers/raw.js';
 
@@ -122,5 +124,36 @@ describe('HTTP/1.1 front end', () => {
     const before = (await gw.stats()).requests;
     await rawRequest(gw.proxyAddress(), 'GET /n HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     assert.equal((await gw.stats()).requests, before + 1);
+  });
+
+  test('a head not complete within 60 s gets 408; a keep-alive connection idle for 75 s is closed', async () => {
+    // The servers' clock is driven by hand here instead of waiting a minute.
+    const server = (gw as unknown as { proxy: { servers: H1Server[] } }).proxy.servers[0]!;
+    const a = gw.proxyAddress();
+    const slow = net.connect(a.port, a.host);
+    const idle = net.connect(a.port, a.host);
+    let slowText = '';
+    let idleText = '';
+    slow.on('data', (d: Buffer) => (slowText += d.toString('latin1')));
+    idle.on('data', (d: Buffer) => (idleText += d.toString('latin1')));
+    const closed = (s: net.Socket): Promise<void> => new Promise((r) => s.once('close', () => r()));
+    const slowClosed = closed(slow);
+    const idleClosed = closed(idle);
+    slow.write('GET /slow HTTP/1.1\r\nHost: x\r\n');
+    idle.write('GET /idle HTTP/1.1\r\nHost: x\r\n\r\n');
+    for (let i = 0; i < 100 && !idleText.includes('echo /idle'); i++) await new Promise((r) => setTimeout(r, 10));
+    const start = Date.now();
+    server.tick(start + 30_000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(slow.destroyed || slowText !== '', false, 'nothing happens before the limits');
+    server.tick(start + 61_000);
+    await slowClosed;
+    assert.match(slowText, /^HTTP\/1\.1 408 Request Timeout\r\n[^]*Connection: close\r\n/);
+    assert.equal(idle.destroyed, false, 'a keep-alive connection idle for 61 s stays');
+    server.tick(start + 76_000);
+    await idleClosed;
+    server.tick();
+    idle.destroy();
+    slow.destroy();
   });
 });

@@ -39,8 +39,9 @@ export class H1Server extends EventEmitter implements ConnectionHost {
     this.connections.delete(conn);
   }
 
-  tick(): void {
-    const now = (this.now = Date.now());
+  /** tick advances the clock (tests pass a later time) and applies the timeouts. */
+  tick(now = Date.now()): void {
+    this.now = now;
     for (const conn of this.connections) conn.tick(now);
   }
 
