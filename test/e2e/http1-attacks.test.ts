@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import type { Gateway } from '../../src/dataplane/gateway.js';
 import { startGateway } from '../helpers/inprocess.js';
-import { rawRequest } from '../helpers/raw.js';
+import { rawRequest, startRawBackend } from '../helpers/raw.js';
 
 interface Seen {
   method: string;
@@ -510,5 +510,40 @@ describe('HTTP/1.1 front end: upgrade abuse', () => {
     const reply = await rawRequest(gw.proxyAddress(), wire, { timeoutMs: 2000 });
     await sleep(50);
     assert.ok(!plain.seen.some((s) => s.url === '/smuggled'), `backend read ${JSON.stringify(plain.seen)}; berth answered ${JSON.stringify(reply.text.slice(0, 200))}`);
+  });
+});
+
+describe('HTTP/1.1 front end: h2c smuggling', () => {
+  test('Upgrade: h2c is not passed on, and a backend that switches anyway gets no tunnel (502)', async () => {
+    // A backend that answers 101 to whatever it is sent, as an h2c-upgrading server would to
+    // Upgrade: h2c; through such a tunnel a client reaches paths berth never routes (/admin).
+    const h2c = await startRawBackend('127.0.0.126', (socket, soFar) => {
+      const s = socket as net.Socket & { switched?: string };
+      if (s.switched !== undefined || !soFar.includes('\r\n\r\n')) return;
+      s.switched = /\r\nUpgrade: ([^\r]*)/i.exec(soFar)?.[1] ?? 'h2c';
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${s.switched}\r\n\r\n`);
+    });
+    const gw = await startGateway({
+      _format_version: '3.0',
+      services: [{ name: 's', host: 'up', retries: 0, read_timeout: 2000, routes: [{ name: 'r', paths: ['/public'], strip_path: false }] }],
+      upstreams: [{ name: 'up', targets: [{ target: h2c.address }] }],
+    });
+    try {
+      const head = 'GET /public HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nConnection: Upgrade, HTTP2-Settings\r\n\r\n';
+      const reply = await rawRequest(gw.proxyAddress(), [head, 'GET /admin/secret HTTP/1.1\r\nHost: x\r\n\r\n'], { timeoutMs: 2000, gapMs: 200 });
+      assert.equal(status(reply.text), 502, `berth answered ${JSON.stringify(reply.text.slice(0, 120))}`);
+      assert.ok(reply.closed);
+      assert.equal(h2c.received.length, 1);
+      assert.doesNotMatch(h2c.received[0]!, /\r\nUpgrade:/i);
+      assert.doesNotMatch(h2c.received[0]!, /admin/);
+
+      // Offered next to another protocol, h2c is dropped from the list and the other one tunnels.
+      const ws = await rawRequest(gw.proxyAddress(), 'GET /public HTTP/1.1\r\nHost: x\r\nUpgrade: h2c, websocket\r\nConnection: Upgrade\r\n\r\n', { timeoutMs: 1000, until: /\r\n\r\n/ });
+      assert.match(ws.text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+      assert.match(h2c.received[1]!, /\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n/);
+    } finally {
+      await gw.stop();
+      await h2c.close();
+    }
   });
 });

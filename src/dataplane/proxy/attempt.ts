@@ -8,7 +8,7 @@ import type { RequestObserver } from './observer.js';
 import type { ConnectionUser, UpstreamConnection } from './pool.js';
 import { ProxyError } from './errors.js';
 import { ProxiedRequest } from './proxied-request.js';
-import { buildUpstreamHead, upgradeHeaderLines } from './request-head.js';
+import { buildUpstreamHead, upgradeHeaderLines, upgradeOffer } from './request-head.js';
 import { BODY_CHUNKED, BODY_NONE, RequestBody, requestBodyKind } from './request-body.js';
 import { sendError } from './respond.js';
 import { openTunnel, type TunnelOwner, type UpgradeClient } from './tunnel.js';
@@ -132,11 +132,13 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   onConnected(): void {
     const conn = this.conn!;
     const service = this.route!.service;
-    conn.parser.expect(this, this.method === 'HEAD', this.upgrade);
+    // An upgrade offering nothing berth passes on goes up as a plain request: a 101 to it is refused.
+    const offer = this.upgrade ? upgradeOffer(this.headers.upgrade) : '';
+    conn.parser.expect(this, this.method === 'HEAD', offer !== '');
     // node reads no body for an upgrade request; what follows its head belongs to the tunnel.
     const kind = this.upgrade ? BODY_NONE : requestBodyKind(this.req);
     conn.setTimeout(kind === BODY_NONE ? service.readTimeout : service.writeTimeout);
-    const extra = this.upgrade ? upgradeHeaderLines(this.headers.upgrade) : kind === BODY_CHUNKED ? 'Transfer-Encoding: chunked\r\n' : '';
+    const extra = this.upgrade ? upgradeHeaderLines(offer) : kind === BODY_CHUNKED ? 'Transfer-Encoding: chunked\r\n' : '';
     // latin1: node decoded the client's header bytes as latin1, so this writes them back unchanged.
     conn.socket.write(buildUpstreamHead(this, extra), 'latin1');
     if (kind !== BODY_NONE) this.body = new RequestBody(this.req, conn, kind, service.readTimeout);

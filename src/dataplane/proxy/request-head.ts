@@ -51,10 +51,30 @@ export function upstreamHost(src: ProxiedRequest, route: RouteRuntime, target: T
   return target.host.includes(':') ? `[${target.host}]` : target.host;
 }
 
-/** upgradeHeaderLines: the hop-by-hop pair an upgrade request carries upstream (RFC 9110 s7.8). */
-export function upgradeHeaderLines(upgrade: string | undefined): string {
+/**
+ * upgradeOffer: the protocols an upgrade request offers upstream, '' for none. h2c is never
+ * passed on (RFC 9113 s3.1 retired it): a tunnel after "101 h2c" would carry HTTP/2 requests
+ * straight to the backend, past routing and plugins ("h2c smuggling"), as Envoy strips it.
+ */
+export function upgradeOffer(upgrade: string | undefined): string {
   const value = upgrade ?? 'websocket';
-  return validHeaderValue(value) ? 'Connection: Upgrade\r\nUpgrade: ' + value + '\r\n' : '';
+  if (!H2C.test(value)) return validHeaderValue(value) ? value : '';
+  let kept = '';
+  for (const part of value.split(',')) {
+    const protocol = part.trim();
+    if (protocol === '' || H2C_TOKEN.test(protocol)) continue;
+    kept = kept === '' ? protocol : kept + ', ' + protocol;
+  }
+  return validHeaderValue(kept) ? kept : '';
+}
+
+const H2C = /h2c/i;
+/** protocol-name h2c, with or without a version (RFC 9110 s7.8 protocol = name ["/" version]). */
+const H2C_TOKEN = /^h2c(?:\/|$)/i;
+
+/** upgradeHeaderLines: the hop-by-hop pair an upgrade request carries upstream (RFC 9110 s7.8), for an offer from upgradeOffer. */
+export function upgradeHeaderLines(offer: string): string {
+  return offer === '' ? '' : 'Connection: Upgrade\r\nUpgrade: ' + offer + '\r\n';
 }
 
 function headerValue(list: readonly string[], lower: string): string | undefined {
