@@ -16,7 +16,8 @@ export function validatePrecedence(route: Scope): GatewayApiPrecedence | undefin
   if (s === undefined) return undefined;
   s.unknown(['path_type', 'path', 'creation_timestamp', 'route', 'rule', 'match']);
   const pathType = s.oneOf('path_type', PATH_TYPES);
-  const path = s.str('path', true);
+  // An empty RegularExpression is a valid HTTPRoute path match (it matches every path).
+  const path = s.str('path', true, pathType === 'RegularExpression');
   const created = s.str('creation_timestamp', true);
   const name = s.str('route', true);
   const rule = s.int('rule', 0, 2147483647);

@@ -44,11 +44,11 @@ export class Scope {
     return new Scope(this.issues, this.entity, v, [...this.prefix, key]);
   }
 
-  str(key: string, required = false): string | undefined {
+  str(key: string, required = false, allowEmpty = false): string | undefined {
     const v = own(this.obj, key);
     if (v === undefined || v === null) return required ? void this.err(key, 'required field missing') : undefined;
     if (typeof v !== 'string') return void this.err(key, 'expected a string');
-    if (v.length === 0) return void this.err(key, 'length must be at least 1');
+    if (v.length === 0 && !allowEmpty) return void this.err(key, 'length must be at least 1');
     return v;
   }
 

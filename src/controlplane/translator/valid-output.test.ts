@@ -48,8 +48,15 @@ test('every translated config passes validateConfig, whatever the routes say', (
       const valid = validateConfig(result.config);
       assert.ok(valid.ok, JSON.stringify(valid.ok ? null : valid.flat));
     }),
-    { numRuns: 400 },
+    { numRuns: 400, seed: 8 },
   );
+});
+
+test('an empty RegularExpression path match translates to a valid config (found by the property above)', () => {
+  const route: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'a' }, spec: { parentRefs: [{ name: 'kong' }], rules: [{ matches: [{ path: { type: 'RegularExpression', value: '' } }] }] } };
+  const result = translate(Snapshot.from([...base, route]), opts, NOW);
+  const valid = validateConfig(result.config);
+  assert.ok(valid.ok, JSON.stringify(valid.ok ? null : valid.flat));
 });
 
 test('every translated config passes validateConfig, whatever the Ingresses say', () => {
