@@ -96,7 +96,17 @@ export class H1Connection implements RequestSink, BodySource, ResponseOwner {
     if (this.phase === Phase.Closing || this.phase === Phase.Upgraded) return;
     if (this.parser.done) return this.hold(chunk);
     if (this.phase === Phase.Idle) this.beginHead();
-    this.parse(chunk, false);
+    this.safeParse(chunk, false);
+  }
+
+  /** safeParse: a bug must cost one connection, never the process (this runs in socket events). */
+  private safeParse(buf: Buffer, held: boolean): void {
+    try {
+      this.parse(buf, held);
+    } catch (err) {
+      this.host.ctx.log.error({ err }, 'HTTP/1.1 connection failed');
+      this.socket.destroy();
+    }
   }
 
   /** hold keeps pipelined bytes until the answer in flight is done. */
@@ -203,7 +213,7 @@ export class H1Connection implements RequestSink, BodySource, ResponseOwner {
     if (buf === null || this.phase !== Phase.Idle) return;
     this.socket.resume();
     this.beginHead();
-    this.parse(buf, true);
+    this.safeParse(buf, true);
   }
 
   /** refused: the parser rejected the bytes (parser.error). */
