@@ -7,15 +7,18 @@
 # percentiles), the proxy's CPU% and req/s per proxy core; ratios in the closing note, with the
 # backend's own ceiling (the same load straight at it from the idle proxy core): a proxy whose
 # req/s comes near it is limited by the backend, and only its per-core figure carries over.
+# berth runs twice: `berth` on node's http2 for clients (--http2-engine node) and `berth-h2` on
+# berth's own (--http2-engine berth, src/dataplane/http2/connection.ts); both use node's http2
+# session pool upstream.
 # usage: bench/h2.sh   (needs `npm run build`, haproxy, nginx, h2load; installs what is missing
 #        with apt-get as root or passwordless sudo)
 # tunables: DURATION (s, default 10), REPEAT (default 3), CONNS (default 16), STREAMS (per
-#           connection, default 32), PROXY_CPU (0), LOAD_CPU (1), PEERS ("berth haproxy nginx node").
+#           connection, default 32), PROXY_CPU (0), LOAD_CPU (1), PEERS ("berth berth-h2 haproxy nginx node").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 DURATION=${DURATION:-10} REPEAT=${REPEAT:-3} CONNS=${CONNS:-16} STREAMS=${STREAMS:-32}
-PROXY_CPU=${PROXY_CPU:-0} LOAD_CPU=${LOAD_CPU:-1} PEERS=${PEERS:-"berth haproxy nginx node"}
+PROXY_CPU=${PROXY_CPU:-0} LOAD_CPU=${LOAD_CPU:-1} PEERS=${PEERS:-"berth berth-h2 haproxy nginx node"}
 out=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/berth-h2.XXXXXX")}
 log() { echo "[h2] $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -80,7 +83,8 @@ CFG
 
 start_peer() {
   case $1 in
-    berth) setsid taskset -c "$PROXY_CPU" node "$root/bin/berth.js" gateway --config "$out/berth.json" --proxy-listen "127.0.0.1:$PROXY_PORT" --admin-listen 127.0.0.1:0 --log-level warn --access-log off >"$out/berth.log" 2>&1 & ;;
+    berth|berth-h2) setsid taskset -c "$PROXY_CPU" node "$root/bin/berth.js" gateway --config "$out/berth.json" --proxy-listen "127.0.0.1:$PROXY_PORT" --admin-listen 127.0.0.1:0 --log-level warn --access-log off \
+        --http2-engine "$([[ $1 == berth-h2 ]] && echo berth || echo node)" >"$out/$1.log" 2>&1 & ;;
     haproxy) setsid taskset -c "$PROXY_CPU" haproxy -f "$out/haproxy.cfg" -db >"$out/haproxy.log" 2>&1 & ;;
     nginx) setsid taskset -c "$PROXY_CPU" nginx -c "$out/nginx.conf" -p "$out" >"$out/nginx.log" 2>&1 & ;;
     node) setsid taskset -c "$PROXY_CPU" node "$root/bench/h2-node-baseline.mjs" "$PROXY_PORT" "$BACKEND_PORT" >"$out/node.log" 2>&1 & ;;
@@ -134,6 +138,6 @@ for peer in $PEERS; do
 done | tee "$out/medians.md"
 per() { awk -v p="$1" -F'|' '$2 ~ " "p" " {gsub(" ", "", $6); print $6}' "$out/medians.md"; }
 ratio() { awk -v a="${1:-0}" -v c="${2:-0}" 'BEGIN {print (c > 0 ? sprintf("%.2f", a / c) : "-")}'; }
-b=$(per berth); h=$(per haproxy); n=$(per nginx); o=$(per node)
+b=$(per berth); e=$(per berth-h2); h=$(per haproxy); n=$(per nginx); o=$(per node)
 echo
-echo "Closing note: req/s per proxy core, berth ÷ HAProxy = $(ratio "$b" "$h"), berth ÷ nginx = $(ratio "$b" "$n"), berth ÷ node:http2 floor = $(ratio "$b" "$o"); backend alone ${ceiling:-?} req/s (raw rounds: $out/rounds.txt)"
+echo "Closing note: req/s per proxy core, berth ÷ HAProxy = $(ratio "$b" "$h"), berth ÷ nginx = $(ratio "$b" "$n"), berth ÷ node:http2 floor = $(ratio "$b" "$o"); berth-h2 (--http2-engine berth) ÷ berth = $(ratio "$e" "$b"), berth-h2 ÷ HAProxy = $(ratio "$e" "$h"), berth-h2 ÷ node:http2 floor = $(ratio "$e" "$o"); backend alone ${ceiling:-?} req/s (raw rounds: $out/rounds.txt)"

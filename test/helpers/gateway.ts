@@ -19,7 +19,7 @@ export function testWorkers(): string {
 
 /**
  * testHttp2Engine: the --http2-engine every gateway of an h2 suite gets (BERTH_TEST_HTTP2_ENGINE;
- * absent = berth's default). `*.h2berth.test.ts` files re-run a suite on berth's own HTTP/2.
+ * absent = berth's default, its own HTTP/2). `*.h2node.test.ts` files re-run a suite on node's http2.
  */
 export function testHttp2Engine(): 'node' | 'berth' | undefined {
   const engine = process.env['BERTH_TEST_HTTP2_ENGINE'];

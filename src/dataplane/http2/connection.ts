@@ -516,13 +516,19 @@ export class H2ServerConnection implements StreamOwner {
     return block;
   }
 
-  /** out writes a frame; writes of one tick leave as one writev (the socket is corked until then). */
+  /**
+   * out writes a frame. The socket stays corked until the loop's check phase, so every frame
+   * written while handling one poll's reads and upstream events (a response's HEADERS, DATA and
+   * trailers arrive as separate upstream callbacks) leaves in one writev: measured 1.3x req/s per
+   * core over uncorking at the end of the tick (bench/h2.sh load, --cpu-prof: socket writes were
+   * 11% of the proxy's time).
+   */
   private out(bytes: Buffer): void {
     if (this.dead) return;
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(uncork, this);
+      setImmediate(uncork, this);
     }
     this.socket.write(bytes);
   }

@@ -1,3 +1,0 @@
-// The h2-flow-control suite again on berth's own HTTP/2 (--http2-engine berth, src/dataplane/http2/connection.ts).
-process.env['BERTH_TEST_HTTP2_ENGINE'] = 'berth';
-await import('./h2-flow-control.test.js');

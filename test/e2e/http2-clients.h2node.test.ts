@@ -1,0 +1,3 @@
+// The http2-clients suite again on node's http2 (--http2-engine node; berth's own is the default).
+process.env['BERTH_TEST_HTTP2_ENGINE'] = 'node';
+await import('./http2-clients.test.js');
