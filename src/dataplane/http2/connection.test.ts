@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import fc from 'fast-check';
 import { H2ServerConnection, MAX_CLIENT_STREAMS } from './connection.js';
 import { ErrorCode, Flag, FrameType, Setting, frame, goawayFrame, settingsFrame, u32Frame } from './frames.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
@@ -358,5 +359,30 @@ test('SETTINGS/PING flood from a client that does not read ends with ENHANCE_YOU
   const g = await c.goaway().catch(() => null);
   assert.ok(c.closed, 'the server closed the connection');
   if (g !== null) assert.equal(code(g), ErrorCode.ENHANCE_YOUR_CALM);
+  c.close();
+});
+
+test('garbage frames (fast-check) cost at most their connection; the server answers the next one', async () => {
+  const frameArb = fc.record({
+    type: fc.integer({ min: 0, max: 11 }),
+    flags: fc.integer({ min: 0, max: 255 }),
+    id: fc.constantFrom(0, 1, 2, 3, 5, 0x7fffffff),
+    payload: fc.uint8Array({ maxLength: 48 }),
+  });
+  await fc.assert(fc.asyncProperty(fc.array(frameArb, { minLength: 1, maxLength: 12 }), async (frames) => {
+    const c = new RawClient();
+    // A valid request first, so garbage also lands on open streams and a live HPACK table.
+    c.request(1, '/hold', Flag.END_HEADERS);
+    for (const f of frames) c.write(frame(f.type as FrameType, f.flags, f.id, Buffer.from(f.payload)));
+    c.write(frame(FrameType.PING, 0, 0, Buffer.from('liveness')));
+    // Either the connection still answers PING or the server closed it (a connection error).
+    await c.next((f) => f.type === FrameType.PING && (f.flags & Flag.ACK) !== 0, 'PING ACK').catch(() => {
+      assert.ok(c.closed, 'neither answered nor closed');
+    });
+    c.close();
+  }), { numRuns: 150 });
+  const c = new RawClient();
+  c.request(1, '/');
+  assert.equal((await c.headers(1))[1], '200');
   c.close();
 });

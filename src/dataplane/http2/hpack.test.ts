@@ -140,3 +140,29 @@ test('encoder: static references, literals, long strings; our decoder reads them
   assert.equal(e.encode([':status', '200']).toString('hex'), '88');
   assert.equal(new HpackEncoder().encode([':status', '200']).toString('hex'), '2088');
 });
+
+// http2jp/hpack-test-case stories (test/fixtures/hpack-test-case/README.md): each story is one
+// connection's header blocks from a real encoder; decoding them in order on one decoder must give
+// each case's header list (static and dynamic references, eviction, size updates, Huffman).
+const STORIES = new URL('../../../test/fixtures/hpack-test-case/', import.meta.url);
+
+interface Story { cases: { header_table_size?: number; wire: string; headers: Record<string, string>[] }[] }
+
+test('hpack-test-case stories from eleven encoders decode to their header lists', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  let blocks = 0;
+  for (const encoder of readdirSync(STORIES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
+    for (const file of readdirSync(new URL(`${encoder}/`, STORIES))) {
+      const story = JSON.parse(readFileSync(new URL(`${encoder}/${file}`, STORIES), 'utf8')) as Story;
+      // The limit is our SETTINGS_HEADER_TABLE_SIZE: the largest the story's peer was allowed.
+      const limit = Math.max(4096, ...story.cases.map((c) => c.header_table_size ?? 0));
+      const d = new HpackDecoder(limit);
+      story.cases.forEach((c, i) => {
+        const expected = c.headers.map((h) => Object.entries(h)[0]!);
+        assert.deepEqual(decode(d, c.wire), expected, `${encoder}/${file} case ${i}`);
+        blocks++;
+      });
+    }
+  }
+  assert.ok(blocks >= 130, `${blocks} blocks`);
+});
