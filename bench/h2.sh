@@ -7,9 +7,9 @@
 # percentiles), the proxy's CPU% and req/s per proxy core; ratios in the closing note, with the
 # backend's own ceiling (the same load straight at it from the idle proxy core): a proxy whose
 # req/s comes near it is limited by the backend, and only its per-core figure carries over.
-# berth runs twice: `berth` on node's http2 for clients (--http2-engine node) and `berth-h2` on
-# berth's own (--http2-engine berth, src/dataplane/http2/connection.ts); both use node's http2
-# session pool upstream.
+# berth runs twice: `berth` on node's http2 (--http2-engine node) and `berth-h2` on berth's own
+# HTTP/2 (--http2-engine berth, the default: src/dataplane/http2/connection.ts for clients,
+# client-connection.ts for upstreams).
 # usage: bench/h2.sh   (needs `npm run build`, haproxy, nginx, h2load; installs what is missing
 #        with apt-get as root or passwordless sudo)
 # tunables: DURATION (s, default 10), REPEAT (default 3), CONNS (default 16), STREAMS (per

@@ -16,12 +16,11 @@ import { AdminServer } from './admin/server.js';
 import type { ProxyContext } from './proxy/context.js';
 import { combineObservers, type RequestObserver } from './proxy/observer.js';
 import { PoolSet, type KeepaliveSettings } from './proxy/pool.js';
-import { H2PoolSet } from './http2/session-pool.js';
 import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps, type UpstreamRuntime } from './runtime.js';
 import type { UpstreamDeps } from './upstreams.js';
 import { EntryPoints, type ListenerBinding } from './entry-points.js';
 import { ProxyServer, type ListenAddress } from './server.js';
-import type { Http2Engine } from './http2/engine.js';
+import { createH2Upstreams, DEFAULT_HTTP2_ENGINE, type H2Upstreams, type Http2Engine } from './http2/engine.js';
 import type { SessionKeyring } from './sticky/token.js';
 import { TargetRegistry } from './targets/registry.js';
 import { countersOf, mergeCounters, type TargetCounters } from './targets/counters.js';
@@ -71,7 +70,7 @@ export type ApplyResult =
 export class Gateway {
   readonly metrics = new GatewayMetrics();
   readonly pools: PoolSet;
-  readonly h2Pools = new H2PoolSet();
+  readonly h2Pools: H2Upstreams;
   /** Identifies this process in Kong-shaped admin answers. */
   readonly nodeId = randomUUID();
   /** The access log and span export of finished requests. */
@@ -95,6 +94,7 @@ export class Gateway {
 
   constructor(private readonly opts: GatewayOptions) {
     this.pools = new PoolSet(opts.upstreamKeepalive);
+    this.h2Pools = createH2Upstreams(opts.http2Engine ?? DEFAULT_HTTP2_ENGINE);
     this.reporter = new RequestReporter(opts.accessLog ?? null, opts.accessLogFormat ?? 'json', opts.tracing ?? TRACING_OFF);
     registerAccessLogMetrics(this.metrics.registry, this.reporter.sink);
     this.ctx = {

@@ -173,7 +173,7 @@ export class H2UpstreamStream {
  * the upstream host; end-to-end client headers as the HTTP/1.1 path copies them, plus
  * `te: trailers`, which gRPC requires and HTTP/2 allows (RFC 9113 s8.2.2); X-Forwarded-*.
  */
-function requestHeaders(src: H2UpstreamUser, target: TargetState): OutgoingHttpHeaders {
+export function requestHeaders(src: H2UpstreamUser, target: TargetState): OutgoingHttpHeaders {
   const service = src.route!.service;
   const out: OutgoingHttpHeaders = {
     ':method': src.method,

@@ -14,7 +14,7 @@ import { sendError } from './respond.js';
 import { openTunnel, type TunnelOwner, type UpgradeClient } from './tunnel.js';
 import { sendGrpcError } from '../http2/grpc-response.js';
 import { isGrpc } from '../http2/grpc-status.js';
-import { H2UpstreamStream } from '../http2/upstream-stream.js';
+import type { H2UpstreamTry } from '../http2/engine.js';
 
 const kAttempt = Symbol('berth.attempt');
 const SMALL_BODY = 4096;
@@ -32,7 +32,7 @@ type Tagged = { [kAttempt]?: Attempt };
 export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionUser, TunnelOwner {
   private conn: UpstreamConnection | null = null;
   /** The try in progress on an HTTP/2 upstream (service protocol grpc/grpcs) instead of `conn`. */
-  private h2: H2UpstreamStream | null = null;
+  private h2: H2UpstreamTry | null = null;
   private body: RequestBody | null = null;
   private exclude: Set<TargetState> | null = null;
   private retried = 0;
@@ -123,7 +123,7 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     this.upstreamMs = -1;
     this.tryStartedAt = performance.now();
     if (service.backendRequestTimeout > 0) this.tryTimer = setTimeout(onTryTimeout, service.backendRequestTimeout, this);
-    if (service.h2) return void (this.h2 = new H2UpstreamStream(this, this.ctx.h2Pools.get(target.address, target.host, target.port, service.tls), target));
+    if (service.h2) return void (this.h2 = this.ctx.h2Pools.open(this, target, service.tls));
     this.conn = service.pool(target).acquire(this, service.connectTimeout);
     if (this.conn.connected) this.onConnected();
   }

@@ -5,7 +5,7 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Runtime } from '../runtime.js';
 import type { RequestObserver } from './observer.js';
 import type { PoolSet } from './pool.js';
-import type { H2PoolSet } from '../http2/session-pool.js';
+import type { H2Upstreams } from '../http2/engine.js';
 
 /**
  * ProxyContext: what every request reads. `runtime` is replaced by one assignment on reload; a
@@ -15,8 +15,8 @@ export interface ProxyContext {
   runtime: Runtime;
   readonly metrics: GatewayMetrics;
   readonly pools: PoolSet;
-  /** HTTP/2 session pools for services with protocol grpc/grpcs. */
-  readonly h2Pools: H2PoolSet;
+  /** HTTP/2 session pools for services with protocol grpc/grpcs (the --http2-engine's client). */
+  readonly h2Pools: H2Upstreams;
   readonly log: Logger;
   /** Told about every finished request and tunnel; null = nobody asked (the call is skipped). */
   observer: RequestObserver | null;
