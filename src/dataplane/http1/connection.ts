@@ -28,6 +28,8 @@ const enum Phase {
   Head,
   /** A request is being answered. */
   Busy,
+  /** The answer is out; the rest of the request body is read and dropped, active since `since`. */
+  Discard,
   /** Between requests, kept alive since `since`. */
   Idle,
   /** No more requests: the last answer is going out, then the connection closes. */
@@ -65,6 +67,8 @@ export class H1Connection implements RequestSink, BodySource, ResponseOwner {
   private served = 0;
   private parsing = false;
   private clientEnded = false;
+  /** Held requests wait until the client reads what was already answered ('drain'). */
+  private awaitingDrain = false;
   private readonly onData = (chunk: Buffer): void => this.read(chunk);
 
   constructor(
@@ -75,7 +79,7 @@ export class H1Connection implements RequestSink, BodySource, ResponseOwner {
     socket.on('data', this.onData);
     socket.on('end', () => this.clientEnd());
     socket.on('close', () => this.closed());
-    socket.on('drain', () => this.res?.emit('drain'));
+    socket.on('drain', () => this.drained());
     socket.on('timeout', () => socket.destroy());
     socket.on('error', ignore); // 'close' follows and is what the engine hears
     socket.resume();
@@ -90,11 +94,13 @@ export class H1Connection implements RequestSink, BodySource, ResponseOwner {
   tick(now: number): void {
     if (this.phase === Phase.Head && now - this.since > HEADERS_TIMEOUT_MS) this.refuse(408, false);
     else if (this.phase === Phase.Idle && now - this.since > KEEP_ALIVE_TIMEOUT_MS) this.socket.destroy();
+    // A body that stops coming after its answer went out would hold the connection for ever.
+    else if (this.phase === Phase.Discard && now - this.since > HEADERS_TIMEOUT_MS) this.socket.destroy();
   }
 
   private read(chunk: Buffer): void {
     if (this.phase === Phase.Closing || this.phase === Phase.Upgraded) return;
-    if (this.parser.done) return this.hold(chunk);
+    if (this.parser.done || this.pending !== null) return this.hold(chunk);
     if (this.phase === Phase.Idle) this.beginHead();
     this.safeParse(chunk, false);
   }
@@ -136,6 +142,13 @@ export class H1Connection implements RequestSink, BodySource, ResponseOwner {
           break;
         }
         if (!this.nextMessage() || pos >= buf.length) break;
+        if (this.socket.writableNeedDrain) {
+          // Answered ones are not being read: read no more requests until they are (as node's
+          // server stops reading a socket whose answers back up).
+          this.awaitingDrain = true;
+          this.hold(buf.subarray(pos));
+          break;
+        }
         this.beginHead();
       }
     } finally {
@@ -160,6 +173,7 @@ export class H1Connection implements RequestSink, BodySource, ResponseOwner {
   }
 
   onRequestBody(chunk: Buffer): void {
+    if (this.phase === Phase.Discard) this.since = this.host.now;
     this.req!.pushBody(chunk);
   }
 
@@ -185,9 +199,22 @@ export class H1Connection implements RequestSink, BodySource, ResponseOwner {
     if (this.phase === Phase.Upgraded) return this.closeAfterAnswer();
     if (this.parsing) return; // the parse loop in progress takes it from here
     // The client's body is still coming: nobody reads it now, it is discarded (node's req._dump()).
-    if (!this.parser.done) return void this.req!.resume();
-    if (this.nextMessage() && this.pending !== null) process.nextTick(parsePending, this);
-    else if (this.clientEnded) this.clientEnd();
+    if (!this.parser.done) {
+      this.phase = Phase.Discard;
+      this.since = this.host.now;
+      return void this.req!.resume();
+    }
+    if (this.nextMessage() && this.pending !== null) {
+      if (this.socket.writableNeedDrain) this.awaitingDrain = true;
+      else process.nextTick(parsePending, this);
+    } else if (this.clientEnded) this.clientEnd();
+  }
+
+  private drained(): void {
+    this.res?.emit('drain');
+    if (!this.awaitingDrain) return;
+    this.awaitingDrain = false;
+    this.parsePending();
   }
 
   /** nextMessage: the request and its answer are both complete; false when the connection ends. */

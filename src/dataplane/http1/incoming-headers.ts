@@ -27,11 +27,14 @@ export function foldHeaders(raw: readonly string[]): IncomingHttpHeaders {
 function addHeader(dest: Record<string, string | string[]>, name: string, value: string): void {
   const prev = dest[name];
   if (prev === undefined) {
-    // node's assignment of '__proto__' to a plain object sets no field: the header is in rawHeaders only.
-    if (name !== '__proto__') dest[name] = name === 'set-cookie' ? [value] : value;
+    dest[name] = name === 'set-cookie' ? [value] : value;
     return;
   }
   if (name === 'set-cookie') (prev as string[]).push(value);
+  // Not an earlier header but a member of Object.prototype (`constructor`, `toString`): node tests
+  // `typeof` and sets the value (an own field); for `__proto__` that assignment sets nothing, so
+  // that header is in rawHeaders only, as on node.
+  else if (typeof prev !== 'string') dest[name] = value;
   else if (name === 'cookie') dest[name] = prev + '; ' + value;
   else if (!FIRST_WINS.has(name)) dest[name] = prev + ', ' + value;
 }

@@ -120,6 +120,11 @@ export class HeadReader {
     this.hasUpgrade = this.chunkedLast = this.sawTransferEncoding = false;
   }
 
+  /** shift: the caller dropped `by` characters before the unfinished line (request-parser.ts). */
+  shift(by: number): void {
+    this.checkedTo = this.checkedTo > by ? this.checkedTo - by : 0;
+  }
+
   /**
    * line takes one line `s[start..lf]` (lf is the index of its LF). Returns true when it was the
    * empty line that ends the head, false to go on, or the error.

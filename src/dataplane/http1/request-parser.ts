@@ -25,8 +25,9 @@ const enum State {
 }
 
 /**
- * A head being received may hold more than MAX_HEADER_BYTES of bytes node does not count (request
- * line, separators, leading whitespace of values); beyond this it is refused all the same.
+ * A head received over several reads may hold more than MAX_HEADER_BYTES of bytes node does not
+ * count (request line, separators, leading whitespace of values); beyond this many bytes in all it
+ * is refused all the same (node reads such padding without keeping it; berth keeps the line).
  */
 const MAX_PENDING_HEAD = 4 * MAX_HEADER_BYTES;
 
@@ -34,10 +35,12 @@ export class RequestParser {
   private state = State.Head;
   private readonly reader = new HeadReader();
   private readonly chunked = new ChunkedDecoder();
-  /** The received part of a head that did not arrive in one read, as latin1. */
+  /** The unfinished line of a head that did not arrive in one read, as latin1. */
   private pending = '';
   /** Where the next unread line starts in `pending`. */
   private lineStart = 0;
+  /** Bytes of a head that did not arrive in one read, so far (0: no head begun). */
+  private headBytes = 0;
   private remaining = 0;
   /** Why the last request was refused (state Failed). */
   error: RequestError | null = null;
@@ -46,7 +49,7 @@ export class RequestParser {
 
   /** Between messages: nothing of the next request has arrived yet. */
   get idle(): boolean {
-    return this.state === State.Head && this.pending === '';
+    return this.state === State.Head && this.headBytes === 0;
   }
 
   /** A message ended (or an upgrade head): call reset() before feeding the next one. */
@@ -64,6 +67,7 @@ export class RequestParser {
     this.reader.reset();
     this.pending = '';
     this.lineStart = 0;
+    this.headBytes = 0;
   }
 
   /**
@@ -95,7 +99,7 @@ export class RequestParser {
 
   private readHead(buf: Buffer, start: number): number {
     let i = start;
-    if (this.pending === '') {
+    if (this.headBytes === 0) {
       // llhttp skips CR and LF bytes before a request line (RFC 9112 s2.2: at least one CRLF).
       while (i < buf.length && (buf[i] === 13 || buf[i] === 10)) i++;
       if (i === buf.length) return i;
@@ -103,11 +107,19 @@ export class RequestParser {
       const end = buf.indexOf('\r\n\r\n', i, 'latin1');
       if (end >= 0) return this.lines(buf.toString('latin1', i, end + 4), 0, i);
     }
+    // Bytes node does not count (whitespace around values) still cost memory and time: the whole
+    // head is bounded too, not only the line in progress.
+    this.headBytes += buf.length - i;
+    if (this.headBytes > MAX_PENDING_HEAD) return this.fail(new RequestError(431, 'HPE_HEADER_OVERFLOW', 'Header overflow'));
     const offset = this.pending.length - i; // index in `pending` of buf[0]
     this.pending += buf.toString('latin1', i);
     const next = this.lines(this.pending, this.lineStart, -offset);
-    if (this.state === State.Head && this.pending.length - this.lineStart > MAX_PENDING_HEAD) {
-      return this.fail(new RequestError(431, 'HPE_HEADER_OVERFLOW', 'Header overflow'));
+    if (this.state === State.Head) {
+      // Keep only the unfinished line: complete lines are read already, and rescanning a growing
+      // head on every read made a trickled one quadratic.
+      this.pending = this.pending.slice(this.lineStart);
+      this.reader.shift(this.lineStart);
+      this.lineStart = 0;
     }
     return next;
   }
@@ -136,6 +148,7 @@ export class RequestParser {
     const head = this.reader.head;
     this.pending = '';
     this.lineStart = 0;
+    this.headBytes = 0;
     if (head.upgrade) this.state = State.Done;
     else if (head.chunked) {
       this.state = State.Chunked;
