@@ -11,6 +11,8 @@ server.on('stream', (stream) => {
   stream.on('error', () => {});
   stream.resume();
   stream.on('end', () => {
+    // A proxy killed between rounds resets its streams: one may end and be gone in the same turn.
+    if (stream.destroyed) return;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
     stream.end(frame);

@@ -168,6 +168,12 @@ export class H2ClientConnection {
   /** request opens a stream: HEADERS with `fields` (pseudo-headers first, names lowercase). */
   request(fields: string[], endStream: boolean, sink: ClientStreamSink): ClientStream {
     const stream = new ClientStream(this.nextId, this, sink, this.peerInitialWindow);
+    if (this.dead) {
+      // The connection went between the pool's choice and now: nothing was sent.
+      stream.closed = true;
+      process.nextTick(refuse, sink);
+      return stream;
+    }
     this.nextId += 2;
     this.streams.set(stream.id, stream);
     stream.localEnded = endStream;
@@ -580,6 +586,10 @@ export class H2ClientConnection {
 function hasPseudo(fields: string[]): boolean {
   for (let i = 0; i < fields.length; i += 2) if (fields[i]!.charCodeAt(0) === 58) return true;
   return false;
+}
+
+function refuse(sink: ClientStreamSink): void {
+  sink.onReset(ErrorCode.REFUSED_STREAM, true);
 }
 
 function uncork(conn: H2ClientConnection): void {

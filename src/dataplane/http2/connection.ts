@@ -213,8 +213,8 @@ export class H2ServerConnection implements StreamOwner {
       to -= buf[start]!;
     }
     if (flags & Flag.PRIORITY) {
+      // Priority signals are ignored (s5.3.2); the block after them is decoded whatever they say.
       if (to - from < 5) return this.fail(ErrorCode.FRAME_SIZE_ERROR);
-      if ((buf.readUInt32BE(from) & 0x7fffffff) === id) return this.rstId(id, ErrorCode.PROTOCOL_ERROR); // s5.3.1 (RFC 7540)
       from += 5;
     }
     if (to < from) return this.fail(ErrorCode.PROTOCOL_ERROR); // padding longer than the payload (s6.2)
