@@ -1,8 +1,9 @@
 // h2spec's server cases (github:summerwind/h2spec, http2/*.go and hpack/*.go), ported: each sends
 // the frames the Go case sends and checks what comes back with the verifier it uses (see
 // test/helpers/h2-raw.ts). Cases berth's engine fails today (http2/4.2/1, 5.1/8, 5.1/9, 5.1/11,
-// 5.1/12, 5.1.1/2, 5.3.1/2) went to the engine's owner as findings and join when fixed. The id is h2spec's ("http2/6.5/1" is the first case of
-// http2/6_5_settings.go). A case returns null when the server passed, else what went wrong.
+// 5.1/12, 5.1.1/2, 5.3.1/1, 5.3.1/2) went to the engine's owner as findings and join when fixed.
+// The id is h2spec's ("http2/6.5/1" is the first case of http2/6_5_settings.go). A case returns
+// null when the server passed, else what went wrong.
 import {
   E, F, T, H2RawClient, PREFACE, commonHeaders, connectionError, dummyHeaders, encodeHeaders, frameBytes, goawayPayload,
   headersFrame, hpackInt, pingAck, settingsBytes, streamClose, streamError, u32,
@@ -161,11 +162,6 @@ export const H2SPEC_CASES: H2specCase[] = [
     let id = 1;
     for (let i = 0; i <= max; i++, id += 2) c.headers(id, commonHeaders());
     return streamError(c, [E.PROTOCOL_ERROR, E.REFUSED_STREAM], 5000);
-  }),
-  // http2/5_3_1_stream_dependencies.go
-  onConn('http2/5.3.1/1', 'Sends HEADERS frame that depends on itself -> PROTOCOL_ERROR', async (c) => {
-    c.frame(T.HEADERS, F.END_STREAM | F.END_HEADERS | F.PRIORITY, 1, Buffer.concat([u32(1), Buffer.from([255]), block(commonHeaders())]));
-    return streamError(c, [E.PROTOCOL_ERROR]);
   }),
   // http2/5_4_1_connection_error_handling.go
   onConn('http2/5.4.1/1', 'Sends an invalid PING frame for connection close: the TCP connection closes', async (c) => {
