@@ -191,11 +191,15 @@ export class HpackDecoder {
 }
 
 const staticByName = new Map<string, number>();
-const staticByPair = new Map<string, number>();
+/** By name, then value: no string built per field to look a pair up. */
+const staticByPair = new Map<string, Map<string, number>>();
 for (let i = STATIC_TABLE.length - 1; i >= 0; i--) {
   const [name, value] = STATIC_TABLE[i]!;
   staticByName.set(name, i + 1);
-  if (value !== '') staticByPair.set(name + '\0' + value, i + 1);
+  if (value === '') continue;
+  let values = staticByPair.get(name);
+  if (values === undefined) staticByPair.set(name, (values = new Map()));
+  values.set(value, i + 1);
 }
 
 /**
@@ -226,7 +230,7 @@ export class HpackEncoder {
   }
 
   private field(name: string, value: string): void {
-    const both = staticByPair.get(name + '\0' + value);
+    const both = staticByPair.get(name)?.get(value);
     if (both !== undefined) return this.integer(both, 7, 0x80);
     const named = staticByName.get(name);
     if (named !== undefined) this.integer(named, 4, 0x00);
