@@ -226,3 +226,44 @@ describe("berth's HTTP/2 client pool against a real node:http2 server", () => {
     pool.close();
   });
 });
+
+describe("berth's HTTP/2 client against a hostile upstream", () => {
+  test('garbage frames (fast-check) fail the call or the connection, never the process', async () => {
+    const fc = (await import('fast-check')).default;
+    const { frame } = await import('./frames.js');
+    let script: Buffer = Buffer.alloc(0);
+    // A raw upstream: it answers our preface with SETTINGS, then the frames of the run.
+    const raw = net.createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.write(Buffer.concat([frame(4, 0, 0, null), script])));
+      socket.resume();
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+    const rawPort = (raw.address() as net.AddressInfo).port;
+    const frameArb = fc.record({
+      type: fc.integer({ min: 0, max: 10 }),
+      flags: fc.integer({ min: 0, max: 255 }),
+      id: fc.constantFrom(0, 1, 2, 3),
+      payload: fc.uint8Array({ maxLength: 40 }),
+    });
+    await fc.assert(fc.asyncProperty(fc.array(frameArb, { minLength: 1, maxLength: 10 }), async (frames) => {
+      script = Buffer.concat(frames.map((f) => frame(f.type, f.flags, f.id, Buffer.from(f.payload))));
+      const pool = new BerthH2Pool('127.0.0.1', rawPort, false);
+      let settled = false;
+      const sink: ClientStreamSink & { sessionReady(): void } = {
+        sessionReady() {}, onHead() {}, onData() {}, onTrailers() {}, onDrain() {},
+        onEnd: () => void (settled = true),
+        onReset: () => void (settled = true),
+      };
+      const { session } = pool.request([':method', 'GET', ':scheme', 'http', ':path', '/x', ':authority', 'up'], 2000, true, sink);
+      await new Promise((r) => setTimeout(r, 50));
+      // Whatever came back (an answer, a reset, or nothing yet), the session can be dropped cleanly
+      // and a dropped session fails its open stream.
+      session.conn.destroy();
+      await new Promise((r) => setTimeout(r, 10));
+      assert.ok(settled, 'the stream was answered or failed');
+      pool.close();
+    }), { numRuns: 60 });
+    raw.close();
+  });
+});
