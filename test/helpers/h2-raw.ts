@@ -4,6 +4,7 @@
 // HPACK encoder (literals only, RFC 7541 s6.2.2) so a bug in berth's encoder cannot hide one in
 // berth's decoder.
 import net from 'node:net';
+import { HpackDecoder } from '../../src/dataplane/http2/hpack.js';
 
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -13,7 +14,8 @@ export const E = { NO_ERROR: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2, FLOW_CONTR
 const CODE_NAMES = Object.fromEntries(Object.entries(E).map(([k, v]) => [v, k])) as Record<number, string>;
 const TYPE_NAMES = Object.fromEntries(Object.entries(T).map(([k, v]) => [v, k])) as Record<number, string>;
 
-export interface H2Frame { type: number; flags: number; id: number; payload: Buffer }
+/** `fields`: a HEADERS frame's block (END_HEADERS, no padding or priority), decoded in arrival order with the connection's table. */
+export interface H2Frame { type: number; flags: number; id: number; payload: Buffer; fields?: string[] | null }
 
 export function frameBytes(type: number, flags: number, id: number, payload: Buffer | string = Buffer.alloc(0)): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
@@ -103,6 +105,7 @@ export class H2RawClient {
   private waiters: Array<() => void> = [];
   /** Bytes the server sent, all told (a client that never reads checks this stays bounded). */
   received = 0;
+  private readonly decoder = new HpackDecoder();
 
   private constructor(port: number, host: string) {
     this.socket = net.connect(port, host);
@@ -143,7 +146,11 @@ export class H2RawClient {
     while (this.buf.length >= 9) {
       const len = this.buf.readUIntBE(0, 3);
       if (this.buf.length < 9 + len) break;
-      this.events.push({ kind: 'frame', frame: { type: this.buf[3]!, flags: this.buf[4]!, id: this.buf.readUInt32BE(5) & 0x7fffffff, payload: this.buf.subarray(9, 9 + len) } });
+      const frame: H2Frame = { type: this.buf[3]!, flags: this.buf[4]!, id: this.buf.readUInt32BE(5) & 0x7fffffff, payload: this.buf.subarray(9, 9 + len) };
+      if (frame.type === T.HEADERS && (frame.flags & (F.END_HEADERS | F.PADDED | F.PRIORITY)) === F.END_HEADERS) {
+        frame.fields = this.decoder.decode(frame.payload, 0, frame.payload.length, 1 << 20);
+      }
+      this.events.push({ kind: 'frame', frame });
       this.buf = this.buf.subarray(9 + len);
     }
     this.wake();
