@@ -1,7 +1,7 @@
 // h2spec's server cases (github:summerwind/h2spec, http2/*.go and hpack/*.go), ported: each sends
 // the frames the Go case sends and checks what comes back with the verifier it uses (see
-// test/helpers/h2-raw.ts). Cases berth's engine fails today (http2/4.2/1, 5.1/8, 5.1/9, 5.1/11,
-// 5.1/12, 5.1.1/2, 5.3.1/1, 5.3.1/2) went to the engine's owner as findings and join when fixed.
+// test/helpers/h2-raw.ts). (http2/4.2/1, 5.1/8, 5.1/9, 5.1/11, 5.1/12, 5.1.1/2, 5.3.1/1 and 5.3.1/2
+// joined once berth's engine was fixed for them.)
 // The id is h2spec's ("http2/6.5/1" is the first case of http2/6_5_settings.go). A case returns
 // null when the server passed, else what went wrong.
 import {
@@ -75,6 +75,11 @@ export const H2SPEC_CASES: H2specCase[] = [
     return pingAck(c, PING_DATA);
   }),
   // http2/4_2_frame_size.go
+  onConn('http2/4.2/1', 'Sends a DATA frame with 2^14 octets in length: the request is answered', async (c) => {
+    c.headers(1, [...post(), ['content-length', '16384']], F.END_HEADERS);
+    c.data(1, Buffer.alloc(16_384, 0x78), true);
+    return headersFrame(c, 1);
+  }),
   onConn('http2/4.2/2', 'Sends a large size DATA frame that exceeds the SETTINGS_MAX_FRAME_SIZE -> FRAME_SIZE_ERROR', async (c) => {
     c.headers(1, post(), F.END_HEADERS);
     c.data(1, Buffer.alloc(16_385, 0x78), true);
@@ -133,11 +138,37 @@ export const H2SPEC_CASES: H2specCase[] = [
     c.frame(T.CONTINUATION, F.END_HEADERS, 1, block(dummyHeaders(1)));
     return streamError(c, [E.STREAM_CLOSED, E.PROTOCOL_ERROR]);
   }),
+  onConn('http2/5.1/8', 'closed: Sends a DATA frame after sending RST_STREAM frame -> STREAM_CLOSED', async (c) => {
+    c.headers(1, post(), F.END_HEADERS);
+    c.frame(T.RST_STREAM, 0, 1, u32(E.CANCEL));
+    c.data(1, 'test');
+    return streamError(c, [E.STREAM_CLOSED]);
+  }),
+  onConn('http2/5.1/9', 'closed: Sends a HEADERS frame after sending RST_STREAM frame -> STREAM_CLOSED', async (c) => {
+    c.headers(1, post(), F.END_HEADERS);
+    c.frame(T.RST_STREAM, 0, 1, u32(E.CANCEL));
+    c.headers(1, commonHeaders());
+    return streamError(c, [E.STREAM_CLOSED]);
+  }),
   onConn('http2/5.1/10', 'closed: Sends a CONTINUATION frame after sending RST_STREAM frame -> STREAM_CLOSED or PROTOCOL_ERROR', async (c) => {
     c.headers(1, post(), F.END_HEADERS);
     c.frame(T.RST_STREAM, 0, 1, u32(E.CANCEL));
     c.frame(T.CONTINUATION, F.END_HEADERS, 1, block(dummyHeaders(1)));
     return streamError(c, [E.STREAM_CLOSED, E.PROTOCOL_ERROR]);
+  }),
+  onConn('http2/5.1/11', 'closed: Sends a DATA frame -> STREAM_CLOSED', async (c) => {
+    c.headers(1, commonHeaders());
+    const closed = await streamClose(c, 1);
+    if (closed !== null) return closed;
+    c.data(1, 'test');
+    return streamError(c, [E.STREAM_CLOSED]);
+  }),
+  onConn('http2/5.1/12', 'closed: Sends a HEADERS frame -> STREAM_CLOSED', async (c) => {
+    c.headers(1, commonHeaders());
+    const closed = await streamClose(c, 1);
+    if (closed !== null) return closed;
+    c.headers(1, commonHeaders());
+    return connectionError(c, [E.STREAM_CLOSED]);
   }),
   onConn('http2/5.1/13', 'closed: Sends a CONTINUATION frame -> STREAM_CLOSED or PROTOCOL_ERROR', async (c) => {
     c.headers(1, commonHeaders());
@@ -151,6 +182,11 @@ export const H2SPEC_CASES: H2specCase[] = [
     c.headers(2, commonHeaders());
     return connectionError(c, [E.PROTOCOL_ERROR]);
   }),
+  onConn('http2/5.1.1/2', 'Sends stream identifier that is numerically smaller than previous -> PROTOCOL_ERROR', async (c) => {
+    c.headers(5, commonHeaders());
+    c.headers(3, commonHeaders());
+    return connectionError(c, [E.PROTOCOL_ERROR]);
+  }),
   // http2/5_1_2_stream_concurrency.go
   onConn('http2/5.1.2/1', 'Sends HEADERS frames that cause the advertised concurrent stream limit to be exceeded -> PROTOCOL_ERROR or REFUSED_STREAM', async (c) => {
     const settings = c.framesOf(T.SETTINGS).find((f) => (f.flags & F.ACK) === 0)!;
@@ -162,6 +198,15 @@ export const H2SPEC_CASES: H2specCase[] = [
     let id = 1;
     for (let i = 0; i <= max; i++, id += 2) c.headers(id, commonHeaders());
     return streamError(c, [E.PROTOCOL_ERROR, E.REFUSED_STREAM], 5000);
+  }),
+  // http2/5_3_1_stream_dependencies.go
+  onConn('http2/5.3.1/1', 'Sends HEADERS frame that depends on itself -> PROTOCOL_ERROR', async (c) => {
+    c.frame(T.HEADERS, F.END_STREAM | F.END_HEADERS | F.PRIORITY, 1, Buffer.concat([Buffer.from([0, 0, 0, 1, 255]), block(commonHeaders())]));
+    return streamError(c, [E.PROTOCOL_ERROR]);
+  }),
+  onConn('http2/5.3.1/2', 'Sends PRIORITY frame that depend on itself -> PROTOCOL_ERROR', async (c) => {
+    c.frame(T.PRIORITY, 0, 2, Buffer.from([0, 0, 0, 2, 255]));
+    return streamError(c, [E.PROTOCOL_ERROR]);
   }),
   // http2/5_4_1_connection_error_handling.go
   onConn('http2/5.4.1/1', 'Sends an invalid PING frame for connection close: the TCP connection closes', async (c) => {

@@ -25,6 +25,8 @@ const RESET_BURST = 1000;
 const RESET_PER_SECOND = 33;
 /** SETTINGS and PING acknowledgements queued behind a client that does not read, at most. */
 const MAX_PENDING_ACKS = 1000;
+/** Closed stream ids remembered, to tell late frames on streams we reset from protocol errors. */
+const CLOSED_STREAMS_KEPT = 1024;
 /** How long a connection that failed may take to read our GOAWAY. */
 const LINGER_MS = 1000;
 
@@ -66,6 +68,14 @@ export class H2ServerConnection implements StreamOwner {
   private blockFlags = 0;
   private blockParts: Buffer[] = [];
   private blockSize = 0;
+  /** The header block in progress names its own stream as its dependency (s5.3.1). */
+  private blockSelfDependent = false;
+  /**
+   * Recently closed streams: true for those we reset, whose late frames are ignored (s5.1
+   * "closed"), false for those the client closed or reset, whose frames are STREAM_CLOSED errors.
+   * Bounded: older ids count as never opened.
+   */
+  private readonly closedStreams = new Map<number, boolean>();
   private resetTokens = RESET_BURST;
   private resetStamp = Date.now();
   private pendingAcks = 0;
@@ -155,7 +165,7 @@ export class H2ServerConnection implements StreamOwner {
     switch (type) {
       case FrameType.DATA: return this.onData(flags, id, buf, start, end);
       case FrameType.HEADERS: return this.onHeaders(flags, id, buf, start, end);
-      case FrameType.PRIORITY: return this.onPriority(id, start, end);
+      case FrameType.PRIORITY: return this.onPriority(id, buf, start, end);
       case FrameType.RST_STREAM: return this.onReset(id, start, end);
       case FrameType.SETTINGS: return this.onSettings(flags, id, buf, start, end);
       case FrameType.PUSH_PROMISE: return this.fail(ErrorCode.PROTOCOL_ERROR); // s8.4: clients never push
@@ -182,8 +192,10 @@ export class H2ServerConnection implements StreamOwner {
     }
     const stream = this.streams.get(id);
     if (stream === undefined) {
-      // s5.1: DATA on an idle stream is a connection error; on one closed (or reset by us) it is dropped.
+      // s5.1: DATA on an idle stream is a connection error; on one we reset it is dropped; on one
+      // the client closed, a stream error STREAM_CLOSED (answered once: later DATA is dropped).
       if (id > this.lastStreamId) return this.fail(ErrorCode.PROTOCOL_ERROR);
+      if (this.closedStreams.get(id) === false) this.rstId(id, ErrorCode.STREAM_CLOSED);
       return;
     }
     if (stream.remoteEnded) return this.streamError(stream, ErrorCode.STREAM_CLOSED);
@@ -212,13 +224,16 @@ export class H2ServerConnection implements StreamOwner {
       from++;
       to -= buf[start]!;
     }
+    let selfDependent = false;
     if (flags & Flag.PRIORITY) {
-      // Priority signals are ignored (s5.3.2); the block after them is decoded whatever they say.
+      // Priority signals are otherwise ignored (s5.3.2); the block after them is decoded regardless.
       if (to - from < 5) return this.fail(ErrorCode.FRAME_SIZE_ERROR);
+      selfDependent = (buf.readUInt32BE(from) & 0x7fffffff) === id;
       from += 5;
     }
     if (to < from) return this.fail(ErrorCode.PROTOCOL_ERROR); // padding longer than the payload (s6.2)
-    if (flags & Flag.END_HEADERS) return this.headerBlock(id, flags, buf, from, to);
+    if (flags & Flag.END_HEADERS) return this.headerBlock(id, flags, buf, from, to, selfDependent);
+    this.blockSelfDependent = selfDependent;
     this.blockStream = id;
     this.blockFlags = flags;
     this.blockParts = [buf.subarray(from, to)];
@@ -234,19 +249,29 @@ export class H2ServerConnection implements StreamOwner {
     const block = Buffer.concat(this.blockParts);
     this.blockStream = 0;
     this.blockParts = [];
-    this.headerBlock(id, this.blockFlags, block, 0, block.length);
+    this.headerBlock(id, this.blockFlags, block, 0, block.length, this.blockSelfDependent);
   }
 
-  private headerBlock(id: number, flags: number, buf: Buffer, start: number, end: number): void {
+  private headerBlock(id: number, flags: number, buf: Buffer, start: number, end: number, selfDependent: boolean): void {
     // Every block is decoded, whatever becomes of its stream: the table must follow the client's (RFC 7541 s2.2).
     const fields = this.decoder.decode(buf, start, end, MAX_HEADER_LIST_SIZE);
     if (fields === null) return this.fail(ErrorCode.COMPRESSION_ERROR);
     const endStream = (flags & Flag.END_STREAM) !== 0;
     const stream = this.streams.get(id);
-    if (stream !== undefined) return this.trailers(stream, fields, endStream);
+    if (stream !== undefined) {
+      if (selfDependent) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
+      return this.trailers(stream, fields, endStream);
+    }
     if ((id & 1) === 0) return this.fail(ErrorCode.PROTOCOL_ERROR); // s5.1.1: clients open odd streams
-    if (id <= this.lastStreamId) return; // a stream already closed (or reset by us): dropped
+    if (id <= this.lastStreamId) {
+      // s5.1: late frames on a stream we reset are ignored; on one the client closed, STREAM_CLOSED;
+      // a lower id never opened is an unexpected identifier (s5.1.1).
+      const resetByUs = this.closedStreams.get(id);
+      if (resetByUs === true) return;
+      return this.fail(resetByUs === false ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR);
+    }
     this.lastStreamId = id;
+    if (selfDependent) return this.rstId(id, ErrorCode.PROTOCOL_ERROR);
     if (this.goawayId >= 0) return; // after our GOAWAY: not served, the client retries elsewhere
     if (this.decoder.overflow) return this.refuseTooLarge(id, endStream);
     if (this.streams.size >= MAX_CLIENT_STREAMS) {
@@ -275,9 +300,14 @@ export class H2ServerConnection implements StreamOwner {
     if (!endStream) this.rstId(id, ErrorCode.NO_ERROR);
   }
 
-  private onPriority(id: number, start: number, end: number): void {
+  private onPriority(id: number, buf: Buffer, start: number, end: number): void {
     if (id === 0) return this.fail(ErrorCode.PROTOCOL_ERROR);
     if (end - start !== 5) return this.rstId(id, ErrorCode.FRAME_SIZE_ERROR);
+    if ((buf.readUInt32BE(start) & 0x7fffffff) === id) {
+      // s5.3.1: a stream cannot depend on itself.
+      const stream = this.streams.get(id);
+      return stream !== undefined ? this.streamError(stream, ErrorCode.PROTOCOL_ERROR) : this.rstId(id, ErrorCode.PROTOCOL_ERROR);
+    }
     // s5.3.2: priority signals are deprecated and ignored.
   }
 
@@ -286,7 +316,7 @@ export class H2ServerConnection implements StreamOwner {
     if (id === 0 || id > this.lastStreamId) return this.fail(ErrorCode.PROTOCOL_ERROR);
     const stream = this.streams.get(id);
     if (stream === undefined) return;
-    this.drop(stream);
+    this.drop(stream, false);
     this.countReset();
   }
 
@@ -490,21 +520,30 @@ export class H2ServerConnection implements StreamOwner {
 
   /** localEnd: our END_STREAM left; a client still sending is told to stop without error (s8.1). */
   private localEnd(stream: H2ServerStream): void {
-    if (!stream.remoteEnded) this.out(u32Frame(FrameType.RST_STREAM, stream.id, ErrorCode.NO_ERROR));
-    this.drop(stream);
+    if (stream.remoteEnded) return this.drop(stream, false);
+    this.rstId(stream.id, ErrorCode.NO_ERROR);
+    this.drop(stream, true);
   }
 
   private streamError(stream: H2ServerStream, code: ErrorCode): void {
     this.rstId(stream.id, code);
-    this.drop(stream);
+    this.drop(stream, true);
   }
 
   private rstId(id: number, code: ErrorCode): void {
     if (!this.dead) this.out(u32Frame(FrameType.RST_STREAM, id, code));
+    this.remember(id, true);
   }
 
-  private drop(stream: H2ServerStream): void {
+  /** remember notes a closed stream (bounded: the oldest is forgotten first). */
+  private remember(id: number, resetByUs: boolean): void {
+    this.closedStreams.set(id, resetByUs);
+    if (this.closedStreams.size > CLOSED_STREAMS_KEPT) this.closedStreams.delete(this.closedStreams.keys().next().value!);
+  }
+
+  private drop(stream: H2ServerStream, resetByUs: boolean): void {
     if (!this.streams.delete(stream.id)) return;
+    if (!resetByUs) this.remember(stream.id, false);
     this.blocked.delete(stream);
     stream.closed();
     this.endIfDone();
