@@ -3,6 +3,7 @@ import {
   DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_WINDOW,
   SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
 } from './frames.js';
+import { sendData } from './data-sender.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
 import { H2_PREFACE } from './preface.js';
 
@@ -146,6 +147,7 @@ export class H2ClientConnection {
   private blockParts: Buffer[] = [];
   private blockSize = 0;
   private corked = false;
+  private readonly output = (bytes: Buffer): void => this.out(bytes);
 
   constructor(
     readonly socket: net.Socket,
@@ -440,35 +442,10 @@ export class H2ClientConnection {
 
   sendData(stream: ClientStream, chunk: Buffer, endStream: boolean): void {
     if (this.dead || stream.closed) return;
-    const length = chunk.length;
-    let at = 0;
-    for (;;) {
-      let n = length - at;
-      const room = Math.min(this.sendWindow, stream.sendWindow, this.peerMaxFrame);
-      if (n > room) n = room > 0 ? room : 0;
-      if (n === 0 && at < length) {
-        stream.queued = [chunk.subarray(at)];
-        stream.queuedEnd = endStream;
-        this.blocked.add(stream);
-        return;
-      }
-      const last = at + n === length;
-      const flags = last && endStream ? Flag.END_STREAM : 0;
-      if (n <= 1024) {
-        const b = Buffer.allocUnsafe(FRAME_HEADER_SIZE + n);
-        writeFrameHeader(b, 0, n, FrameType.DATA, flags, stream.id);
-        chunk.copy(b, FRAME_HEADER_SIZE, at, at + n);
-        this.out(b);
-      } else {
-        this.out(frameHeader(n, FrameType.DATA, flags, stream.id));
-        this.out(at === 0 && n === length ? chunk : chunk.subarray(at, at + n));
-      }
-      this.sendWindow -= n;
-      stream.sendWindow -= n;
-      at += n;
-      if (last) return;
-    }
+    this.sendWindow -= sendData(this.output, stream, chunk, endStream, this.sendWindow, this.peerMaxFrame);
+    if (stream.queued !== null) this.blocked.add(stream);
   }
+
 
   private flush(stream: ClientStream): void {
     const queue = stream.queued!;

@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_WINDOW,
   SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
 } from './frames.js';
+import { sendData } from './data-sender.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
 import { H2_PREFACE } from './preface.js';
 import { requestFields, validTrailers } from './request-fields.js';
@@ -57,6 +58,7 @@ export class H2ServerConnection implements StreamOwner {
   private peerDone = false;
   private dead = false;
   private corked = false;
+  private readonly output = (bytes: Buffer): void => this.out(bytes);
   /** Flow control (s6.9): connection send window, peer's initial stream window, our receive side. */
   private sendWindow = DEFAULT_WINDOW;
   private peerInitialWindow = DEFAULT_WINDOW;
@@ -436,37 +438,11 @@ export class H2ServerConnection implements StreamOwner {
 
   sendData(stream: H2ServerStream, chunk: Buffer, endStream: boolean): void {
     if (this.dead || stream.destroyed) return;
-    const length = chunk.length;
-    let at = 0;
-    for (;;) {
-      let n = length - at;
-      const room = Math.min(this.sendWindow, stream.sendWindow, this.peerMaxFrame);
-      if (n > room) n = room > 0 ? room : 0;
-      if (n === 0 && at < length) {
-        // s6.9.1: no window left; the rest waits for WINDOW_UPDATE.
-        stream.queued = [chunk.subarray(at)];
-        stream.queuedEnd = endStream;
-        this.blocked.add(stream);
-        return;
-      }
-      const last = at + n === length;
-      const flags = last && endStream ? Flag.END_STREAM : 0;
-      if (n <= 1024) {
-        const b = Buffer.allocUnsafe(FRAME_HEADER_SIZE + n);
-        writeFrameHeader(b, 0, n, FrameType.DATA, flags, stream.id);
-        chunk.copy(b, FRAME_HEADER_SIZE, at, at + n);
-        this.out(b);
-      } else {
-        this.out(frameHeader(n, FrameType.DATA, flags, stream.id));
-        this.out(at === 0 && n === length ? chunk : chunk.subarray(at, at + n));
-      }
-      this.sendWindow -= n;
-      stream.sendWindow -= n;
-      at += n;
-      if (last) break;
-    }
-    if (endStream) this.localEnd(stream);
+    this.sendWindow -= sendData(this.output, stream, chunk, endStream, this.sendWindow, this.peerMaxFrame);
+    if (stream.queued !== null) this.blocked.add(stream);
+    else if (endStream) this.localEnd(stream);
   }
+
 
   /** flush sends what a stream queued behind flow control, then its end. */
   private flush(stream: H2ServerStream): void {
