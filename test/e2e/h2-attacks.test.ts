@@ -249,6 +249,20 @@ describe('attacks on berth\'s HTTP/2 engine', () => {
     assert.equal(await answers(port), null);
   });
 
+  test('a client whose stream window is 0 asks for a big answer: the proxy stops reading the upstream', { timeout: 30_000 }, async () => {
+    const c = await H2RawClient.connect(port, [[4, 0]]);
+    try {
+      c.headers(1, commonHeaders('/big'));
+      await new Promise((r) => setTimeout(r, 3000));
+      const first = bigWritten;
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(bigWritten, first, 'the backend is still being read');
+      assert.ok(bigWritten < 16 * 1024 * 1024, `the proxy took ${bigWritten} bytes for a client with no window`);
+      assert.equal(c.framesOf(T.DATA).filter((f) => f.payload.length > 0).length, 0, 'DATA past a zero window');
+    } finally { c.close(); }
+    assert.equal(await answers(port), null);
+  });
+
   test('zero-length DATA frames flood on an open stream costs at most the connection', { timeout: 30_000 }, async () => {
     const c = await H2RawClient.connect(port);
     try {
