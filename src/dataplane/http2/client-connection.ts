@@ -4,6 +4,7 @@ import {
   SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
 } from './frames.js';
 import { sendData } from './data-sender.js';
+import { FrameReader, ReadResult, type FrameSink } from './frame-reader.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
 import { H2_PREFACE } from './preface.js';
 
@@ -123,13 +124,13 @@ export interface ClientConnectionOwner {
  * before the upstream's SETTINGS (s3.4 allows it); a peer limit on concurrent streams is kept by
  * the session pool, which reads `peerMaxStreams`.
  */
-export class H2ClientConnection {
+export class H2ClientConnection implements FrameSink {
   readonly streams = new Map<number, ClientStream>();
   private readonly blocked = new Set<ClientStream>();
   private readonly decoder = new HpackDecoder();
   private readonly encoder = new HpackEncoder();
   private nextId = 1;
-  private pending: Buffer | null = null;
+  private readonly reader = new FrameReader();
   /** The upstream's first SETTINGS came. */
   ready = false;
   /** No new streams: GOAWAY received, an error, or the socket closed. */
@@ -198,19 +199,9 @@ export class H2ClientConnection {
 
   private read(chunk: Buffer): void {
     if (this.dead) return;
-    const buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
-    this.pending = null;
-    let pos = 0;
-    while (buf.length - pos >= FRAME_HEADER_SIZE) {
-      const length = (buf[pos]! << 16) | (buf[pos + 1]! << 8) | buf[pos + 2]!;
-      if (length > DEFAULT_MAX_FRAME_SIZE) return this.fail(ErrorCode.FRAME_SIZE_ERROR);
-      const end = pos + FRAME_HEADER_SIZE + length;
-      if (end > buf.length) break;
-      this.frame(buf[pos + 3]!, buf[pos + 4]!, buf.readUInt32BE(pos + 5) & 0x7fffffff, buf, pos + FRAME_HEADER_SIZE, end);
-      if (this.dead) return;
-      pos = end;
-    }
-    if (pos < buf.length) this.pending = buf.subarray(pos);
+    const result = this.reader.push(chunk, this);
+    if (result === ReadResult.TOO_LARGE) return this.fail(ErrorCode.FRAME_SIZE_ERROR);
+    if (result === ReadResult.STOPPED) return;
     if (this.recvUnacked >= CONNECTION_WINDOW / 2) {
       this.out(u32Frame(FrameType.WINDOW_UPDATE, 0, this.recvUnacked));
       this.recvWindow += this.recvUnacked;
@@ -218,7 +209,14 @@ export class H2ClientConnection {
     }
   }
 
-  private frame(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): void {
+  /** frame: one frame from the reader (FrameSink); false once the connection failed. */
+  frame(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): boolean {
+    this.dispatch(type, flags, id, buf, start, end);
+    return !this.dead;
+  }
+
+
+  private dispatch(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): void {
     if (this.blockStream !== 0 && type !== FrameType.CONTINUATION) return this.fail(ErrorCode.PROTOCOL_ERROR);
     switch (type) {
       case FrameType.DATA: return this.onData(flags, id, buf, start, end);

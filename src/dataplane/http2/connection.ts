@@ -5,6 +5,7 @@ import {
   SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
 } from './frames.js';
 import { sendData } from './data-sender.js';
+import { FrameReader, ReadResult, type FrameSink } from './frame-reader.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
 import { H2_PREFACE } from './preface.js';
 import { requestFields, validTrailers } from './request-fields.js';
@@ -44,12 +45,14 @@ export interface ConnectionHost {
  * with GOAWAY or the stream with RST_STREAM, with the codes s5.4 and s6 name; floods (rapid
  * reset, CONTINUATION, SETTINGS/PING, HPACK bombs) meet the caps above.
  */
-export class H2ServerConnection implements StreamOwner {
+export class H2ServerConnection implements StreamOwner, FrameSink {
   private readonly streams = new Map<number, H2ServerStream>();
   private readonly blocked = new Set<H2ServerStream>();
   private readonly decoder = new HpackDecoder();
   private readonly encoder = new HpackEncoder();
-  private pending: Buffer | null = null;
+  private readonly reader = new FrameReader();
+  /** The client preface while it is still incomplete. */
+  private prefaceBytes: Buffer | null = null;
   private prefaceDone = false;
   private settingsSeen = false;
   private lastStreamId = 0;
@@ -127,31 +130,11 @@ export class H2ServerConnection implements StreamOwner {
 
   private read(chunk: Buffer): void {
     if (this.dead) return;
-    const buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
-    this.pending = null;
-    let pos = 0;
-    if (!this.prefaceDone) {
-      if (buf.length < H2_PREFACE.length) {
-        this.pending = buf;
-        return;
-      }
-      if (!buf.subarray(0, H2_PREFACE.length).equals(H2_PREFACE)) return this.fail(ErrorCode.PROTOCOL_ERROR);
-      this.prefaceDone = true;
-      pos = H2_PREFACE.length;
-    }
-    while (buf.length - pos >= FRAME_HEADER_SIZE) {
-      const length = (buf[pos]! << 16) | (buf[pos + 1]! << 8) | buf[pos + 2]!;
-      if (length > DEFAULT_MAX_FRAME_SIZE) return this.fail(ErrorCode.FRAME_SIZE_ERROR);
-      const end = pos + FRAME_HEADER_SIZE + length;
-      if (end > buf.length) break;
-      const type = buf[pos + 3]!;
-      const flags = buf[pos + 4]!;
-      const id = buf.readUInt32BE(pos + 5) & 0x7fffffff;
-      this.frame(type, flags, id, buf, pos + FRAME_HEADER_SIZE, end);
-      if (this.dead) return;
-      pos = end;
-    }
-    if (pos < buf.length) this.pending = buf.subarray(pos);
+    let bytes: Buffer | null = chunk;
+    if (!this.prefaceDone && (bytes = this.preface(chunk)) === null) return;
+    const result = this.reader.push(bytes, this);
+    if (result === ReadResult.TOO_LARGE) return this.fail(ErrorCode.FRAME_SIZE_ERROR);
+    if (result === ReadResult.STOPPED) return;
     if (this.recvUnacked >= CONNECTION_WINDOW / 2) {
       this.out(u32Frame(FrameType.WINDOW_UPDATE, 0, this.recvUnacked));
       this.recvWindow += this.recvUnacked;
@@ -159,7 +142,30 @@ export class H2ServerConnection implements StreamOwner {
     }
   }
 
-  private frame(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): void {
+  /** preface takes the client preface (s3.4) off the first bytes; returns what follows it, or null. */
+  private preface(chunk: Buffer): Buffer | null {
+    const buf = this.prefaceBytes === null ? chunk : Buffer.concat([this.prefaceBytes, chunk]);
+    this.prefaceBytes = null;
+    if (buf.length < H2_PREFACE.length) {
+      this.prefaceBytes = buf;
+      return null;
+    }
+    if (!buf.subarray(0, H2_PREFACE.length).equals(H2_PREFACE)) {
+      this.fail(ErrorCode.PROTOCOL_ERROR);
+      return null;
+    }
+    this.prefaceDone = true;
+    return buf.subarray(H2_PREFACE.length);
+  }
+
+  /** frame: one frame from the reader (FrameSink); false once the connection failed. */
+  frame(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): boolean {
+    this.dispatch(type, flags, id, buf, start, end);
+    return !this.dead;
+  }
+
+
+  private dispatch(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): void {
     // s6.10: nothing may come between a HEADERS without END_HEADERS and its CONTINUATIONs.
     if (this.blockStream !== 0 && type !== FrameType.CONTINUATION) return this.fail(ErrorCode.PROTOCOL_ERROR);
     // s3.4: the client preface ends with a SETTINGS frame.
