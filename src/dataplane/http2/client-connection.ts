@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import {
-  DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_WINDOW,
-  SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
+  DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_PENDING_ACKS,
+  MAX_WINDOW, SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
 } from './frames.js';
 import { sendData } from './data-sender.js';
 import { FrameReader, ReadResult, type FrameSink } from './frame-reader.js';
@@ -148,6 +148,8 @@ export class H2ClientConnection implements FrameSink {
   private blockParts: Buffer[] = [];
   private blockSize = 0;
   private corked = false;
+  /** Acknowledgements written while the upstream was not reading (reset on 'drain'). */
+  private pendingAcks = 0;
   private readonly output = (bytes: Buffer): void => this.out(bytes);
 
   constructor(
@@ -374,7 +376,7 @@ export class H2ClientConnection implements FrameSink {
           break; // HEADER_TABLE_SIZE: our encoder keeps no table (hpack.ts)
       }
     }
-    this.out(SETTINGS_ACK);
+    if (!this.ack(SETTINGS_ACK)) return;
     if (!this.ready) {
       this.ready = true;
       this.owner.onReady();
@@ -384,7 +386,20 @@ export class H2ClientConnection implements FrameSink {
   private onPing(flags: number, id: number, buf: Buffer, start: number, end: number): void {
     if (id !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR);
     if (end - start !== 8) return this.fail(ErrorCode.FRAME_SIZE_ERROR);
-    if ((flags & Flag.ACK) === 0) this.out(frame(FrameType.PING, Flag.ACK, 0, buf.subarray(start, end)));
+    if ((flags & Flag.ACK) === 0) this.ack(frame(FrameType.PING, Flag.ACK, 0, buf.subarray(start, end)));
+  }
+
+  /**
+   * ack sends a SETTINGS or PING acknowledgement, unless an upstream that does not read piled up
+   * too many: a flood of them would otherwise grow our write buffer without bound.
+   */
+  private ack(frameBytes: Buffer): boolean {
+    if (this.socket.writableNeedDrain && ++this.pendingAcks > MAX_PENDING_ACKS) {
+      this.fail(ErrorCode.ENHANCE_YOUR_CALM);
+      return false;
+    }
+    this.out(frameBytes);
+    return true;
   }
 
   /** onGoaway: streams above the last id were never processed and may go elsewhere (s6.8). */
@@ -522,6 +537,7 @@ export class H2ClientConnection implements FrameSink {
   }
 
   private drained(): void {
+    this.pendingAcks = 0;
     for (const stream of this.streams.values()) {
       if (stream.wantDrain && stream.queued === null) {
         stream.wantDrain = false;

@@ -1,8 +1,8 @@
 import type net from 'node:net';
 import type { StreamConnection } from './downstream-stream.js';
 import {
-  DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_WINDOW,
-  SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
+  DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_PENDING_ACKS,
+  MAX_WINDOW, SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
 } from './frames.js';
 import { sendData } from './data-sender.js';
 import { FrameReader, ReadResult, type FrameSink } from './frame-reader.js';
@@ -25,8 +25,6 @@ export const IDLE_TIMEOUT_MS = 120_000;
 /** Rapid reset (CVE-2023-44487): client resets and refused streams, a token bucket as nghttp2's. */
 const RESET_BURST = 1000;
 const RESET_PER_SECOND = 33;
-/** SETTINGS and PING acknowledgements queued behind a client that does not read, at most. */
-const MAX_PENDING_ACKS = 1000;
 /** Closed stream ids remembered, to tell late frames on streams we reset from protocol errors. */
 const CLOSED_STREAMS_KEPT = 1024;
 /** How long a connection that failed may take to read our GOAWAY. */

@@ -52,6 +52,11 @@ export const MAX_ALLOWED_FRAME_SIZE = 16_777_215;
 /** SETTINGS_INITIAL_WINDOW_SIZE's initial value, also every connection window's (s6.9.2). */
 export const DEFAULT_WINDOW = 65_535;
 export const MAX_WINDOW = 2 ** 31 - 1;
+/**
+ * SETTINGS and PING acknowledgements queued behind a peer that does not read, at most: past this
+ * the connection ends with ENHANCE_YOUR_CALM (RFC 9113 s10.5), client or upstream alike.
+ */
+export const MAX_PENDING_ACKS = 1000;
 
 /** frameHeader: the 9-octet header (s4.1) for a payload of `length`. */
 export function frameHeader(length: number, type: FrameType, flags: number, streamId: number): Buffer {

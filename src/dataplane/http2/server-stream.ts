@@ -100,7 +100,9 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
     if (!this.flowing) this.flow();
     if (this.paused) {
       this.paused = false;
-      if (this.held !== null) process.nextTick(release, this);
+      // The END_STREAM may have come while paused with nothing held (a body that filled the
+      // upstream socket with its last DATA): 'end' is still owed.
+      if (this.held !== null || (this.remoteEnded && !this.endEmitted)) process.nextTick(release, this);
     }
     return this;
   }
