@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ServiceConfig, UpstreamConfig } from '../config/types.js';
 import type { Logger } from '../lib/log.js';
 import { sameConfigValue } from '../config/equal.js';
@@ -33,7 +34,10 @@ export interface UpstreamDeps {
  */
 export class UpstreamRuntime {
   health: HealthChecker | null = null;
+  /** Looks up host-name targets; null while the upstream has none. */
   dns: TargetResolver | null = null;
+  /** Updates the balancer after a target's health or DNS state flipped. */
+  onTargetChange: ((t: TargetState) => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -101,8 +105,8 @@ function createUpstream(u: UpstreamConfig, hash: string, deps: UpstreamDeps): Up
   };
   up.health = new HealthChecker(u, () => up.targets, onChange, { log: deps.log });
   if (deps.activeHealthChecks !== false) up.health.start();
-  up.dns = new TargetResolver(() => up.targets, onChange, deps.log, deps.dns?.timings, deps.dns?.lookup);
-  up.dns.sync();
+  up.onTargetChange = onChange;
+  syncDns(up, deps);
   return up;
 }
 
@@ -116,8 +120,20 @@ function updateUpstream(up: UpstreamRuntime, u: UpstreamConfig, hash: string, de
   up.targets = targets;
   up.balancer.update(targets);
   up.health?.reconfigure(u);
-  up.dns?.sync();
+  syncDns(up, deps);
   return up;
+}
+
+/**
+ * syncDns looks up host-name targets (targets/dns.ts). The resolver exists only for an upstream
+ * that has one: EndpointSlice targets are IPs, and 5,000 upstreams need no 5,000 idle resolvers.
+ */
+function syncDns(up: UpstreamRuntime, deps: UpstreamDeps): void {
+  if (up.dns === null) {
+    if (up.onTargetChange === null || !up.targets.some((t) => isIP(t.host) === 0)) return;
+    up.dns = new TargetResolver(() => up.targets, up.onTargetChange, deps.log, deps.dns?.timings, deps.dns?.lookup);
+  }
+  up.dns.sync();
 }
 
 function retire(t: TargetState, deps: UpstreamDeps): void {

@@ -132,6 +132,18 @@ test('writer: a partial batch waits for the flush interval; a full one (64 KiB) 
   assert.equal(writer.dropped, 0);
 });
 
+test('writer: a line longer than a batch goes out whole, in its place', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'berth-log-')), 'access.log');
+  const writer = AccessLogWriter.toFile(file);
+  const long = 'L'.repeat(100 * 1024) + '\n';
+  writer.write('before\n');
+  writer.write(long);
+  writer.write('after\n');
+  await writer.close();
+  assert.equal(readFileSync(file, 'latin1'), 'before\n' + long + 'after\n');
+  assert.equal(writer.dropped, 0);
+});
+
 test('writer: with the default interval a single line reaches the file without close', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'berth-log-')), 'access.log');
   const writer = AccessLogWriter.toFile(file);
