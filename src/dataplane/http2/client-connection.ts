@@ -3,7 +3,7 @@ import {
   DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_PENDING_ACKS,
   MAX_WINDOW, SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
 } from './frames.js';
-import { sendData } from './data-sender.js';
+import { creditStream, sendData, sendQueued } from './data-sender.js';
 import { FrameReader, ReadResult, type FrameSink } from './frame-reader.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
 import { H2_PREFACE } from './preface.js';
@@ -255,7 +255,7 @@ export class H2ClientConnection implements FrameSink {
     if (!stream.headSeen || stream.remoteEnded) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
     stream.recvWindow -= length;
     if (stream.recvWindow < 0) return this.streamError(stream, ErrorCode.FLOW_CONTROL_ERROR);
-    if (to - from < length) this.credit(stream, length - (to - from));
+    if (to - from < length && !this.dead) creditStream(this.output, stream, length - (to - from));
     if (to > from) stream.pushData(buf.subarray(from, to));
     if (flags & Flag.END_STREAM) this.remoteEnd(stream);
   }
@@ -461,20 +461,8 @@ export class H2ClientConnection implements FrameSink {
 
 
   private flush(stream: ClientStream): void {
-    const queue = stream.queued!;
-    const end = stream.queuedEnd;
-    stream.queued = null;
-    stream.queuedEnd = false;
     this.blocked.delete(stream);
-    for (let i = 0; i < queue.length; i++) {
-      this.sendData(stream, queue[i]!, i === queue.length - 1 && end);
-      const requeued = stream.queued as Buffer[] | null;
-      if (requeued !== null) {
-        for (let j = i + 1; j < queue.length; j++) requeued.push(queue[j]!);
-        stream.queuedEnd = end;
-        return;
-      }
-    }
+    if (!sendQueued(this, stream, true)) return;
     if (stream.wantDrain && !this.congested && !stream.closed) {
       stream.wantDrain = false;
       stream.sink.onDrain();
@@ -489,16 +477,7 @@ export class H2ClientConnection implements FrameSink {
   }
 
   consumed(stream: ClientStream, bytes: number): void {
-    this.credit(stream, bytes);
-  }
-
-  private credit(stream: ClientStream, bytes: number): void {
-    if (stream.remoteEnded || this.dead) return;
-    stream.unacked += bytes;
-    if (stream.unacked < DEFAULT_WINDOW / 2) return;
-    this.out(u32Frame(FrameType.WINDOW_UPDATE, stream.id, stream.unacked));
-    stream.recvWindow += stream.unacked;
-    stream.unacked = 0;
+    if (!this.dead) creditStream(this.output, stream, bytes);
   }
 
   reset(stream: ClientStream, code: ErrorCode): void {

@@ -4,7 +4,7 @@ import {
   DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_PENDING_ACKS,
   MAX_WINDOW, SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
 } from './frames.js';
-import { sendData } from './data-sender.js';
+import { creditStream, sendData, sendQueued } from './data-sender.js';
 import { FrameReader, ReadResult, type FrameSink } from './frame-reader.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
 import { H2_PREFACE } from './preface.js';
@@ -208,7 +208,7 @@ export class H2ServerConnection implements StreamOwner, FrameSink {
     stream.recvWindow -= length;
     if (stream.recvWindow < 0) return this.streamError(stream, ErrorCode.FLOW_CONTROL_ERROR);
     // Padding is never handed to the engine: its window share comes back at once.
-    if (to - from < length) this.creditStream(stream, length - (to - from));
+    if (to - from < length && !this.dead) creditStream(this.output, stream, length - (to - from));
     stream.received += to - from;
     if (stream.contentLength >= 0 && stream.received > stream.contentLength) return this.streamError(stream, ErrorCode.PROTOCOL_ERROR);
     if (to > from) stream.pushData(buf.subarray(from, to));
@@ -450,21 +450,9 @@ export class H2ServerConnection implements StreamOwner, FrameSink {
 
   /** flush sends what a stream queued behind flow control, then its end. */
   private flush(stream: H2ServerStream): void {
-    const queue = stream.queued!;
     const end = stream.queuedEnd;
-    stream.queued = null;
-    stream.queuedEnd = false;
     this.blocked.delete(stream);
-    for (let i = 0; i < queue.length; i++) {
-      const lastChunk = i === queue.length - 1;
-      this.sendData(stream, queue[i]!, lastChunk && end && !stream.hasTrailers);
-      const requeued = stream.queued as Buffer[] | null;
-      if (requeued !== null) {
-        for (let j = i + 1; j < queue.length; j++) requeued.push(queue[j]!);
-        stream.queuedEnd = end;
-        return;
-      }
-    }
+    if (!sendQueued(this, stream, !stream.hasTrailers)) return;
     if (end && stream.hasTrailers) stream.sendTrailers();
     if (stream.wantDrain && !this.congested && !stream.destroyed) {
       stream.wantDrain = false;
@@ -481,17 +469,7 @@ export class H2ServerConnection implements StreamOwner, FrameSink {
   }
 
   consumed(stream: H2ServerStream, bytes: number): void {
-    this.creditStream(stream, bytes);
-  }
-
-  /** creditStream reopens a stream's window in steps of half of it (no WINDOW_UPDATE per DATA frame). */
-  private creditStream(stream: H2ServerStream, bytes: number): void {
-    if (stream.remoteEnded || this.dead) return;
-    stream.unacked += bytes;
-    if (stream.unacked < DEFAULT_WINDOW / 2) return;
-    this.out(u32Frame(FrameType.WINDOW_UPDATE, stream.id, stream.unacked));
-    stream.recvWindow += stream.unacked;
-    stream.unacked = 0;
+    if (!this.dead) creditStream(this.output, stream, bytes);
   }
 
   reset(stream: H2ServerStream, code: ErrorCode): void {
