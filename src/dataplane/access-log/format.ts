@@ -1,133 +1,288 @@
-/**
- * AccessRecord: one finished request (or WebSocket / gRPC stream) as the access log and the
- * request span see it. Built once at the end of the request, only when a log or tracing is on.
- */
-export interface AccessRecord {
-  /** Epoch ms when the request arrived. */
-  readonly startedAt: number;
-  readonly clientIp: string;
-  /** The client's X-Forwarded-For chain, only when the peer is in --trusted-ips; else null. */
-  readonly forwardedFor: string | null;
-  readonly method: string;
-  readonly host: string;
-  readonly path: string;
-  /** "HTTP/1.1", "HTTP/2", "websocket", "grpc". */
-  readonly protocol: string;
-  readonly status: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly totalMs: number;
-  /** Time from sending to the upstream to its response head; null when no upstream answered. */
-  readonly upstreamMs: number | null;
-  readonly route: string | null;
-  readonly service: string | null;
-  readonly upstream: string | null;
-  /** host:port of the target that served (or last failed) the request. */
-  readonly target: string | null;
-  /** The target's identity (pod UID) the sticky cookie binds to. */
-  readonly targetIdentity: string | null;
-  /** kept, new, moved_gone, moved_unhealthy, invalid; null for non-sticky upstreams. */
-  readonly sticky: string | null;
-  readonly retries: number;
-  /** The ProxyError code when berth answered itself (404, 502, 503, 504...); null otherwise. */
-  readonly error: string | null;
-  readonly referer: string | null;
-  readonly userAgent: string | null;
-  /** The W3C trace id when the request was traced. */
-  readonly traceId: string | null;
-}
+import type { FinishedRequest } from '../proxy/observer.js';
+import {
+  accessRecord, logError, logForwardedFor, logProtocol, logSticky, logStatus, logTraceId, logUpstreamMs, type AccessRecord,
+} from './record.js';
 
 export type AccessLogFormat = 'json' | 'combined';
 
-export function formatRecord(format: AccessLogFormat, r: AccessRecord): string {
-  return format === 'json' ? jsonLine(r) : combinedLine(r);
+/**
+ * LineEncoder: writes one record's line as bytes at `at` in `into` and returns the offset where
+ * the line ends. It writes the whole line even when that end lies past `into.length`: a typed
+ * array ignores stores beyond its end, and the writer (writer.ts) takes such an end as "did not
+ * fit" and encodes the line again into a batch with room for it.
+ */
+export type LineEncoder<T> = (into: Uint8Array, at: number, value: T) => number;
+
+export function encoderFor(format: AccessLogFormat): LineEncoder<FinishedRequest> {
+  return format === 'json' ? encodeJsonLine : encodeCombinedLine;
 }
 
 /**
- * jsonLine: one JSON object per line; field names are the README's contract. Built as a string
- * rather than through JSON.stringify of a fresh object: this runs once per request on the proxy's
- * own core (bench/observability.sh measures it). The line is ASCII only (non-ASCII is written as
- * \uXXXX escapes, RFC 8259 s7), so the writer may count its bytes as characters.
+ * encodeJsonLine: one JSON object per line; field names are the README's contract. Written
+ * straight into the writer's batch from the finished request (record.ts maps its fields), with
+ * no string built and copied and no record object: this runs once per request on the proxy's own
+ * core (bench/observability.sh measures it). Values that repeat from line to line (client
+ * address, method, host, the route-to-target block...) are copied from their cached bytes along
+ * with the keys around them: copying a block costs about what encoding two characters does. The
+ * line is ASCII only (non-ASCII is written as \uXXXX escapes, RFC 8259 s7).
  */
-export function jsonLine(r: AccessRecord): string {
-  return (
-    '{"time":"' + isoTime(r.startedAt) +
-    '","client_ip":' + jsonString(r.clientIp) +
-    ',"x_forwarded_for":' + jsonString(r.forwardedFor) +
-    ',"method":' + jsonString(r.method) +
-    ',"host":' + jsonString(r.host) +
-    ',"path":' + jsonString(r.path) +
-    ',"protocol":' + jsonString(r.protocol) +
-    ',"status":' + jsonNumber(r.status) +
-    ',"bytes_in":' + jsonNumber(r.bytesIn) +
-    ',"bytes_out":' + jsonNumber(r.bytesOut) +
-    ',"latency_ms":' + millis(r.totalMs) +
-    ',"upstream_latency_ms":' + (r.upstreamMs === null ? 'null' : millis(r.upstreamMs)) +
-    ',"route":' + jsonString(r.route) +
-    ',"service":' + jsonString(r.service) +
-    ',"upstream":' + jsonString(r.upstream) +
-    ',"target":' + jsonString(r.target) +
-    ',"target_identity":' + jsonString(r.targetIdentity) +
-    ',"sticky":' + jsonString(r.sticky) +
-    ',"retries":' + jsonNumber(r.retries) +
-    ',"error":' + jsonString(r.error) +
-    ',"trace_id":' + jsonString(r.traceId) +
-    '}\n'
-  );
+export function encodeJsonLine(into: Uint8Array, at: number, r: FinishedRequest): number {
+  const startedAt = r.startTime;
+  let p = putBytes(into, at, timePrefix(startedAt));
+  p = putMillisOfSecond(into, p, startedAt);
+  p = putBytes(into, p, CLIENT_IP.of(r.clientAddress));
+  p = putBytes(into, p, FORWARDED_FOR.of(logForwardedFor(r)));
+  p = putBytes(into, p, METHOD.of(r.method));
+  p = putBytes(into, p, HOST.of(r.host));
+  p = putJsonString(into, p, r.path);
+  p = putBytes(into, p, PROTOCOL.of(logProtocol(r)));
+  p = putNumber(into, p, logStatus(r));
+  p = putBytes(into, p, BYTES_IN_KEY);
+  p = putNumber(into, p, r.bytesIn);
+  p = putBytes(into, p, BYTES_OUT_KEY);
+  p = putNumber(into, p, r.bytesOut);
+  p = putBytes(into, p, LATENCY_KEY);
+  p = putMillis(into, p, r.totalLatencyMs);
+  p = putBytes(into, p, UPSTREAM_LATENCY_KEY);
+  const upstreamMs = logUpstreamMs(r);
+  p = upstreamMs === null ? putBytes(into, p, NULL) : putMillis(into, p, upstreamMs);
+  p = putBytes(into, p, targetBlock(r.routeName, r.serviceName, r.upstreamName, r.targetAddress, r.targetIdentity));
+  p = putBytes(into, p, STICKY.of(logSticky(r)));
+  p = putNumber(into, p, r.retries);
+  p = putBytes(into, p, ERROR.of(logError(r)));
+  const traceId = logTraceId(r);
+  if (traceId === null) return putBytes(into, p, NULL_LINE_END);
+  p = putJsonString(into, p, traceId);
+  return putBytes(into, p, LINE_END);
 }
 
-/** Printable ASCII except `"` and `\`: such a string is its own JSON text between quotes. */
-const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-const NON_ASCII = /[\u007f-\uffff]/g;
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const NULL = ascii('null');
+const BYTES_IN_KEY = ascii(',"bytes_in":');
+const BYTES_OUT_KEY = ascii(',"bytes_out":');
+const LATENCY_KEY = ascii(',"latency_ms":');
+const UPSTREAM_LATENCY_KEY = ascii(',"upstream_latency_ms":');
+const LINE_END = ascii('}\n');
+const NULL_LINE_END = ascii('null}\n');
 
-function jsonString(v: string | null): string {
-  if (v === null) return 'null';
-  if (JSON_PLAIN.test(v)) return '"' + v + '"';
-  // JSON.stringify escapes quotes, backslashes, controls and lone surrogates; the rest of
-  // non-ASCII becomes \uXXXX so the line stays ASCII.
-  return JSON.stringify(v).replace(NON_ASCII, unicodeEscape);
+/** Distinct values a field keeps encoded before it starts over (client addresses may be many). */
+const FIELD_CACHE_SIZE = 1024;
+
+/**
+ * FieldBytes: `<before><JSON value><after>` encoded, for one field's recent values. The last
+ * value is checked first: on a keep-alive connection or a busy route it is the same one again.
+ */
+class FieldBytes {
+  private lastValue: string | null | undefined = undefined;
+  private lastBytes: Uint8Array = NULL;
+  private readonly known = new Map<string | null, Uint8Array>();
+
+  constructor(
+    private readonly before: string,
+    private readonly after = '',
+  ) {}
+
+  of(value: string | null): Uint8Array {
+    if (value === this.lastValue) return this.lastBytes;
+    let bytes = this.known.get(value);
+    if (bytes === undefined) {
+      if (this.known.size >= FIELD_CACHE_SIZE) this.known.clear();
+      bytes = encodeFragment([this.before], [value], this.after);
+      this.known.set(value, bytes);
+    }
+    this.lastValue = value;
+    this.lastBytes = bytes;
+    return bytes;
+  }
 }
 
-function unicodeEscape(c: string): string {
-  return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+// Each field carries the keys around it: the time's closing quote, the key of the number or the
+// unquoted path that follows.
+const CLIENT_IP = new FieldBytes('Z","client_ip":');
+const FORWARDED_FOR = new FieldBytes(',"x_forwarded_for":');
+const METHOD = new FieldBytes(',"method":');
+const HOST = new FieldBytes(',"host":', ',"path":');
+const PROTOCOL = new FieldBytes(',"protocol":', ',"status":');
+const STICKY = new FieldBytes(',"sticky":', ',"retries":');
+const ERROR = new FieldBytes(',"error":', ',"trace_id":');
+
+/** encodeFragment: each value as a JSON string after its key (keys[i]), then `after`. */
+function encodeFragment(keys: readonly string[], values: readonly (string | null)[], after = ''): Uint8Array {
+  let size = after.length;
+  for (let i = 0; i < values.length; i++) size += keys[i]!.length + 6 * (values[i]?.length ?? 0) + 4;
+  const scratch = new Uint8Array(size);
+  let p = 0;
+  for (let i = 0; i < values.length; i++) {
+    p = putAscii(scratch, p, keys[i]!);
+    p = putJsonString(scratch, p, values[i]!);
+  }
+  p = putAscii(scratch, p, after);
+  return scratch.slice(0, p);
+}
+
+/** The route-to-target part of a line: the same for every request a target serves on a route. */
+interface TargetBlock {
+  readonly route: string | null;
+  readonly service: string | null;
+  readonly upstream: string | null;
+  readonly identity: string | null;
+  readonly bytes: Uint8Array;
+}
+
+const TARGET_BLOCK_KEYS = [',"route":', ',"service":', ',"upstream":', ',"target":', ',"target_identity":'];
+/** By target address; a target several routes share is encoded again when the route changes. */
+const targetBlocks = new Map<string | null, TargetBlock>();
+
+function targetBlock(route: string | null, service: string | null, upstream: string | null, target: string | null, identity: string | null): Uint8Array {
+  const known = targetBlocks.get(target);
+  if (known !== undefined && known.route === route && known.service === service && known.upstream === upstream &&
+    known.identity === identity) return known.bytes;
+  if (targetBlocks.size >= FIELD_CACHE_SIZE) targetBlocks.clear();
+  const bytes = encodeFragment(TARGET_BLOCK_KEYS, [route, service, upstream, target, identity]);
+  targetBlocks.set(target, { route, service, upstream, identity, bytes });
+  return bytes;
+}
+
+let timePrefixSecond = NaN;
+let timePrefixBytes = NULL;
+/** timePrefix: `{"time":"2026-11-30T09:05:07.` for any time in that second. */
+function timePrefix(ms: number): Uint8Array {
+  const second = Math.floor(Math.floor(ms) / 1000);
+  if (second !== timePrefixSecond) {
+    timePrefixSecond = second;
+    timePrefixBytes = ascii('{"time":"' + isoSecondPrefix(ms));
+  }
+  return timePrefixBytes;
+}
+
+function putBytes(into: Uint8Array, at: number, bytes: Uint8Array): number {
+  const end = at + bytes.length;
+  // A line that runs past the batch is encoded again into a bigger one (LineEncoder); `set`
+  // would throw where single stores are ignored.
+  if (end <= into.length) into.set(bytes, at);
+  return end;
+}
+
+function encodeCombinedLine(into: Uint8Array, at: number, r: FinishedRequest): number {
+  return putAscii(into, at, combinedLine(accessRecord(r)));
+}
+
+/** putAscii: a string known to be ASCII (or Latin-1), one byte a character. */
+export function putAscii(into: Uint8Array, at: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) into[at + i] = s.charCodeAt(i);
+  return at + n;
+}
+
+const HEX = '0123456789abcdef';
+
+/**
+ * putJsonString: `v` as a JSON string, or null. Quotes, backslashes and controls are escaped as
+ * JSON.stringify does (RFC 8259 s7), and every code unit from DEL up is written as \uXXXX, which
+ * keeps the line ASCII and turns a lone surrogate into the escape JSON.stringify gives it.
+ */
+function putJsonString(into: Uint8Array, at: number, v: string | null): number {
+  if (v === null) return putAscii(into, at, 'null');
+  let p = at;
+  into[p++] = 0x22;
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) into[p++] = c;
+    else p = putEscape(into, p, c);
+  }
+  into[p] = 0x22;
+  return p + 1;
+}
+
+function putEscape(into: Uint8Array, at: number, c: number): number {
+  into[at] = 0x5c; // backslash
+  const short = c === 0x22 ? 0x22 : c === 0x5c ? 0x5c : c === 8 ? 0x62 : c === 9 ? 0x74 : c === 10 ? 0x6e : c === 12 ? 0x66 : c === 13 ? 0x72 : 0;
+  if (short !== 0) {
+    into[at + 1] = short;
+    return at + 2;
+  }
+  into[at + 1] = 0x75; // u
+  into[at + 2] = HEX.charCodeAt(c >>> 12);
+  into[at + 3] = HEX.charCodeAt((c >>> 8) & 15);
+  into[at + 4] = HEX.charCodeAt((c >>> 4) & 15);
+  into[at + 5] = HEX.charCodeAt(c & 15);
+  return at + 6;
+}
+
+/** putDigits: a non-negative safe integer in decimal. */
+function putDigits(into: Uint8Array, at: number, n: number): number {
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  let rest = n;
+  for (let i = at + digits - 1; i >= at; i--) {
+    const next = Math.floor(rest / 10);
+    into[i] = 0x30 + (rest - next * 10);
+    rest = next;
+  }
+  return at + digits;
 }
 
 /** JSON has no NaN or Infinity (RFC 8259 s6); JSON.stringify writes null for them too. */
-function jsonNumber(n: number): string {
-  return Number.isFinite(n) ? String(n) : 'null';
+function putNumber(into: Uint8Array, at: number, n: number): number {
+  if (Number.isSafeInteger(n) && n >= 0) return putDigits(into, at, n);
+  return putAscii(into, at, Number.isFinite(n) ? String(n) : 'null');
 }
 
 /**
- * millis: milliseconds rounded to the microsecond, as a JSON number. Written from the integer
+ * putMillis: milliseconds rounded to the microsecond, as a JSON number. Written from the integer
  * count of microseconds: a double's shortest decimal form costs several times more, and the text
  * parses to the same double as Math.round(ms * 1000) / 1000 (both are the nearest to us / 1000).
  */
-function millis(ms: number): string {
-  if (!Number.isFinite(ms)) return 'null';
+function putMillis(into: Uint8Array, at: number, ms: number): number {
+  if (!Number.isFinite(ms)) return putAscii(into, at, 'null');
   const us = Math.round(ms * 1000);
-  if (!Number.isSafeInteger(us)) return jsonNumber(us / 1000);
+  if (!Number.isSafeInteger(us)) return putNumber(into, at, us / 1000);
+  let p = at;
+  if (us < 0) into[p++] = 0x2d; // -
   const abs = us < 0 ? -us : us;
   const whole = Math.floor(abs / 1000);
   const frac = abs - whole * 1000;
-  const text = frac === 0 ? String(whole) : whole + (frac < 10 ? '.00' : frac < 100 ? '.0' : '.') + frac;
-  return us < 0 ? '-' + text : text;
+  p = putDigits(into, p, whole);
+  if (frac === 0) return p;
+  into[p] = 0x2e; // .
+  return putThreeDigits(into, p + 1, frac);
+}
+
+function putThreeDigits(into: Uint8Array, at: number, n: number): number {
+  const hundreds = Math.floor(n / 100);
+  const tens = Math.floor(n / 10) - hundreds * 10;
+  into[at] = 0x30 + hundreds;
+  into[at + 1] = 0x30 + tens;
+  into[at + 2] = 0x30 + (n - hundreds * 100 - tens * 10);
+  return at + 3;
+}
+
+function putMillisOfSecond(into: Uint8Array, at: number, ms: number): number {
+  const whole = Math.floor(ms);
+  return putThreeDigits(into, at, whole - Math.floor(whole / 1000) * 1000);
 }
 
 /**
  * isoTime: what `new Date(ms).toISOString()` gives, with the part up to the second built once per
  * second: a busy proxy logs many requests in each.
  */
-let cachedSecond = NaN;
-let cachedSecondPrefix = '';
 export function isoTime(ms: number): string {
   const whole = Math.floor(ms);
-  const second = Math.floor(whole / 1000);
+  const milli = whole - Math.floor(whole / 1000) * 1000;
+  return isoSecondPrefix(ms) + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
+}
+
+let cachedSecond = NaN;
+let cachedSecondPrefix = '';
+/** isoSecondPrefix: "2026-11-30T09:05:07." for any time in that second. */
+function isoSecondPrefix(ms: number): string {
+  const second = Math.floor(Math.floor(ms) / 1000);
   if (second !== cachedSecond) {
     cachedSecond = second;
     cachedSecondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
   }
-  const milli = whole - second * 1000;
-  return cachedSecondPrefix + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
+  return cachedSecondPrefix;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

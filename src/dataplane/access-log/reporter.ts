@@ -1,6 +1,7 @@
 import type { FinishedRequest, RequestObserver } from '../proxy/observer.js';
 import type { Tracing } from '../tracing/tracing.js';
-import { formatRecord, type AccessLogFormat, type AccessRecord } from './format.js';
+import { encoderFor, type AccessLogFormat, type LineEncoder } from './format.js';
+import { accessRecord } from './record.js';
 import type { AccessLogSink } from './writer.js';
 
 /**
@@ -10,6 +11,7 @@ import type { AccessLogSink } from './writer.js';
  */
 export class RequestReporter implements RequestObserver {
   readonly wanted: boolean;
+  private readonly encode: LineEncoder<FinishedRequest>;
 
   constructor(
     readonly sink: AccessLogSink | null,
@@ -17,12 +19,12 @@ export class RequestReporter implements RequestObserver {
     readonly tracing: Tracing,
   ) {
     this.wanted = sink !== null || tracing.exporting;
+    this.encode = encoderFor(format);
   }
 
   onRequestEnd(request: FinishedRequest): void {
-    const record = accessRecord(request);
-    if (this.sink !== null) this.sink.write(formatRecord(this.format, record));
-    if (request.trace !== null) this.tracing.end(request.trace, record);
+    if (this.sink !== null) this.sink.append(this.encode, request);
+    if (request.trace !== null) this.tracing.end(request.trace, accessRecord(request));
   }
 
   /** close flushes the log and exports queued spans (shutdown). */
@@ -31,41 +33,3 @@ export class RequestReporter implements RequestObserver {
   }
 }
 
-const PROTOCOLS = { 'http/1.0': 'HTTP/1.0', 'http/1.1': 'HTTP/1.1', h2: 'HTTP/2', ws: 'websocket' } as const;
-
-/** accessRecord: the engine's view of a finished request, in the access log's terms. */
-export function accessRecord(r: FinishedRequest): AccessRecord {
-  const h = r.headers;
-  const grpc = r.protocol === 'h2' && String(h['content-type'] ?? '').startsWith('application/grpc');
-  return {
-    startedAt: r.startTime,
-    clientIp: r.clientAddress,
-    forwardedFor: r.trustedPeer ? text(h['x-forwarded-for']) : null,
-    method: r.method,
-    host: r.host,
-    path: r.path,
-    protocol: grpc ? 'grpc' : PROTOCOLS[r.protocol],
-    // The client left before any answer: 499, as nginx logs it.
-    status: r.status === 0 ? 499 : r.status,
-    bytesIn: r.bytesIn,
-    bytesOut: r.bytesOut,
-    totalMs: r.totalLatencyMs,
-    upstreamMs: r.upstreamLatencyMs < 0 ? null : r.upstreamLatencyMs,
-    route: r.routeName,
-    service: r.serviceName,
-    upstream: r.upstreamName,
-    target: r.targetAddress,
-    targetIdentity: r.targetIdentity,
-    sticky: r.sticky === 'none' ? null : r.sticky,
-    retries: r.retries,
-    error: r.errorCode ?? (r.status === 0 ? 'CLIENT_GONE' : null),
-    referer: text(h.referer),
-    userAgent: text(h['user-agent']),
-    traceId: r.trace?.traceId ?? null,
-  };
-}
-
-function text(value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
-}

@@ -1,11 +1,14 @@
-import { closeSync, fstatSync, openSync, write } from 'node:fs';
+import { closeSync, fstatSync, openSync, write, writeSync } from 'node:fs';
+import { putAscii, type LineEncoder } from './format.js';
 
 /** AccessLogSink: where finished requests' lines go. */
 export interface AccessLogSink {
   /**
-   * write queues one line of ASCII text ending in "\n" (both formats escape everything else, see
-   * format.ts); never blocks, may drop when the buffer is full.
+   * append queues the line `encode` writes for `value` (ASCII, ending in "\n": both formats escape
+   * everything else, see format.ts); never blocks, may drop when the buffer is full.
    */
+  append<T>(encode: LineEncoder<T>, value: T): void;
+  /** write queues one line of ASCII text ending in "\n", as append does. */
   write(line: string): void;
   /** Lines dropped because the destination was slower than the traffic. */
   readonly dropped: number;
@@ -24,27 +27,35 @@ const FILE_BATCH = 64 * 1024;
 const PIPE_BATCH = 4096;
 const RETRY_MS = 10;
 /**
- * A partial batch waits at most this long. Each write is a hand-off to libuv's thread pool and
- * back (on the proxy's own core when it is pinned), so writing whatever one event-loop turn
- * produced, a few lines, cost more than formatting them; full batches or the lines of 50 ms,
- * whichever comes first, make that cost vanish (nginx's access_log `buffer=` and `flush=`).
+ * A partial batch waits at most this long: writing whatever one event-loop turn produced, a few
+ * lines, cost more than formatting them; full batches or the lines of 50 ms, whichever comes
+ * first, make that cost vanish (nginx's access_log `buffer=` and `flush=`).
  */
 const FLUSH_MS = 50;
 
 /** Batch: whole lines, encoded. */
 interface Batch {
+  /** What is left to write. */
   bytes: Buffer;
   readonly lines: number;
+  /** The buffer the lines were encoded into, taken again for a later batch once written. */
+  readonly whole: Buffer;
 }
 
 /**
- * AccessLogWriter: each line is copied into a batch buffer as it comes (so the string dies young
- * instead of waiting in the heap for its write), and batches are written by fs.write, which runs
- * on libuv's thread pool: a slow or blocked stdout pipe stalls that thread, never the event loop,
- * so a request never waits for its log line. A batch goes out once it is full or FLUSH_MS after
- * its first line. One write is in flight at a time; while it is, batches queue up to
- * `maxBuffered` bytes and further lines are dropped and counted (`dropped`, exported as
- * berth_access_log_dropped_total), as nginx's buffered access_log would rather lose lines than stall.
+ * AccessLogWriter: each line is encoded straight into a batch buffer as it comes (no string is
+ * built, and nothing waits in the heap for its write). A batch goes out once it is full or
+ * FLUSH_MS after its first line.
+ *
+ * - To a regular file, a batch is written at once on the event loop, as nginx writes its buffered
+ *   access_log: a 64 KiB write into the page cache takes microseconds, while a hand-off to libuv's
+ *   thread pool and back cost twice that much on the proxy's own core when the process is pinned
+ *   to one (bench/observability.sh).
+ * - To a pipe, terminal or socket (stdout), batches are written by fs.write on the thread pool: a
+ *   slow or blocked reader stalls that thread, never the event loop, so a request never waits for
+ *   its log line. One write is in flight at a time; while it is, batches queue up to `maxBuffered`
+ *   bytes and further lines are dropped and counted (`dropped`, exported as
+ *   berth_access_log_dropped_total), as nginx's buffered access_log would rather lose lines than stall.
  */
 export class AccessLogWriter implements AccessLogSink {
   dropped = 0;
@@ -64,6 +75,10 @@ export class AccessLogWriter implements AccessLogSink {
   /** The descriptor is closed: late lines and late write callbacks are ignored (lines counted as dropped). */
   private closed = false;
   private readonly batchBytes: number;
+  /** A regular file: batches are written on the event loop (see the class comment). */
+  private readonly writesInLine: boolean;
+  /** A written batch's buffer, ready to take the next lines. */
+  private spare: Buffer | null = null;
   private readonly flushNow = (): void => this.flush();
   private readonly onWritten = (err: NodeJS.ErrnoException | null, written: number): void => this.written(err, written);
 
@@ -75,7 +90,8 @@ export class AccessLogWriter implements AccessLogSink {
     /** How long a partial batch may wait (tests lengthen it to see batching). */
     private readonly flushMs = FLUSH_MS,
   ) {
-    this.batchBytes = fstatSync(fd).isFile() ? FILE_BATCH : PIPE_BATCH;
+    this.writesInLine = fstatSync(fd).isFile();
+    this.batchBytes = this.writesInLine ? FILE_BATCH : PIPE_BATCH;
   }
 
   /** toStdout writes to fd 1 (JSON logs go to stderr, so stdout carries only access lines). */
@@ -88,14 +104,28 @@ export class AccessLogWriter implements AccessLogSink {
     return new AccessLogWriter(openSync(path, 'a'), true, DEFAULT_MAX_BUFFERED, onError);
   }
 
-  write(line: string): void {
-    const size = line.length; // ASCII: one byte a character
-    if (this.closed || this.queued + size > this.maxBuffered) {
+  append<T>(encode: LineEncoder<T>, value: T): void {
+    if (this.closed || this.queued >= this.maxBuffered) {
       this.dropped++;
       return;
     }
-    if (this.current === null || this.used + size > this.current.length) this.seal(size);
-    this.used += this.current!.write(line, this.used, 'latin1');
+    if (this.current === null) this.seal(this.batchBytes);
+    let end = encode(this.current!, this.used, value);
+    if (end > this.current!.length) {
+      // The line did not fit in what is left of the batch: it goes first in the next one.
+      this.seal(end - this.used);
+      end = encode(this.current!, 0, value);
+      if (end > this.current!.length) {
+        this.dropped++; // the value changed between the two encodings; nothing was queued
+        return;
+      }
+    }
+    const size = end - this.used;
+    if (this.queued + size > this.maxBuffered) {
+      this.dropped++;
+      return;
+    }
+    this.used = end;
     this.currentLines++;
     this.queued += size;
     if (this.inFlight !== null) return;
@@ -103,15 +133,28 @@ export class AccessLogWriter implements AccessLogSink {
     else if (this.timer === null) this.timer = setTimeout(this.flushNow, this.flushMs).unref();
   }
 
-  /** seal queues the batch being filled and starts one with room for at least `next` bytes (a longer line goes alone). */
+  write(line: string): void {
+    this.append(putAscii, line);
+  }
+
+  /**
+   * seal queues the batch being filled and starts one with room for at least `next` bytes (a
+   * longer line goes alone), or none when `next` is 0.
+   */
   private seal(next: number): void {
-    if (this.current !== null && this.used > 0) this.ready.push({ bytes: this.current.subarray(0, this.used), lines: this.currentLines });
-    this.current = next === 0 ? null : Buffer.allocUnsafe(next > this.batchBytes ? next : this.batchBytes);
+    if (this.current !== null && this.used > 0) {
+      this.ready.push({ bytes: this.current.subarray(0, this.used), lines: this.currentLines, whole: this.current });
+    }
+    if (next === 0) this.current = null;
+    else if (next <= this.batchBytes && this.spare !== null) {
+      this.current = this.spare;
+      this.spare = null;
+    } else this.current = Buffer.allocUnsafe(next > this.batchBytes ? next : this.batchBytes);
     this.used = 0;
     this.currentLines = 0;
   }
 
-  /** flush hands the oldest batch (the partial one when none is full) to fs.write. */
+  /** flush writes the full batches (a file) or hands the oldest one to fs.write (the partial one when none is full). */
   private flush(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
@@ -122,10 +165,32 @@ export class AccessLogWriter implements AccessLogSink {
       if (this.used === 0) return;
       this.seal(0);
     }
+    if (this.writesInLine) {
+      this.writeReadyInLine();
+      return;
+    }
     const batch = this.ready.shift()!;
     this.inFlight = batch;
     this.queued -= batch.bytes.length;
     write(this.fd, batch.bytes, 0, batch.bytes.length, null, this.onWritten);
+  }
+
+  private writeReadyInLine(): void {
+    for (const batch of this.ready) {
+      this.queued -= batch.bytes.length;
+      try {
+        for (let done = 0; done < batch.bytes.length; ) done += writeSync(this.fd, batch.bytes, done, batch.bytes.length - done);
+        this.recycle(batch);
+      } catch (err) {
+        this.dropped += batch.lines;
+        this.onError(err as Error);
+      }
+    }
+    this.ready.length = 0;
+  }
+
+  private recycle(batch: Batch): void {
+    if (batch.whole.length === this.batchBytes) this.spare = batch.whole;
   }
 
   private written(err: NodeJS.ErrnoException | null, written: number): void {
@@ -143,7 +208,7 @@ export class AccessLogWriter implements AccessLogSink {
       batch.bytes = batch.bytes.subarray(written);
       write(this.fd, batch.bytes, 0, batch.bytes.length, null, this.onWritten);
       return;
-    }
+    } else this.recycle(batch);
     this.inFlight = null;
     if (this.closing) {
       if (this.queued > 0) this.flush();

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../test/helpers/otlp-receiver.js';
-import type { AccessRecord } from '../access-log/format.js';
+import type { AccessRecord } from '../access-log/record.js';
 import { parseTraceParent } from './trace-context.js';
 import { parseSampleRatio, tracesUrl, Tracing, TRACING_OFF } from './tracing.js';
 

@@ -4,7 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
-import type { AccessRecord } from '../access-log/format.js';
+import type { AccessRecord } from '../access-log/record.js';
 import { formatTraceParent, newSpanId, newTraceId, normalizeTraceState, parseTraceParent } from './trace-context.js';
 
 /** RequestTrace: a proxied request's place in a trace, and its span when one is exported. */

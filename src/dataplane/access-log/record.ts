@@ -1,0 +1,114 @@
+import type { FinishedRequest } from '../proxy/observer.js';
+
+/**
+ * AccessRecord: one finished request (or WebSocket / gRPC stream) as the access log and the
+ * request span see it. Built once at the end of the request, only when a log or tracing is on.
+ */
+export interface AccessRecord {
+  /** Epoch ms when the request arrived. */
+  readonly startedAt: number;
+  readonly clientIp: string;
+  /** The client's X-Forwarded-For chain, only when the peer is in --trusted-ips; else null. */
+  readonly forwardedFor: string | null;
+  readonly method: string;
+  readonly host: string;
+  readonly path: string;
+  /** "HTTP/1.1", "HTTP/2", "websocket", "grpc". */
+  readonly protocol: string;
+  readonly status: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly totalMs: number;
+  /** Time from sending to the upstream to its response head; null when no upstream answered. */
+  readonly upstreamMs: number | null;
+  readonly route: string | null;
+  readonly service: string | null;
+  readonly upstream: string | null;
+  /** host:port of the target that served (or last failed) the request. */
+  readonly target: string | null;
+  /** The target's identity (pod UID) the sticky cookie binds to. */
+  readonly targetIdentity: string | null;
+  /** kept, new, moved_gone, moved_unhealthy, invalid; null for non-sticky upstreams. */
+  readonly sticky: string | null;
+  readonly retries: number;
+  /** The ProxyError code when berth answered itself (404, 502, 503, 504...); null otherwise. */
+  readonly error: string | null;
+  readonly referer: string | null;
+  readonly userAgent: string | null;
+  /** The W3C trace id when the request was traced. */
+  readonly traceId: string | null;
+}
+
+/**
+ * The mapping from the engine's view of a finished request to the log's terms, one function per
+ * field that needs one: accessRecord builds the whole record (combined format, tracing) and the
+ * JSON encoder (format.ts) reads the request through the same functions without building it.
+ */
+const PROTOCOLS = { 'http/1.0': 'HTTP/1.0', 'http/1.1': 'HTTP/1.1', h2: 'HTTP/2', ws: 'websocket' } as const;
+
+export function logProtocol(r: FinishedRequest): string {
+  if (r.protocol === 'h2' && String(r.headers['content-type'] ?? '').startsWith('application/grpc')) return 'grpc';
+  return PROTOCOLS[r.protocol];
+}
+
+/** The client left before any answer: 499, as nginx logs it. */
+export function logStatus(r: FinishedRequest): number {
+  return r.status === 0 ? 499 : r.status;
+}
+
+export function logError(r: FinishedRequest): string | null {
+  return r.errorCode ?? (r.status === 0 ? 'CLIENT_GONE' : null);
+}
+
+export function logForwardedFor(r: FinishedRequest): string | null {
+  return r.trustedPeer ? text(r.headers['x-forwarded-for']) : null;
+}
+
+export function logUpstreamMs(r: FinishedRequest): number | null {
+  const ms = r.upstreamLatencyMs;
+  return ms < 0 ? null : ms;
+}
+
+export function logSticky(r: FinishedRequest): string | null {
+  const sticky = r.sticky;
+  return sticky === 'none' ? null : sticky;
+}
+
+export function logTraceId(r: FinishedRequest): string | null {
+  return r.trace?.traceId ?? null;
+}
+
+/** accessRecord: the engine's view of a finished request, in the access log's terms. */
+export function accessRecord(r: FinishedRequest): AccessRecord {
+  const h = r.headers;
+  return {
+    startedAt: r.startTime,
+    clientIp: r.clientAddress,
+    forwardedFor: logForwardedFor(r),
+    method: r.method,
+    host: r.host,
+    path: r.path,
+    protocol: logProtocol(r),
+    status: logStatus(r),
+    bytesIn: r.bytesIn,
+    bytesOut: r.bytesOut,
+    totalMs: r.totalLatencyMs,
+    upstreamMs: logUpstreamMs(r),
+    route: r.routeName,
+    service: r.serviceName,
+    upstream: r.upstreamName,
+    target: r.targetAddress,
+    targetIdentity: r.targetIdentity,
+    sticky: logSticky(r),
+    retries: r.retries,
+    error: logError(r),
+    referer: text(h.referer),
+    userAgent: text(h['user-agent']),
+    traceId: logTraceId(r),
+  };
+}
+
+function text(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
