@@ -263,6 +263,11 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
     this.owner.sendHeaders(this, head, false);
   }
 
+  /** drained: the windows and the socket opened after a write returned false. */
+  drained(): void {
+    this.emit('drain');
+  }
+
   /** closed: the connection dropped the stream (both ends done, reset, or the connection died). */
   closed(): void {
     if (this.destroyed) return;
