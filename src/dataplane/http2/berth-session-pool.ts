@@ -164,3 +164,8 @@ function onConnectTimeout(session: BerthUpstreamSession): void {
 function checkIdle(session: BerthUpstreamSession): void {
   session.retireIfIdle();
 }
+
+/** berthPool: the pool of one target on berth's client, for an H2PoolSet (pool-set.ts). */
+export function berthPool(host: string, port: number, tls: boolean): BerthH2Pool {
+  return new BerthH2Pool(host, port, tls);
+}

@@ -1,11 +1,12 @@
 import type { ProxyContext } from '../proxy/context.js';
 import type { TargetState } from '../targets/target.js';
 import { BerthH2FrontEnd } from './berth-front-end.js';
-import { BerthH2Pool } from './berth-session-pool.js';
+import { type BerthH2Pool, berthPool } from './berth-session-pool.js';
 import { BerthUpstreamStream } from './berth-upstream-stream.js';
 import { H2FrontEnd } from './front-end.js';
 import type { H2Acceptor } from './listeners.js';
-import { H2PoolSet } from './session-pool.js';
+import { H2PoolSet } from './pool-set.js';
+import { type H2SessionPool, nodePool } from './session-pool.js';
 import { H2UpstreamStream, type H2UpstreamUser } from './upstream-stream.js';
 
 /** --http2-engine: node's http2 module, or berth's own HTTP/2 on net sockets (connection.ts, client-connection.ts). */
@@ -42,57 +43,23 @@ export function createH2Upstreams(engine: Http2Engine): H2Upstreams {
 }
 
 /** node's http2 client: session-pool.ts + upstream-stream.ts. */
-class NodeH2Upstreams implements H2Upstreams {
-  private readonly pools = new H2PoolSet();
+class NodeH2Upstreams extends H2PoolSet<H2SessionPool> implements H2Upstreams {
+  constructor() {
+    super(nodePool);
+  }
 
   open(user: H2UpstreamUser, target: TargetState, tls: boolean): H2UpstreamTry {
-    return new H2UpstreamStream(user, this.pools.get(target.address, target.host, target.port, tls), target);
-  }
-
-  openSessions(address: string): number {
-    return this.pools.openSessions(address);
-  }
-
-  retire(address: string): void {
-    this.pools.retire(address);
-  }
-
-  closeAll(): void {
-    this.pools.closeAll();
+    return new H2UpstreamStream(user, this.get(target.address, target.host, target.port, tls), target);
   }
 }
 
 /** berth's own client: berth-session-pool.ts + berth-upstream-stream.ts. */
-class BerthH2Upstreams implements H2Upstreams {
-  /** By address, one map per scheme (TargetState.address is a long-lived string, its hash cached). */
-  private readonly plain = new Map<string, BerthH2Pool>();
-  private readonly secure = new Map<string, BerthH2Pool>();
+class BerthH2Upstreams extends H2PoolSet<BerthH2Pool> implements H2Upstreams {
+  constructor() {
+    super(berthPool);
+  }
 
   open(user: H2UpstreamUser, target: TargetState, tls: boolean): H2UpstreamTry {
-    const pools = tls ? this.secure : this.plain;
-    let pool = pools.get(target.address);
-    if (pool === undefined) {
-      pool = new BerthH2Pool(target.host, target.port, tls);
-      pools.set(target.address, pool);
-    }
-    return new BerthUpstreamStream(user, pool, target);
-  }
-
-  openSessions(address: string): number {
-    return (this.plain.get(address)?.open ?? 0) + (this.secure.get(address)?.open ?? 0);
-  }
-
-  retire(address: string): void {
-    for (const pools of [this.plain, this.secure]) {
-      pools.get(address)?.close();
-      pools.delete(address);
-    }
-  }
-
-  closeAll(): void {
-    for (const pools of [this.plain, this.secure]) {
-      for (const pool of pools.values()) pool.close();
-      pools.clear();
-    }
+    return new BerthUpstreamStream(user, this.get(target.address, target.host, target.port, tls), target);
   }
 }

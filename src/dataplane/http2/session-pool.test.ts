@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { H2PoolSet, H2SessionPool, streamError } from './session-pool.js';
+import { H2PoolSet } from './pool-set.js';
+import { H2SessionPool, nodePool, streamError } from './session-pool.js';
 import type { ProxyError } from '../proxy/errors.js';
 
 /** A real h2c upstream; `behaviour` decides per request path what it does. */
@@ -187,7 +188,7 @@ describe('H2SessionPool against a real node:http2 server', () => {
   });
 
   test('H2PoolSet keeps one pool per scheme and address and retires them', () => {
-    const set = new H2PoolSet();
+    const set = new H2PoolSet(nodePool);
     const a = set.get('127.0.0.1:1', '127.0.0.1', 1, false);
     assert.equal(set.get('127.0.0.1:1', '127.0.0.1', 1, false), a);
     assert.notEqual(set.get('127.0.0.1:1', '127.0.0.1', 1, true), a);

@@ -219,46 +219,7 @@ export function streamError(err: unknown, stream: http2.ClientHttp2Stream, sessi
   return classified;
 }
 
-/**
- * H2PoolSet: every upstream HTTP/2 pool of the process by scheme + address, so a target that
- * survives a reload keeps its sessions (the h2 counterpart of proxy/pool.ts's PoolSet).
- */
-export class H2PoolSet {
-  /**
-   * By address, one map per scheme: TargetState.address is a long-lived string whose hash V8
-   * caches, where a "scheme://address" key built per request is hashed anew each time.
-   */
-  private readonly plain = new Map<string, H2SessionPool>();
-  private readonly secure = new Map<string, H2SessionPool>();
-
-  constructor(private readonly maxStreamsPerSession = DEFAULT_STREAMS_PER_SESSION) {}
-
-  get(address: string, host: string, port: number, useTls: boolean): H2SessionPool {
-    const pools = useTls ? this.secure : this.plain;
-    let pool = pools.get(address);
-    if (pool === undefined) {
-      pool = new H2SessionPool({ host, port, tls: useTls, maxStreamsPerSession: this.maxStreamsPerSession });
-      pools.set(address, pool);
-    }
-    return pool;
-  }
-
-  openSessions(address: string): number {
-    return (this.plain.get(address)?.open ?? 0) + (this.secure.get(address)?.open ?? 0);
-  }
-
-  /** retire: a target left the config; its sessions close once their streams end. */
-  retire(address: string): void {
-    for (const pools of [this.plain, this.secure]) {
-      pools.get(address)?.close();
-      pools.delete(address);
-    }
-  }
-
-  closeAll(): void {
-    for (const pools of [this.plain, this.secure]) {
-      for (const pool of pools.values()) pool.close();
-      pools.clear();
-    }
-  }
+/** nodePool: the pool of one target on node's http2 client, for an H2PoolSet (pool-set.ts). */
+export function nodePool(host: string, port: number, tls: boolean): H2SessionPool {
+  return new H2SessionPool({ host, port, tls });
 }
