@@ -1,11 +1,11 @@
 import type net from 'node:net';
 import {
   DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_PENDING_ACKS,
-  MAX_WINDOW, SETTINGS_ACK, Setting, frame, frameHeader, goawayFrame, settingsFrame, u32Frame, writeFrameHeader,
+  MAX_WINDOW, SETTINGS_ACK, Setting, frame, goawayFrame, headerFrames, settingsFrame, u32Frame,
 } from './frames.js';
 import { type DataConnection, type ReceivingStream, type SendingStream, sendData } from './data-sender.js';
 import { FrameReader, ReadResult, type FrameSink } from './frame-reader.js';
-import { HeaderBlock } from './header-block.js';
+import { BLOCK_PENDING, BLOCK_WHOLE, HeaderBlock } from './header-block.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
 
 /** The connection receive window: credited on receipt, so one stalled stream does not hold the others. */
@@ -92,11 +92,11 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
 
   private dispatch(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): void {
     // s6.10: nothing may come between a HEADERS without END_HEADERS and its CONTINUATIONs.
-    if (this.block.open && type !== FrameType.CONTINUATION) return this.fail(ErrorCode.PROTOCOL_ERROR);
+    if (this.block.pending !== 0 && type !== FrameType.CONTINUATION) return this.fail(ErrorCode.PROTOCOL_ERROR);
     if (this.settingsFirst && type !== FrameType.SETTINGS) return this.fail(ErrorCode.PROTOCOL_ERROR);
     switch (type) {
       case FrameType.DATA: return this.onData(flags, id, buf, start, end);
-      case FrameType.HEADERS: return this.onHeaders(flags, id, buf, start, end);
+      case FrameType.HEADERS: return this.onBlock(this.block.headers(flags, id, buf, start, end));
       case FrameType.PRIORITY: return this.onPriority(id, buf, start, end);
       case FrameType.RST_STREAM: return this.onReset(id, buf, start, end);
       case FrameType.SETTINGS: return this.onSettings(flags, id, buf, start, end);
@@ -105,7 +105,7 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
       case FrameType.PING: return this.onPing(flags, id, buf, start, end);
       case FrameType.GOAWAY: return this.onGoaway(id, buf, start, end);
       case FrameType.WINDOW_UPDATE: return this.onWindowUpdate(id, buf, start, end);
-      case FrameType.CONTINUATION: return this.onContinuation(flags, id, buf, start, end);
+      case FrameType.CONTINUATION: return this.onBlock(this.block.continuation(flags, id, buf, start, end));
       default: return; // s4.1: unknown frame types are ignored
     }
   }
@@ -130,6 +130,10 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
   protected abstract get lastPeerStream(): number;
   /** closeStreams: the connection died; every stream ends. */
   protected abstract closeStreams(): void;
+  /** streamError: a stream error (s5.4.2): RST_STREAM with the code, the stream ends. */
+  protected abstract streamError(stream: S, code: ErrorCode): void;
+  /** sentEnd: our END_STREAM left on DATA. */
+  protected abstract sentEnd(stream: S): void;
 
   /** onData charges a DATA frame to the connection window (s6.9.1), checks its padding (s6.1) and hands it to its stream. */
   private onData(flags: number, id: number, buf: Buffer, start: number, end: number): void {
@@ -150,35 +154,13 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
     this.streamData(stream, flags, buf, from, to, length);
   }
 
-  private onHeaders(flags: number, id: number, buf: Buffer, start: number, end: number): void {
-    if (id === 0) return this.fail(ErrorCode.PROTOCOL_ERROR);
-    let from = start;
-    let to = end;
-    if (flags & Flag.PADDED) {
-      if (end - start < 1) return this.fail(ErrorCode.FRAME_SIZE_ERROR);
-      from++;
-      to -= buf[start]!;
-    }
-    let selfDependent = false;
-    if (flags & Flag.PRIORITY) {
-      // Priority signals are otherwise ignored (s5.3.2); the block after them is decoded regardless.
-      if (to - from < 5) return this.fail(ErrorCode.FRAME_SIZE_ERROR);
-      selfDependent = (buf.readUInt32BE(from) & 0x7fffffff) === id;
-      from += 5;
-    }
-    if (to < from) return this.fail(ErrorCode.PROTOCOL_ERROR); // padding longer than the payload (s6.2)
-    if (flags & Flag.END_HEADERS) return this.headerBlock(id, flags, buf, from, to, selfDependent);
-    this.block.begin(id, flags, buf.subarray(from, to), selfDependent);
-  }
-
-  private onContinuation(flags: number, id: number, buf: Buffer, start: number, end: number): void {
+  /** onBlock: what a HEADERS or CONTINUATION frame did (header-block.ts); a whole block goes to the side. */
+  private onBlock(result: number): void {
+    if (result === BLOCK_PENDING) return;
+    if (result !== BLOCK_WHOLE) return this.fail(result as ErrorCode);
     const block = this.block;
-    if (!block.open || id !== block.stream) return this.fail(ErrorCode.PROTOCOL_ERROR);
-    if (!block.add(buf.subarray(start, end))) return this.fail(ErrorCode.ENHANCE_YOUR_CALM);
-    if ((flags & Flag.END_HEADERS) === 0) return;
-    const { flags: blockFlags, selfDependent } = block;
-    const whole = block.take();
-    this.headerBlock(id, blockFlags, whole, 0, whole.length, selfDependent);
+    this.headerBlock(block.id, block.flags, block.buf, block.from, block.to, block.selfDependent);
+    block.release();
   }
 
   private onSettings(flags: number, id: number, buf: Buffer, start: number, end: number): void {
@@ -275,27 +257,11 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
     }
   }
 
-  protected abstract streamError(stream: S, code: ErrorCode): void;
-
   // ---- writing ----
 
-  /** writeHeaders sends a header block; the rest of a large one goes in CONTINUATION frames, back to back (s6.10). */
+  /** writeHeaders sends a header block for stream `id` (HEADERS, then CONTINUATION if it is large). */
   protected writeHeaders(id: number, fields: string[], endStream: boolean): void {
-    const flags = endStream ? Flag.END_STREAM : 0;
-    const block = this.encoder.encode(fields, FRAME_HEADER_SIZE);
-    const length = block.length - FRAME_HEADER_SIZE;
-    if (length <= this.peerMaxFrame) {
-      writeFrameHeader(block, 0, length, FrameType.HEADERS, flags | Flag.END_HEADERS, id);
-      return this.out(block);
-    }
-    const body = block.subarray(FRAME_HEADER_SIZE);
-    for (let at = 0; at < length; at += this.peerMaxFrame) {
-      const part = body.subarray(at, Math.min(length, at + this.peerMaxFrame));
-      const last = at + this.peerMaxFrame >= length;
-      const type = at === 0 ? FrameType.HEADERS : FrameType.CONTINUATION;
-      this.out(frameHeader(part.length, type, (at === 0 ? flags : 0) | (last ? Flag.END_HEADERS : 0), id));
-      this.out(part);
-    }
+    headerFrames(this.output, this.encoder.encode(fields, FRAME_HEADER_SIZE), id, endStream ? Flag.END_STREAM : 0, this.peerMaxFrame);
   }
 
   /** sendData frames body bytes within the windows (data-sender.ts); the rest waits, the stream blocked. */
@@ -305,9 +271,6 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
     if (stream.queued !== null) this.blocked.add(stream);
     else if (endStream) this.sentEnd(stream);
   }
-
-  /** sentEnd: our END_STREAM left on DATA. */
-  protected abstract sentEnd(stream: S): void;
 
   /** drainOwed tells a stream's user, after its queued bytes went, that it may write again. */
   protected drainOwed(stream: S): void {

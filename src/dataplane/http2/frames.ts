@@ -83,6 +83,27 @@ export function frame(type: FrameType, flags: number, streamId: number, payload:
   return b;
 }
 
+/**
+ * headerFrames sends an encoded header block (FRAME_HEADER_SIZE octets left free in front of it)
+ * as one HEADERS frame, or when it passes the peer's `maxFrame` as HEADERS and then CONTINUATION
+ * frames back to back (s6.10). `flags`: END_STREAM or 0.
+ */
+export function headerFrames(out: (bytes: Buffer) => void, block: Buffer, streamId: number, flags: number, maxFrame: number): void {
+  const length = block.length - FRAME_HEADER_SIZE;
+  if (length <= maxFrame) {
+    writeFrameHeader(block, 0, length, FrameType.HEADERS, flags | Flag.END_HEADERS, streamId);
+    return out(block);
+  }
+  const body = block.subarray(FRAME_HEADER_SIZE);
+  for (let at = 0; at < length; at += maxFrame) {
+    const part = body.subarray(at, Math.min(length, at + maxFrame));
+    const last = at + maxFrame >= length;
+    const type = at === 0 ? FrameType.HEADERS : FrameType.CONTINUATION;
+    out(frameHeader(part.length, type, (at === 0 ? flags : 0) | (last ? Flag.END_HEADERS : 0), streamId));
+    out(part);
+  }
+}
+
 export function settingsFrame(settings: ReadonlyArray<readonly [Setting, number]>): Buffer {
   const b = Buffer.allocUnsafe(FRAME_HEADER_SIZE + settings.length * 6);
   writeFrameHeader(b, 0, settings.length * 6, FrameType.SETTINGS, 0, 0);
