@@ -30,6 +30,8 @@ const enum State {
  * is refused all the same (node reads such padding without keeping it; berth keeps the line).
  */
 const MAX_PENDING_HEAD = 4 * MAX_HEADER_BYTES;
+/** The blank line that ends a head, as bytes (a string needle is encoded again on every search). */
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 export class RequestParser {
   private state = State.Head;
@@ -104,7 +106,7 @@ export class RequestParser {
       while (i < buf.length && (buf[i] === 13 || buf[i] === 10)) i++;
       if (i === buf.length) return i;
       // The usual case: the whole head in this read; parse it without copying the body.
-      const end = buf.indexOf('\r\n\r\n', i, 'latin1');
+      const end = buf.indexOf(HEAD_END, i);
       if (end >= 0) return this.lines(buf.toString('latin1', i, end + 4), 0, i);
     }
     // Bytes node does not count (whitespace around values) still cost memory and time: the whole

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import type { DownstreamResponse } from '../proxy/downstream.js';
+import { equalsLowercase } from '../proxy/headers.js';
 import { httpDate } from './date.js';
 
 /** What a response tells its connection. */
@@ -60,8 +61,8 @@ export class H1Response extends EventEmitter implements DownstreamResponse {
       const value = headers[i + 1]!;
       // node refuses to send what is no header (Attempt answers 502 for an upstream's).
       if (!TOKEN.test(name) || INVALID_VALUE.test(value)) throw new TypeError(`invalid response header ${JSON.stringify(name)}`);
-      if (name.length === 4 && name.toLowerCase() === 'date') date = true;
-      else if (name.length === 14 && name.toLowerCase() === 'content-length') length = true;
+      if (name.length === 4 && equalsLowercase(name, 'date')) date = true;
+      else if (name.length === 14 && equalsLowercase(name, 'content-length')) length = true;
       head += name + ': ' + value + '\r\n';
     }
     if (!date) head += 'Date: ' + httpDate() + '\r\n';

@@ -25,31 +25,50 @@ export interface CollectableMetric {
   reset(): void;
 }
 
-/** LabeledCounter: a counter keyed by a fixed list of label values joined into one key. */
+/** A label value: numbers (HTTP statuses) are written as decimal text at scrape time. */
+type LabelValue = string | number;
+/** One Map level per label but the last, whose Map holds the counts. */
+type Cells = Map<LabelValue, Cells | number>;
+
+/**
+ * LabeledCounter: a counter per tuple of label values, held in one Map level per label. The hot
+ * path passes the values themselves (long-lived config strings whose hashes V8 keeps, and numbers):
+ * joining them into one key built a string and hashed it anew for every request.
+ */
 export class LabeledCounter implements CollectableMetric {
   readonly type: MetricType = 'counter';
   readonly aggregator = 'sum' as const;
-  private readonly cells = new Map<string, { labels: string[]; value: number }>();
+  private readonly cells: Cells = new Map();
 
-  constructor(readonly name: string, readonly help: string, private readonly labelNames: readonly string[]) {}
+  constructor(readonly name: string, readonly help: string, private readonly labelNames: readonly [string, string] | readonly [string, string, string]) {}
 
-  /**
-   * inc: `key` must be unique per label tuple; the label values (as many as labelNames) are
-   * stored only the first time. Fixed parameters, so a call allocates no array or closure.
-   */
-  inc(key: string, l0: string, l1: string, l2 = ''): void {
-    const cell = this.cells.get(key);
-    if (cell !== undefined) cell.value++;
-    else this.cells.set(key, { labels: [l0, l1, l2].slice(0, this.labelNames.length), value: 1 });
+  /** inc adds one to the series of (l0, l1[, l2]); pass exactly as many values as labelNames. */
+  inc(l0: LabelValue, l1: LabelValue, l2?: LabelValue): void {
+    let level = this.cells.get(l0) as Cells | undefined;
+    if (level === undefined) this.cells.set(l0, (level = new Map()));
+    if (l2 === undefined) {
+      level.set(l1, ((level.get(l1) as number | undefined) ?? 0) + 1);
+      return;
+    }
+    let last = level.get(l1) as Cells | undefined;
+    if (last === undefined) level.set(l1, (last = new Map()));
+    last.set(l2, ((last.get(l2) as number | undefined) ?? 0) + 1);
   }
 
   /** removeWhere drops every series whose first label equals `first`. */
   removeWhere(first: string): void {
-    for (const [key, cell] of this.cells) if (cell.labels[0] === first) this.cells.delete(key);
+    this.cells.delete(first);
   }
 
   get(): CollectedMetric {
-    const values = [...this.cells.values()].map((cell) => ({ labels: this.labelsOf(cell.labels), value: cell.value }));
+    const values: CollectedMetric['values'] = [];
+    const walk = (level: Cells, prefix: LabelValue[]): void => {
+      for (const [value, next] of level) {
+        if (typeof next === 'number') values.push({ labels: this.labelsOf([...prefix, value]), value: next });
+        else walk(next, [...prefix, value]);
+      }
+    };
+    walk(this.cells, []);
     return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
   }
 
@@ -57,9 +76,9 @@ export class LabeledCounter implements CollectableMetric {
     this.cells.clear();
   }
 
-  private labelsOf(values: string[]): Record<string, string> {
+  private labelsOf(values: LabelValue[]): Record<string, string> {
     const labels: Record<string, string> = {};
-    this.labelNames.forEach((name, i) => (labels[name] = values[i]!));
+    this.labelNames.forEach((name, i) => (labels[name] = String(values[i]!)));
     return labels;
   }
 }

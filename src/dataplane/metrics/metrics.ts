@@ -44,9 +44,9 @@ export class GatewayMetrics {
     return this.registry.contentType;
   }
 
-  // Hot path: one string key and one Map lookup per series.
+  // Hot path: a Map lookup per label, no key built.
   request(upstream: string, target: string, status: number, seconds: number): void {
-    this.requests.inc(upstream + '\u0000' + target + '\u0000' + status, upstream, target, String(status));
+    this.requests.inc(upstream, target, status);
     this.duration.observe(upstream, seconds);
   }
 
@@ -56,7 +56,7 @@ export class GatewayMetrics {
 
   // Hot path.
   sticky(upstream: string, outcome: StickyOutcome): void {
-    this.stickyTotal.inc(upstream + '\u0000' + outcome, upstream, outcome);
+    this.stickyTotal.inc(upstream, outcome);
   }
 
   /** setTargetStates: replaces the whole gauge, so targets that left the config disappear. */

@@ -53,6 +53,21 @@ export function isDroppedRequestHeader(name: string, extra: ReadonlySet<string> 
   return REQUEST_DROP_LENGTHS[name.length] === 1 && REQUEST_DROP.has(name.toLowerCase());
 }
 
+/**
+ * equalsLowercase: `name` is `lower` (an all-lowercase ASCII literal) in any letter case, compared
+ * without building the lowercased copy toLowerCase() allocates for each mixed-case name.
+ */
+export function equalsLowercase(name: string, lower: string): boolean {
+  const n = lower.length;
+  if (name.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    // Only A-Z fold (c | 0x20); any other byte must match exactly.
+    if (c !== lower.charCodeAt(i) && !(c >= 65 && c <= 90 && (c | 0x20) === lower.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
 /** isHopByHopHeader: the raw-case `name` is hop-by-hop. */
 export function isHopByHopHeader(name: string): boolean {
   return HOP_LENGTHS[name.length] === 1 && HOP_BY_HOP.has(name.toLowerCase());

@@ -1,4 +1,4 @@
-import { isHopByHopHeader } from './headers.js';
+import { equalsLowercase, isHopByHopHeader } from './headers.js';
 
 /**
  * Framing: what a response head says about its status, body and connection. Parsing is as strict
@@ -22,7 +22,6 @@ export interface Framing {
   upgrade: string;
 }
 
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d\d\d)(?: [^\r\n]*)?$/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Field-value bytes llhttp accepts: HTAB, SP, VCHAR, obs-text; no other control byte, no DEL. */
 const BAD_VALUE_BYTE = /[\0-\x08\x0a-\x1f\x7f]/;
@@ -35,11 +34,10 @@ const BAD_VALUE_BYTE = /[\0-\x08\x0a-\x1f\x7f]/;
 export function parseHead(head: string, out: string[]): Framing | null {
   let eol = head.indexOf('\r\n');
   if (eol < 0) eol = head.length;
-  const m = STATUS_LINE.exec(head.slice(0, eol));
-  // A status below 100 is no HTTP status a proxy could forward (llhttp takes any three digits).
-  if (m === null || m[2]!.charCodeAt(0) === 48 /* 0 */) return null;
+  const status = statusOf(head, eol);
+  if (status < 0) return null;
   const f: Framing = {
-    status: Number(m[2]), http11: m[1] === '1', length: -1, chunked: false, transferEncoding: false,
+    status, http11: head.charCodeAt(7) === 49 /* 1 */, length: -1, chunked: false, transferEncoding: false,
     conflicting: false, close: false, keepAlive: false, keepAliveHintMs: -1, upgrade: '',
   };
   let listed: string[] | null = null;
@@ -67,6 +65,29 @@ export function parseHead(head: string, out: string[]): Framing | null {
   return f;
 }
 
+/**
+ * statusOf: the status of a status line `HTTP/1.x DDD[ reason]` ending at `eol`, or -1 when the
+ * line is not one (the reason may hold no CR or LF). A status below 100 is no HTTP status a proxy
+ * could forward (llhttp takes any three digits).
+ */
+function statusOf(head: string, eol: number): number {
+  if (eol < 12 || !head.startsWith('HTTP/1.') || head.charCodeAt(8) !== 32 /* SP */) return -1;
+  const minor = head.charCodeAt(7);
+  if (minor !== 48 && minor !== 49) return -1;
+  const d0 = head.charCodeAt(9) - 48;
+  const d1 = head.charCodeAt(10) - 48;
+  const d2 = head.charCodeAt(11) - 48;
+  if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return -1;
+  if (eol > 12) {
+    if (head.charCodeAt(12) !== 32) return -1;
+    for (let i = 13; i < eol; i++) {
+      const c = head.charCodeAt(i);
+      if (c === 13 || c === 10) return -1;
+    }
+  }
+  return d0 * 100 + d1 * 10 + d2;
+}
+
 function trimOws(v: string): string {
   let a = 0;
   let b = v.length;
@@ -87,18 +108,18 @@ function removeHeader(out: string[], lowerName: string): void {
  */
 function noteFraming(name: string, value: string, f: Framing): boolean | string[] {
   const len = name.length;
-  if (len === 14 && name.toLowerCase() === 'content-length') {
+  if (len === 14 && equalsLowercase(name, 'content-length')) {
     if (f.length >= 0 || !/^\d{1,15}$/.test(value)) return false; // llhttp: "Duplicate Content-Length"
     f.length = Number(value);
-  } else if (len === 17 && name.toLowerCase() === 'transfer-encoding') {
+  } else if (len === 17 && equalsLowercase(name, 'transfer-encoding')) {
     f.transferEncoding = true;
     // The last coding decides; a later Transfer-Encoding header continues the list (RFC 9110 s5.3).
     f.chunked = /(?:^|,)[ \t]*chunked$/i.test(value);
-  } else if (len === 10 && name.toLowerCase() === 'connection') {
+  } else if (len === 10 && equalsLowercase(name, 'connection')) {
     return connectionTokens(value, f);
-  } else if (len === 7 && name.toLowerCase() === 'upgrade') {
+  } else if (len === 7 && equalsLowercase(name, 'upgrade')) {
     f.upgrade = value;
-  } else if (len === 10 && name.toLowerCase() === 'keep-alive') {
+  } else if (len === 10 && equalsLowercase(name, 'keep-alive')) {
     const m = /timeout=(\d{1,6})/i.exec(value);
     if (m !== null) f.keepAliveHintMs = Number(m[1]) * 1000;
   }
@@ -107,6 +128,15 @@ function noteFraming(name: string, value: string, f: Framing): boolean | string[
 
 /** connectionTokens notes close / keep-alive and returns the other listed names (lowercased). */
 function connectionTokens(value: string, f: Framing): true | string[] {
+  // Nearly every upstream sends exactly one of the two.
+  if (equalsLowercase(value, 'keep-alive')) {
+    f.keepAlive = true;
+    return true;
+  }
+  if (equalsLowercase(value, 'close')) {
+    f.close = true;
+    return true;
+  }
   let extra: string[] | null = null;
   for (const part of value.split(',')) {
     const token = trimOws(part).toLowerCase();

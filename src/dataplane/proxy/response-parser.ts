@@ -32,6 +32,8 @@ const enum State {
 }
 
 const MAX_HEAD = 64 * 1024;
+/** The blank line that ends a head, as bytes (a string needle is encoded again on every search). */
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 /** A CR not followed by LF, or an LF not preceded by CR (RFC 9112 s2.2: llhttp rejects both). */
 const BARE_CR_OR_LF = /\r(?!\n|$)|(?<!\r)\n/;
 
@@ -104,7 +106,7 @@ export class ResponseParser {
 
   private readHead(chunk: Buffer): void {
     const buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
-    const end = buf.indexOf('\r\n\r\n', this.pending === null ? 0 : Math.max(0, this.pending.length - 3), 'latin1');
+    const end = buf.indexOf(HEAD_END, this.pending === null ? 0 : Math.max(0, this.pending.length - 3));
     if (end < 0) {
       if (buf.length > MAX_HEAD) return this.fail('response head too large');
       // A bare LF would make us wait for a CRLFCRLF that may never come: fail now, as llhttp does.
