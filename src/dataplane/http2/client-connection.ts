@@ -281,10 +281,6 @@ export class H2ClientConnection extends H2ConnectionCore<ClientStream> {
   /** sentEnd: our END_STREAM left; the stream closes when the answer is in. */
   protected sentEnd(): void {}
 
-  consumed(stream: ClientStream, bytes: number): void {
-    if (!this.dead) creditStream(this.output, stream, bytes);
-  }
-
   reset(stream: ClientStream, code: ErrorCode): void {
     this.out(u32Frame(FrameType.RST_STREAM, stream.id, code));
     this.drop(stream);

@@ -3,7 +3,7 @@ import {
   DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_ALLOWED_FRAME_SIZE, MAX_PENDING_ACKS,
   MAX_WINDOW, SETTINGS_ACK, Setting, frame, goawayFrame, headerFrames, settingsFrame, u32Frame,
 } from './frames.js';
-import { type DataConnection, type ReceivingStream, type SendingStream, sendData } from './data-sender.js';
+import { type DataConnection, type ReceivingStream, type SendingStream, creditStream, sendData } from './data-sender.js';
 import { FrameReader, ReadResult, type FrameSink } from './frame-reader.js';
 import { BLOCK_PENDING, BLOCK_WHOLE, HeaderBlock } from './header-block.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
@@ -270,6 +270,11 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
     this.sendWindow -= sendData(this.output, stream, chunk, endStream, this.sendWindow, this.peerMaxFrame);
     if (stream.queued !== null) this.blocked.add(stream);
     else if (endStream) this.sentEnd(stream);
+  }
+
+  /** consumed: the stream's user took `bytes` of its DATA; its window reopens by that much. */
+  consumed(stream: S, bytes: number): void {
+    if (!this.dead) creditStream(this.output, stream, bytes);
   }
 
   /** drainOwed tells a stream's user, after its queued bytes went, that it may write again. */

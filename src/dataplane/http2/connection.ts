@@ -240,10 +240,6 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
     this.drainOwed(stream);
   }
 
-  consumed(stream: H2ServerStream, bytes: number): void {
-    if (!this.dead) creditStream(this.output, stream, bytes);
-  }
-
   reset(stream: H2ServerStream, code: ErrorCode): void {
     this.streamError(stream, code);
   }
