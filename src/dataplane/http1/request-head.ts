@@ -1,4 +1,5 @@
 import { METHODS, maxHeaderSize } from 'node:http';
+import { equalsLowercase } from '../proxy/headers.js';
 import { table, urlEnd } from './request-target.js';
 
 /**
@@ -227,20 +228,20 @@ export class HeadReader {
     const head = this.head;
     switch (name.length) {
       case 7:
-        if (name.toLowerCase() === 'upgrade') this.hasUpgrade = true;
+        if (equalsLowercase(name, 'upgrade')) this.hasUpgrade = true;
         return null;
       case 10:
-        if (name.toLowerCase() === 'connection') this.connection |= connectionFlags(value);
+        if (equalsLowercase(name, 'connection')) this.connection |= connectionFlags(value);
         return null;
       case 14:
-        if (name.toLowerCase() !== 'content-length') return null;
+        if (!equalsLowercase(name, 'content-length')) return null;
         if (head.contentLength >= 0) return new RequestError(400, 'HPE_UNEXPECTED_CONTENT_LENGTH', 'Duplicate Content-Length');
         if (!/^\d+$/.test(value)) return new RequestError(400, 'HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length');
         head.contentLength = Number(value);
         // Beyond 2^53 the count of body bytes would be inexact (llhttp allows up to 2^64-1).
         return Number.isSafeInteger(head.contentLength) ? null : new RequestError(400, 'HPE_INVALID_CONTENT_LENGTH', 'Content-Length overflow');
       case 17:
-        return name.toLowerCase() === 'transfer-encoding' ? this.transferEncoding(value) : null;
+        return equalsLowercase(name, 'transfer-encoding') ? this.transferEncoding(value) : null;
       default:
         return null;
     }
