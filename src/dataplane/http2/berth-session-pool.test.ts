@@ -7,7 +7,7 @@ import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { BerthH2Pool, type BerthUpstreamSession } from './berth-session-pool.js';
-import type { ClientStreamSink } from './client-connection.js';
+import type { ClientStreamSink } from './client-stream.js';
 import { ErrorCode } from './frames.js';
 
 let server: http2.Http2Server;

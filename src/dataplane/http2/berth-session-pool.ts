@@ -1,7 +1,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { ProxyError } from '../proxy/errors.js';
-import { H2ClientConnection, type ClientConnectionOwner, type ClientStream, type ClientStreamSink } from './client-connection.js';
+import { H2ClientConnection, type ClientConnectionOwner } from './client-connection.js';
+import type { ClientStream, ClientStreamSink } from './client-stream.js';
 import { DEFAULT_STREAMS_PER_SESSION, IDLE_SESSION_MS } from './session-pool.js';
 
 /** A stream's user as the session sees it: told when the session is up, to start the body. */

@@ -5,7 +5,7 @@ import { isHopByHopHeader } from '../proxy/headers.js';
 import { BODY_NONE, requestBodyKind } from '../proxy/request-body.js';
 import type { TargetState } from '../targets/target.js';
 import type { BerthH2Pool, BerthUpstreamSession, SessionWaiter } from './berth-session-pool.js';
-import type { ClientStream, ClientStreamSink } from './client-connection.js';
+import type { ClientStream, ClientStreamSink } from './client-stream.js';
 import { ErrorCode } from './frames.js';
 import { requestHeaders, type H2UpstreamUser } from './upstream-stream.js';
 

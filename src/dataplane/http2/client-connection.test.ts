@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { H2ClientConnection, type ClientConnectionOwner, type ClientStreamSink } from './client-connection.js';
+import { H2ClientConnection, type ClientConnectionOwner } from './client-connection.js';
+import type { ClientStreamSink } from './client-stream.js';
 import { ErrorCode, FRAME_HEADER_SIZE, Flag, FrameType, MAX_WINDOW, Setting, frame, settingsFrame, u32Frame } from './frames.js';
 import { HpackEncoder } from './hpack.js';
 import { H2_PREFACE } from './preface.js';

@@ -13,7 +13,7 @@ const CONNECTION_WINDOW = 1 << 20;
 /** How long a connection that failed may take to read our GOAWAY. */
 const LINGER_MS = 1000;
 
-/** What the shared machinery needs of a stream, on either side (server-stream.ts, client-connection.ts). */
+/** What the shared machinery needs of a stream, on either side (server-stream.ts, client-stream.ts). */
 export interface CoreStream extends SendingStream, ReceivingStream {
   /** The stream is closed: nothing more is sent on it. */
   readonly destroyed: boolean;

@@ -1,6 +1,6 @@
 import { DEFAULT_WINDOW, FRAME_HEADER_SIZE, Flag, FrameType, frameHeader, u32Frame, writeFrameHeader } from './frames.js';
 
-/** What DATA framing needs of a stream, on either side (server-stream.ts, client-connection.ts). */
+/** What DATA framing needs of a stream, on either side (server-stream.ts, client-stream.ts). */
 export interface SendingStream {
   readonly id: number;
   /** The peer's window for this stream (s6.9). */
