@@ -1,6 +1,7 @@
 import { METHODS, maxHeaderSize } from 'node:http';
 import { equalsLowercase } from '../proxy/headers.js';
-import { table, urlEnd } from './request-target.js';
+import { FIELD_VALUE_CHAR as VALUE_CHAR, TOKEN_CHAR as TOKEN } from '../proxy/field-chars.js';
+import { urlEnd } from './request-target.js';
 
 /**
  * parseRequestHead: the request line and header lines of an HTTP/1.x request, as strict as node's
@@ -37,10 +38,6 @@ export const MAX_HEADER_BYTES = maxHeaderSize;
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 
-/** RFC 9110 s5.6.2 tchar. */
-const TOKEN = table("!#$%&'*+-.^_`|~", [[48, 57], [65, 90], [97, 122]]);
-/** Field-value bytes: HTAB, SP, VCHAR, obs-text (no other control byte, no DEL). */
-const VALUE_CHAR = table('\t', [[32, 126], [128, 255]]);
 
 /** Where `partial` is in an unfinished line. */
 const enum Phase { Method, Target, Version, LineStart, Name, Value }

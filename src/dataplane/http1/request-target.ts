@@ -1,21 +1,16 @@
+import { byteTable } from '../proxy/field-chars.js';
+
 // The request-target grammar of llhttp (nodejs/llhttp src/llhttp/url.ts, strict mode): origin-form
 // and '*' start with '/' or '*'; absolute-form is letters "://" then an authority; CONNECT takes
 // an authority. Bytes are printable ASCII only (no obs-text, no whitespace, no control byte).
 
-/** table: a byte-class lookup (1 for the bytes listed and the ranges given). */
-export function table(chars: string, ranges: Array<[number, number]> = []): Uint8Array {
-  const t = new Uint8Array(256);
-  for (const c of chars) t[c.charCodeAt(0)] = 1;
-  for (const [a, b] of ranges) for (let c = a; c <= b; c++) t[c] = 1;
-  return t;
-}
 
 const ALNUM: Array<[number, number]> = [[48, 57], [65, 90], [97, 122]];
 /** llhttp URL_CHAR: printable ASCII but '#' and '?', which change the URL state. */
-const URL_CHAR = table('!"$%&\'()*+,-./:;<=>@[\\]^_`{|}~', ALNUM);
+const URL_CHAR = byteTable('!"$%&\'()*+,-./:;<=>@[\\]^_`{|}~', ALNUM);
 /** llhttp USERINFO_CHARS plus '[' ']' (the authority of an absolute-form target). */
-const SERVER_CHAR = table("-_.!~*'()%;:&=+$,[]", ALNUM);
-const ALPHA = table('', [[65, 90], [97, 122]]);
+const SERVER_CHAR = byteTable("-_.!~*'()%;:&=+$,[]", ALNUM);
+const ALPHA = byteTable('', [[65, 90], [97, 122]]);
 
 const enum Url { Path, Query, Fragment, Server, ServerAt }
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import type { DownstreamResponse } from '../proxy/downstream.js';
+import { isFieldValue, isToken } from '../proxy/field-chars.js';
 import { equalsLowercase } from '../proxy/headers.js';
 import { httpDate } from './date.js';
 
@@ -12,9 +13,6 @@ export interface ResponseOwner {
   clientTimeout(ms: number): void;
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Bytes node refuses in a header value it sends (lib/_http_common.js checkInvalidHeaderChar). */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const KEEP_ALIVE = 'Connection: keep-alive\r\nKeep-Alive: timeout=75\r\n';
 const CLOSE = 'Connection: close\r\n';
 
@@ -60,7 +58,8 @@ export class H1Response extends EventEmitter implements DownstreamResponse {
       const name = headers[i]!;
       const value = headers[i + 1]!;
       // node refuses to send what is no header (Attempt answers 502 for an upstream's).
-      if (!TOKEN.test(name) || INVALID_VALUE.test(value)) throw new TypeError(`invalid response header ${JSON.stringify(name)}`);
+      // (node's lib/_http_common.js checkIsHttpToken and checkInvalidHeaderChar)
+      if (!isToken(name) || !isFieldValue(value)) throw new TypeError(`invalid response header ${JSON.stringify(name)}`);
       if (name.length === 4 && equalsLowercase(name, 'date')) date = true;
       else if (name.length === 14 && equalsLowercase(name, 'content-length')) length = true;
       head += name + ': ' + value + '\r\n';

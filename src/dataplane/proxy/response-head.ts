@@ -1,3 +1,4 @@
+import { FIELD_VALUE_CHAR, TOKEN_CHAR } from './field-chars.js';
 import { equalsLowercase, isHopByHopHeader } from './headers.js';
 
 /**
@@ -22,9 +23,6 @@ export interface Framing {
   upgrade: string;
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Field-value bytes llhttp accepts: HTAB, SP, VCHAR, obs-text; no other control byte, no DEL. */
-const BAD_VALUE_BYTE = /[\0-\x08\x0a-\x1f\x7f]/;
 
 /**
  * parseHead parses a response head (status line and header lines, without the blank line) and
@@ -42,15 +40,27 @@ export function parseHead(head: string, out: string[]): Framing | null {
   };
   let listed: string[] | null = null;
   let pos = eol + 2;
-  while (pos < head.length) {
-    eol = head.indexOf('\r\n', pos);
-    if (eol < 0) eol = head.length;
-    const colon = head.indexOf(':', pos);
-    if (colon <= pos || colon > eol) return null;
-    const name = head.slice(pos, colon);
-    const value = trimOws(head.slice(colon + 1, eol));
-    pos = eol + 2;
-    if (!TOKEN.test(name) || BAD_VALUE_BYTE.test(value) || value.includes('\r')) return null;
+  const size = head.length;
+  while (pos < size) {
+    // One pass per line: a token name, the colon right after it, then value bytes up to CRLF
+    // (a bare CR or LF is no value byte, so it ends nothing but the head's validity).
+    const lineStart = pos;
+    let colon = pos;
+    while (TOKEN_CHAR[head.charCodeAt(colon)] === 1) colon++;
+    if (colon === lineStart || head.charCodeAt(colon) !== 58 /* : */) return null;
+    let start = colon + 1;
+    while (start < size && isOws(head.charCodeAt(start))) start++;
+    let end = start;
+    for (; end < size; end++) {
+      const c = head.charCodeAt(end);
+      if (c === 13 /* CR */) break;
+      if (FIELD_VALUE_CHAR[c] !== 1) return null;
+    }
+    if (end < size && head.charCodeAt(end + 1) !== 10 /* LF */) return null;
+    pos = end + 2;
+    while (end > start && isOws(head.charCodeAt(end - 1))) end--;
+    const name = head.slice(lineStart, colon);
+    const value = head.slice(start, end);
     const connectionTokens = noteFraming(name, value, f);
     if (connectionTokens === false) return null;
     if (connectionTokens !== true) listed = listed === null ? connectionTokens : listed.concat(connectionTokens);
@@ -86,6 +96,10 @@ function statusOf(head: string, eol: number): number {
     }
   }
   return d0 * 100 + d1 * 10 + d2;
+}
+
+function isOws(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 function trimOws(v: string): string {

@@ -1,0 +1,33 @@
+/**
+ * Byte classes of HTTP/1.1 header fields, as lookup tables: a table read per character is
+ * cheaper than a regular expression per name or value on the proxy's hot path, and one table
+ * serves the request parser, the response parser and the response writer alike.
+ */
+
+/** byteTable: a byte-class lookup (1 for the bytes listed and the ranges given). */
+export function byteTable(chars: string, ranges: Array<[number, number]> = []): Uint8Array {
+  const t = new Uint8Array(256);
+  for (const c of chars) t[c.charCodeAt(0)] = 1;
+  for (const [a, b] of ranges) for (let c = a; c <= b; c++) t[c] = 1;
+  return t;
+}
+
+/** RFC 9110 s5.6.2 tchar. */
+export const TOKEN_CHAR = byteTable("!#$%&'*+-.^_`|~", [[48, 57], [65, 90], [97, 122]]);
+/** Field-value bytes llhttp and node accept: HTAB, SP, VCHAR, obs-text (no other control byte, no DEL). */
+export const FIELD_VALUE_CHAR = byteTable('\t', [[32, 126], [128, 255]]);
+
+/** isToken: `s` is a non-empty token (a character above 255 reads as undefined: not one). */
+export function isToken(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) if (TOKEN_CHAR[s.charCodeAt(i)] !== 1) return false;
+  return true;
+}
+
+/** isFieldValue: every character of `s` may stand in a field value. */
+export function isFieldValue(s: string): boolean {
+  const n = s.length;
+  for (let i = 0; i < n; i++) if (FIELD_VALUE_CHAR[s.charCodeAt(i)] !== 1) return false;
+  return true;
+}
