@@ -47,8 +47,9 @@ export interface AccessRecord {
 const PROTOCOLS = { 'http/1.0': 'HTTP/1.0', 'http/1.1': 'HTTP/1.1', h2: 'HTTP/2', ws: 'websocket' } as const;
 
 export function logProtocol(r: FinishedRequest): string {
-  if (r.protocol === 'h2' && String(r.headers['content-type'] ?? '').startsWith('application/grpc')) return 'grpc';
-  return PROTOCOLS[r.protocol];
+  const protocol = r.protocol;
+  if (protocol === 'h2' && String(r.headers['content-type'] ?? '').startsWith('application/grpc')) return 'grpc';
+  return PROTOCOLS[protocol];
 }
 
 /** The client left before any answer: 499, as nginx logs it. */
