@@ -110,14 +110,17 @@ const ERROR = new FieldBytes(',"error":', ',"trace_id":');
 function encodeFragment(keys: readonly string[], values: readonly (string | null)[], after = ''): Uint8Array {
   let size = after.length;
   for (let i = 0; i < values.length; i++) size += keys[i]!.length + 6 * (values[i]?.length ?? 0) + 4;
-  const scratch = new Uint8Array(size);
+  // A Buffer like the writer's batches, not a plain Uint8Array: the put* functions then see one
+  // kind of array only. With both kinds, V8 kept putJsonString out of line with polymorphic
+  // stores, and writing the path alone cost a sixth of the log's time in a profile of the proxy.
+  const scratch = Buffer.allocUnsafe(size);
   let p = 0;
   for (let i = 0; i < values.length; i++) {
     p = putAscii(scratch, p, keys[i]!);
     p = putJsonString(scratch, p, values[i]!);
   }
   p = putAscii(scratch, p, after);
-  return scratch.slice(0, p);
+  return Uint8Array.prototype.slice.call(scratch, 0, p); // a copy (Buffer#slice would be a view)
 }
 
 /** The route-to-target part of a line: the same for every request a target serves on a route. */
