@@ -174,6 +174,21 @@ test('writer: with the default interval a single line reaches the file without c
   await writer.close();
 });
 
+test('writer: a file write that fails (here EBADF) drops its batch, counts the lines and reports, never throws', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'berth-log-')), 'access.log');
+  closeSync(openSync(file, 'w'));
+  const errors: Error[] = [];
+  // A regular file opened read-only: every write on the event loop fails.
+  const writer = new AccessLogWriter(openSync(file, 'r'), true, 4 * 1024 * 1024, (err) => errors.push(err));
+  const line = 'x'.repeat(999) + '\n';
+  for (let i = 0; i < 100; i++) writer.write(line); // 100 KB: a full 64 KiB batch is written at once
+  assert.ok(errors.length >= 1, 'the failed write was reported');
+  assert.equal((errors[0] as NodeJS.ErrnoException).code, 'EBADF');
+  await writer.close();
+  assert.equal(writer.dropped, 100);
+  assert.equal(readFileSync(file, 'utf8'), '');
+});
+
 test('writer: a stuck destination never blocks the caller; overflow is dropped and counted', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-fifo-'));
   const fifo = join(dir, 'fifo');
