@@ -148,12 +148,15 @@ function targetBlock(route: string | null, service: string | null, upstream: str
 
 let timePrefixSecond = NaN;
 let timePrefixBytes = NULL;
-/** timePrefix: `{"time":"2026-11-30T09:05:07.` for any time in that second. */
+/**
+ * timePrefix: `{"time":"2026-11-30T09:05:07.` (Date.toISOString up to the second) for any time
+ * in that second, built once per second: a busy proxy logs many requests in each.
+ */
 function timePrefix(ms: number): Uint8Array {
   const second = Math.floor(Math.floor(ms) / 1000);
   if (second !== timePrefixSecond) {
     timePrefixSecond = second;
-    timePrefixBytes = ascii('{"time":"' + isoSecondPrefix(ms));
+    timePrefixBytes = ascii('{"time":"' + new Date(second * 1000).toISOString().slice(0, 20));
   }
   return timePrefixBytes;
 }
@@ -266,27 +269,6 @@ function putMillisOfSecond(into: Uint8Array, at: number, ms: number): number {
   return putThreeDigits(into, at, whole - Math.floor(whole / 1000) * 1000);
 }
 
-/**
- * isoTime: what `new Date(ms).toISOString()` gives, with the part up to the second built once per
- * second: a busy proxy logs many requests in each.
- */
-export function isoTime(ms: number): string {
-  const whole = Math.floor(ms);
-  const milli = whole - Math.floor(whole / 1000) * 1000;
-  return isoSecondPrefix(ms) + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
-}
-
-let cachedSecond = NaN;
-let cachedSecondPrefix = '';
-/** isoSecondPrefix: "2026-11-30T09:05:07." for any time in that second. */
-function isoSecondPrefix(ms: number): string {
-  const second = Math.floor(Math.floor(ms) / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedSecondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
-  }
-  return cachedSecondPrefix;
-}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
