@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../../src/dataplane/gateway.js';
 import { foldHeaders } from '../../src/dataplane/http1/incoming-headers.js';
 import { startGateway } from '../helpers/inprocess.js';
-import { startRawBackend } from '../helpers/raw.js';
+import { openRawClient, startRawBackend } from '../helpers/raw.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -57,20 +57,14 @@ describe('http1 attack fixes', () => {
     // Leading whitespace of a value is not counted against the 16 KiB header limit (as in node), but
     // berth keeps the whole unfinished head in RequestParser.pending and rescans it: node absorbs
     // these 49 MB in ~0.4 s with no memory growth; berth took 13 s and ~370 MB RSS.
-    const { host, port } = gw.proxyAddress();
-    const socket = net.connect(port, host);
-    await new Promise((r) => socket.on('connect', r));
-    let text = '';
-    let closed = false;
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    socket.on('close', () => (closed = true));
-    socket.on('error', () => {});
+    const client = await openRawClient(gw.proxyAddress());
+    const socket = client.socket;
     const line = 'a: ' + ' '.repeat(16 * 1024) + 'b\r\n';
     const heap0 = process.memoryUsage().heapUsed;
     let maxHeap = heap0;
     const started = Date.now();
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
-    for (let i = 0; i < 3000 && !closed && Date.now() - started < 8000; i++) {
+    for (let i = 0; i < 3000 && !client.closed && Date.now() - started < 8000; i++) {
       // A refusal closes the socket: no 'drain' comes then.
       if (!socket.write(line)) await new Promise((r) => { socket.once('drain', r); socket.once('close', r); });
       maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
@@ -78,7 +72,7 @@ describe('http1 attack fixes', () => {
     await sleep(200);
     const ms = Date.now() - started;
     socket.destroy();
-    const refused = /^HTTP\/1\.1 431 /.test(text);
+    const refused = /^HTTP\/1\.1 431 /.test(client.text);
     assert.ok(refused || ms < 4000, `49 MB of padded header lines took ${ms} ms (node: ~400 ms) and were not refused`);
     assert.ok(refused || maxHeap - heap0 < 32e6, `heap grew ${((maxHeap - heap0) / 1e6).toFixed(0)} MB for one unfinished head`);
   });
@@ -97,23 +91,17 @@ test('a request body that stalls after its answer is cut after the head limit', 
     }
   });
   const gw = await startGateway({ _format_version: '3.0', services: [{ name: 's', host: 'up', retries: 0, write_timeout: 1000, read_timeout: 1000, routes: [{ name: 'r', paths: ['/'] }] }], upstreams: [{ name: 'up', targets: [{ target: early.address }] }] });
-  const { host, port } = gw.proxyAddress();
-  const socket = net.connect(port, host);
-  await new Promise((r) => socket.on('connect', r));
-  let text = '';
-  let closed = false;
-  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-  socket.on('close', () => (closed = true));
-  socket.on('error', () => {});
+  const client = await openRawClient(gw.proxyAddress());
+  const socket = client.socket;
   const realNow = Date.now;
   try {
     socket.write('POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789');
-    for (let i = 0; i < 100 && !/^HTTP\/1\.1 200 /.test(text); i++) await sleep(20);
-    assert.match(text, /^HTTP\/1\.1 200 /);
+    for (let i = 0; i < 100 && !/^HTTP\/1\.1 200 /.test(client.text); i++) await sleep(20);
+    assert.match(client.text, /^HTTP\/1\.1 200 /);
     Date.now = () => realNow.call(Date) + 3_600_000; // an hour later: past the head (60 s) and keep-alive (75 s) limits
     await sleep(2500);
     Date.now = realNow;
-    assert.ok(closed, 'a connection whose body stalls after its answer is still open an hour later');
+    assert.ok(client.closed, 'a connection whose body stalls after its answer is still open an hour later');
   } finally {
     Date.now = realNow;
     socket.destroy();

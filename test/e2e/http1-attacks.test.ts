@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import type { Gateway } from '../../src/dataplane/gateway.js';
 import { startGateway } from '../helpers/inprocess.js';
-import { rawRequest, startRawBackend } from '../helpers/raw.js';
+import { openRawClient, rawRequest, startRawBackend } from '../helpers/raw.js';
 
 interface Seen {
   method: string;
@@ -303,49 +303,41 @@ describe('HTTP/1.1 front end under resource attacks', () => {
   test('slowloris: a head trickled in is answered 408 and closed once the 60 s head limit passes', async () => {
     // The limit is not configurable (http1/connection.ts HEADERS_TIMEOUT_MS): the server's sweep
     // reads Date.now() once a second, so the clock is moved 61 s on instead of waiting for it.
-    const socket = await connect(gw.proxyAddress());
-    let text = '';
-    let closed = false;
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    socket.on('close', () => (closed = true));
-    socket.on('error', () => {});
+    const client = await openRawClient(gw.proxyAddress());
+    const socket = client.socket;
     const realNow = Date.now;
     try {
       for (const byte of 'GET / HTTP/1.1\r\nHo') {
         socket.write(byte);
         await sleep(30);
       }
-      assert.equal(text, '', 'answered before the head limit');
+      assert.equal(client.text, '', 'answered before the head limit');
       await sleep(1100); // a sweep with the real clock: the connection is still young
-      assert.equal(closed, false, 'closed before the head limit');
+      assert.equal(client.closed, false, 'closed before the head limit');
       const skew = 61_000;
       Date.now = () => realNow.call(Date) + skew;
-      assert.ok(await until(() => closed, 3000), 'a head that never completes is not cut');
+      assert.ok(await until(() => client.closed, 3000), 'a head that never completes is not cut');
     } finally {
       Date.now = realNow;
       socket.destroy();
     }
-    assert.equal(status(text), 408);
-    assert.match(text, /\r\nConnection: close\r\n/);
+    assert.equal(status(client.text), 408);
+    assert.match(client.text, /\r\nConnection: close\r\n/);
     assert.equal(behind.seen.filter((s) => s.url === '/').length, 0);
   });
 
   test('an idle keep-alive connection is closed once the 75 s keep-alive limit passes (clock moved, not waited for)', async () => {
-    const socket = await connect(gw.proxyAddress());
-    let text = '';
-    let closed = false;
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    socket.on('close', () => (closed = true));
-    socket.on('error', () => {});
+    const client = await openRawClient(gw.proxyAddress());
+    const socket = client.socket;
     const realNow = Date.now;
     try {
       await sleep(1100); // a sweep with the real clock: the server's coarse clock holds no moved time
       socket.write('GET /idle HTTP/1.1\r\nHost: x\r\n\r\n');
-      assert.ok(await until(() => text.endsWith('echo /idle'), 3000), 'no answer');
+      assert.ok(await until(() => client.text.endsWith('echo /idle'), 3000), 'no answer');
       await sleep(1100);
-      assert.equal(closed, false, 'closed before the keep-alive limit');
+      assert.equal(client.closed, false, 'closed before the keep-alive limit');
       Date.now = () => realNow.call(Date) + 76_000;
-      assert.ok(await until(() => closed, 3000), 'an idle keep-alive connection is never closed');
+      assert.ok(await until(() => client.closed, 3000), 'an idle keep-alive connection is never closed');
     } finally {
       Date.now = realNow;
       socket.destroy();

@@ -40,6 +40,30 @@ export async function startRawBackend(host: string, answer: (socket: net.Socket,
   };
 }
 
+/** RawClient: an open client connection whose bytes read and close are recorded as they come. */
+export interface RawClient {
+  readonly socket: net.Socket;
+  /** Everything read so far, as latin1. */
+  readonly text: string;
+  readonly closed: boolean;
+}
+
+/** openRawClient connects to `addr` and resolves once the connection is up (rejects if it fails). */
+export function openRawClient(addr: { host: string; port: number }): Promise<RawClient> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(addr.port, addr.host);
+    const client = { socket, text: '', closed: false };
+    socket.on('data', (d: Buffer) => (client.text += d.toString('latin1')));
+    socket.on('close', () => (client.closed = true));
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => {}); // 'close' follows and is what the tests read
+      resolve(client);
+    });
+  });
+}
+
 /** RawReply: what the client read, and whether the server closed (else the deadline hit). */
 export interface RawReply {
   text: string;
