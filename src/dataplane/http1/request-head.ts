@@ -1,6 +1,6 @@
 import { METHODS, maxHeaderSize } from 'node:http';
 import { equalsLowercase } from '../proxy/headers.js';
-import { FIELD_VALUE_CHAR as VALUE_CHAR, TOKEN_CHAR as TOKEN } from '../proxy/field-chars.js';
+import { FIELD_VALUE_CHAR as VALUE_CHAR, TOKEN_CHAR as TOKEN, isOws, trimOws } from '../proxy/field-chars.js';
 import { urlEnd } from './request-target.js';
 
 /**
@@ -75,18 +75,12 @@ const CONN_UPGRADE = 4;
 function connectionFlags(value: string): number {
   let flags = 0;
   for (const part of value.split(',')) {
-    const token = trimOws(part, 0, part.length).toLowerCase();
+    const token = trimOws(part).toLowerCase();
     if (token === 'close') flags |= CLOSE;
     else if (token === 'keep-alive') flags |= KEEP_ALIVE;
     else if (token === 'upgrade') flags |= CONN_UPGRADE;
   }
   return flags;
-}
-
-function trimOws(s: string, a: number, b: number): string {
-  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-  return s.slice(a, b);
 }
 
 /**
@@ -206,14 +200,14 @@ export class HeadReader {
     while (colon < end && TOKEN[s.charCodeAt(colon)] === 1) colon++;
     if (colon === start || colon === end || s.charCodeAt(colon) !== 58) return new RequestError(400, 'HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
     let v = colon + 1;
-    while (v < end && (s.charCodeAt(v) === 32 || s.charCodeAt(v) === 9)) v++;
+    while (v < end && isOws(s.charCodeAt(v))) v++;
     for (let i = v; i < end; i++) {
       if (VALUE_CHAR[s.charCodeAt(i)] !== 1) return new RequestError(400, 'HPE_INVALID_HEADER_TOKEN', 'Invalid header value char');
     }
     // node counts the value's span, trailing whitespace included, then trims it.
     this.counted += colon - start + end - v;
     let e = end;
-    while (e > v && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+    while (e > v && isOws(s.charCodeAt(e - 1))) e--;
     const name = s.slice(start, colon);
     const value = s.slice(v, e);
     this.head.rawHeaders.push(name, value);
@@ -253,7 +247,7 @@ export class HeadReader {
     this.head.transferEncoding = true;
     for (const part of value.split(',')) {
       if (this.chunkedLast) return new RequestError(400, 'HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value');
-      const coding = trimOws(part, 0, part.length);
+      const coding = trimOws(part);
       if (coding !== '') this.chunkedLast = coding.toLowerCase() === 'chunked';
     }
     return null;

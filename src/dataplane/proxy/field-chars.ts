@@ -17,6 +17,20 @@ export const TOKEN_CHAR = byteTable("!#$%&'*+-.^_`|~", [[48, 57], [65, 90], [97,
 /** Field-value bytes llhttp and node accept: HTAB, SP, VCHAR, obs-text (no other control byte, no DEL). */
 export const FIELD_VALUE_CHAR = byteTable('\t', [[32, 126], [128, 255]]);
 
+/** isOws: SP or HTAB, the optional whitespace around field values (RFC 9110 s5.6.3). */
+export function isOws(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** trimOws: `v` without leading and trailing optional whitespace. */
+export function trimOws(v: string): string {
+  let a = 0;
+  let b = v.length;
+  while (a < b && isOws(v.charCodeAt(a))) a++;
+  while (b > a && isOws(v.charCodeAt(b - 1))) b--;
+  return a === 0 && b === v.length ? v : v.slice(a, b);
+}
+
 /** isToken: `s` is a non-empty token (a character above 255 reads as undefined: not one). */
 export function isToken(s: string): boolean {
   const n = s.length;

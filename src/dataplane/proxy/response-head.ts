@@ -1,4 +1,4 @@
-import { FIELD_VALUE_CHAR, TOKEN_CHAR } from './field-chars.js';
+import { FIELD_VALUE_CHAR, TOKEN_CHAR, isOws, trimOws } from './field-chars.js';
 import { equalsLowercase, isHopByHopHeader } from './headers.js';
 
 /**
@@ -96,18 +96,6 @@ function statusOf(head: string, eol: number): number {
     }
   }
   return d0 * 100 + d1 * 10 + d2;
-}
-
-function isOws(c: number): boolean {
-  return c === 32 || c === 9;
-}
-
-function trimOws(v: string): string {
-  let a = 0;
-  let b = v.length;
-  while (a < b && (v.charCodeAt(a) === 32 || v.charCodeAt(a) === 9)) a++;
-  while (b > a && (v.charCodeAt(b - 1) === 32 || v.charCodeAt(b - 1) === 9)) b--;
-  return a === 0 && b === v.length ? v : v.slice(a, b);
 }
 
 function removeHeader(out: string[], lowerName: string): void {
