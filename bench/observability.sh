@@ -16,15 +16,38 @@ gw="gateway --config \"\$BENCH_CONFIG\" --proxy-listen 127.0.0.1:\$BENCH_PORT --
 # PEERS=" ": no other proxies (run.sh treats an empty PEERS as "all peers").
 export PEERS=${PEERS:-" "} RR_SAME_CONFIG=1
 
+# paired_ratios <a> <b> <rounds.txt>: a ÷ b within each round (the two ran back to back) and
+# the median of those ratios, which a slow drift of the machine between rounds does not move.
+paired_ratios() {
+  echo
+  echo "Per round (the two sides back to back): $1 ÷ $2 req/s, and the median of those ratios"
+  echo
+  echo "| traffic | per round | median |"
+  echo "|---|---|---:|"
+  awk -v a="$1" -v b="$2" '
+    function med(s,   v, n, i, j, t) { n = split(s, v, " ")
+      for (i = 2; i <= n; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+      return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+    { rps[$1 " " $2 " " $3] = $4; if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 }; if ($2 > rounds) rounds = $2 }
+    END { for (i = 1; i <= n; i++) { sc = order[i]; list = ""; shown = ""
+      for (r = 1; r <= rounds; r++) { x = rps[a " " r " " sc]; y = rps[b " " r " " sc]
+        if (x > 0 && y > 0) { q = sprintf("%.2f", x / y); list = list " " q; shown = shown (shown == "" ? "" : ", ") q } }
+      if (list != "") printf "| %s | %s | %.2f |\n", sc, shown, med(list) } }' "$3"
+}
+
 for row in $rows; do
   case $row in
     access-log)
       log_dir=$(mktemp -d "${TMPDIR:-/tmp}/berth-access-log.XXXXXX")
       echo "## access log to a file (berth-log) vs off (berth): ratio berth-log ÷ berth"
-      CANDIDATE_NAME=berth-log RR_CANDIDATE_NAME=berth \
+      # Five rounds, the two sides' order alternating: the effect is a few percent and one round
+      # of one side can move by more than that on a shared 2-core machine.
+      REPEAT=${REPEAT:-5} ALTERNATE=1 BENCH_OUT=$log_dir/bench \
+        CANDIDATE_NAME=berth-log RR_CANDIDATE_NAME=berth \
         RR_CANDIDATE_CMD="node $root/bin/berth.js $gw --access-log off" \
         bash bench/run.sh "node $root/bin/berth.js $gw --access-log $log_dir/access.log" || status=1
       echo "access log lines written: $(cat "$log_dir/access.log" | wc -l)"
+      paired_ratios berth-log berth "$log_dir"/bench/*/rounds.txt
       rm -rf "$log_dir" ;;
     tracing)
       ref=${BASELINE_REF:-$(git log --format=%H -1 --grep='^proxy: access log')~1}

@@ -110,6 +110,29 @@ test('json: any field values (quotes, controls, non-ASCII, lone surrogates, NaN)
   }), { seed: 13, numRuns: 2_000 });
 });
 
+test('json: consecutive lines reuse the runs of fields they share, and a line that ran past its batch is not reused', () => {
+  // Few values per field, so neighbouring lines often share the client, status or outcome run
+  // (format.ts LastRun) and often do not. Each line goes first into a batch that may be too
+  // short for it (the writer then encodes it again into a bigger one), then into one with room.
+  const request = fc.record({
+    clientAddress: fc.constantFrom('127.0.0.1', '10.0.0.9'), method: fc.constantFrom('GET', 'POST'),
+    trustedPeer: fc.boolean(), status: fc.constantFrom(0, 200, 503), bytesIn: fc.constantFrom(0, 17),
+    sticky: fc.constantFrom('kept' as const, 'new' as const), retries: fc.constantFrom(0, 2),
+    errorCode: fc.constantFrom(null, 'NO_PEER' as const), totalLatencyMs: fc.constantFrom(1.17, 2, 0.0004, 12.3456),
+  }).map((fields): FinishedRequest => ({ ...REQUEST, ...fields }));
+  fc.assert(fc.property(fc.array(fc.tuple(request, fc.nat({ max: 500 })), { minLength: 1, maxLength: 40 }), (lines) => {
+    for (const [r, room] of lines) {
+      const expected = referenceJson(accessRecord(r));
+      const short = Buffer.alloc(room);
+      const end = encodeJsonLine(short, 0, r);
+      if (end <= room) assert.deepEqual(JSON.parse(short.toString('latin1', 0, end)), expected);
+      const line = jsonLine(r);
+      assert.deepEqual(JSON.parse(line), expected);
+      assert.ok(!/\.\d*0[,}]/.test(line), `a trailing zero in ${line}`); // numbers as JSON.stringify writes them
+    }
+  }), { seed: 21, numRuns: 500 });
+});
+
 test('json time: the same text as Date.toISOString, across second and millisecond boundaries', () => {
   const time = (ms: number): unknown => (JSON.parse(jsonLine({ ...REQUEST, startTime: ms })) as { time: unknown }).time;
   for (const ms of [0, 1, 9, 10, 99, 100, 999, 999.9, 1000, Date.UTC(2026, 10, 30, 23, 59, 59, 999), Date.UTC(2026, 11, 1)]) {
