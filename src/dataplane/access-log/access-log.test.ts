@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FinishedRequest } from '../proxy/observer.js';
-import { combinedLine, encodeJsonLine } from './format.js';
+import { combinedLine } from './combined-line.js';
+import { encodeJsonLine } from './json-line.js';
 import { accessRecord, type AccessRecord } from './record.js';
 import { AccessLogWriter } from './writer.js';
 
@@ -112,7 +113,7 @@ test('json: any field values (quotes, controls, non-ASCII, lone surrogates, NaN)
 
 test('json: consecutive lines reuse the runs of fields they share, and a line that ran past its batch is not reused', () => {
   // Few values per field, so neighbouring lines often share the client, status or outcome run
-  // (format.ts LastRun) and often do not. Each line goes first into a batch that may be too
+  // (json-line.ts LastRun) and often do not. Each line goes first into a batch that may be too
   // short for it (the writer then encodes it again into a bigger one), then into one with room.
   const request = fc.record({
     clientAddress: fc.constantFrom('127.0.0.1', '10.0.0.9'), method: fc.constantFrom('GET', 'POST'),

@@ -42,7 +42,7 @@ export interface AccessRecord {
 /**
  * The mapping from the engine's view of a finished request to the log's terms, one function per
  * field that needs one: accessRecord builds the whole record (combined format, tracing) and the
- * JSON encoder (format.ts) reads the request through the same functions without building it.
+ * JSON encoder (json-line.ts) reads the request through the same functions without building it.
  */
 const PROTOCOLS = { 'http/1.0': 'HTTP/1.0', 'http/1.1': 'HTTP/1.1', h2: 'HTTP/2', ws: 'websocket' } as const;
 

@@ -1,11 +1,12 @@
 import { closeSync, fstatSync, openSync, write, writeSync } from 'node:fs';
-import { putAscii, type LineEncoder } from './format.js';
+import type { LineEncoder } from './format.js';
+import { putAscii } from './put-bytes.js';
 
 /** AccessLogSink: where finished requests' lines go. */
 export interface AccessLogSink {
   /**
    * append queues the line `encode` writes for `value` (ASCII, ending in "\n": both formats escape
-   * everything else, see format.ts); never blocks, may drop when the buffer is full.
+   * everything else, see json-line.ts and combined-line.ts); never blocks, may drop when the buffer is full.
    */
   append<T>(encode: LineEncoder<T>, value: T): void;
   /** write queues one line of ASCII text ending in "\n", as append does. */

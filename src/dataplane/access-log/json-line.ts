@@ -1,0 +1,213 @@
+import type { FinishedRequest } from '../proxy/observer.js';
+import { ascii, putAscii, putBytes, putJsonString, putMillis, putMillisOfSecond, putNumber } from './put-bytes.js';
+import { logError, logForwardedFor, logProtocol, logSticky, logStatus, logTraceId, logUpstreamMs } from './record.js';
+
+/**
+ * encodeJsonLine: one JSON object per line; field names are the README's contract. Written
+ * straight into the writer's batch from the finished request (record.ts maps its fields), with
+ * no string built and copied and no record object: this runs once per request on the proxy's own
+ * core (bench/observability.sh measures it). Values that repeat from line to line (client
+ * address, method, host, the route-to-target block...) are copied from their cached bytes along
+ * with the keys around them, and runs of such fields that the last line had too in one copy
+ * (LastRun): copying a block costs about what encoding two characters does. The line is ASCII
+ * only (non-ASCII is written as \uXXXX escapes, RFC 8259 s7).
+ */
+export function encodeJsonLine(into: Uint8Array, at: number, r: FinishedRequest): number {
+  const startedAt = r.startTime;
+  let p = putBytes(into, at, timePrefix(startedAt));
+  p = putMillisOfSecond(into, p, startedAt);
+  p = putClientRun(into, p, r.clientAddress, logForwardedFor(r), r.method, r.host);
+  p = putJsonString(into, p, r.path);
+  p = putStatusRun(into, p, logProtocol(r), logStatus(r), r.bytesIn);
+  p = putNumber(into, p, r.bytesOut);
+  p = putBytes(into, p, LATENCY_KEY);
+  p = putMillis(into, p, r.totalLatencyMs);
+  p = putBytes(into, p, UPSTREAM_LATENCY_KEY);
+  const upstreamMs = logUpstreamMs(r);
+  p = upstreamMs === null ? putBytes(into, p, NULL) : putMillis(into, p, upstreamMs);
+  p = putBytes(into, p, targetBlock(r.routeName, r.serviceName, r.upstreamName, r.targetAddress, r.targetIdentity));
+  p = putOutcomeRun(into, p, logSticky(r), r.retries, logError(r));
+  const traceId = logTraceId(r);
+  if (traceId === null) return putBytes(into, p, NULL_LINE_END);
+  p = putJsonString(into, p, traceId);
+  return putBytes(into, p, LINE_END);
+}
+
+/** `Z","client_ip":…,"x_forwarded_for":…,"method":…,"host":…,"path":` */
+function putClientRun(into: Uint8Array, at: number, client: string, forwardedFor: string | null, method: string, host: string): number {
+  const memo = CLIENT_RUN;
+  if (memo.holds(client, forwardedFor, method, host)) return putBytes(into, at, memo.bytes);
+  let p = putBytes(into, at, CLIENT_IP.of(client));
+  p = putBytes(into, p, FORWARDED_FOR.of(forwardedFor));
+  p = putBytes(into, p, METHOD.of(method));
+  p = putBytes(into, p, HOST.of(host));
+  memo.keep(client, forwardedFor, method, host, into, at, p);
+  return p;
+}
+
+/** `,"protocol":…,"status":…,"bytes_in":…,"bytes_out":` */
+function putStatusRun(into: Uint8Array, at: number, protocol: string, status: number, bytesIn: number): number {
+  const memo = STATUS_RUN;
+  if (memo.holds(protocol, status, bytesIn, null)) return putBytes(into, at, memo.bytes);
+  let p = putBytes(into, at, PROTOCOL.of(protocol));
+  p = putNumber(into, p, status);
+  p = putBytes(into, p, BYTES_IN_KEY);
+  p = putNumber(into, p, bytesIn);
+  p = putBytes(into, p, BYTES_OUT_KEY);
+  memo.keep(protocol, status, bytesIn, null, into, at, p);
+  return p;
+}
+
+/** `,"sticky":…,"retries":…,"error":…,"trace_id":` */
+function putOutcomeRun(into: Uint8Array, at: number, sticky: string | null, retries: number, error: string | null): number {
+  const memo = OUTCOME_RUN;
+  if (memo.holds(sticky, retries, error, null)) return putBytes(into, at, memo.bytes);
+  let p = putBytes(into, at, STICKY.of(sticky));
+  p = putNumber(into, p, retries);
+  p = putBytes(into, p, ERROR.of(error));
+  memo.keep(sticky, retries, error, null, into, at, p);
+  return p;
+}
+
+const NULL = ascii('null');
+const BYTES_IN_KEY = ascii(',"bytes_in":');
+const BYTES_OUT_KEY = ascii(',"bytes_out":');
+const LATENCY_KEY = ascii(',"latency_ms":');
+const UPSTREAM_LATENCY_KEY = ascii(',"upstream_latency_ms":');
+const LINE_END = ascii('}\n');
+const NULL_LINE_END = ascii('null}\n');
+
+/** Distinct values a field keeps encoded before it starts over (client addresses may be many). */
+const FIELD_CACHE_SIZE = 1024;
+
+/**
+ * FieldBytes: `<before><JSON value><after>` encoded, for one field's recent values. The last
+ * value is checked first: on a keep-alive connection or a busy route it is the same one again.
+ */
+class FieldBytes {
+  private lastValue: string | null | undefined = undefined;
+  private lastBytes: Uint8Array = NULL;
+  private readonly known = new Map<string | null, Uint8Array>();
+
+  constructor(
+    private readonly before: string,
+    private readonly after = '',
+  ) {}
+
+  of(value: string | null): Uint8Array {
+    if (value === this.lastValue) return this.lastBytes;
+    let bytes = this.known.get(value);
+    if (bytes === undefined) {
+      if (this.known.size >= FIELD_CACHE_SIZE) this.known.clear();
+      bytes = encodeFragment([this.before], [value], this.after);
+      this.known.set(value, bytes);
+    }
+    this.lastValue = value;
+    this.lastBytes = bytes;
+    return bytes;
+  }
+}
+
+// Each field carries the keys around it: the time's closing quote, the key of the number or the
+// unquoted path that follows.
+const CLIENT_IP = new FieldBytes('Z","client_ip":');
+const FORWARDED_FOR = new FieldBytes(',"x_forwarded_for":');
+const METHOD = new FieldBytes(',"method":');
+const HOST = new FieldBytes(',"host":', ',"path":');
+const PROTOCOL = new FieldBytes(',"protocol":', ',"status":');
+const STICKY = new FieldBytes(',"sticky":', ',"retries":');
+const ERROR = new FieldBytes(',"error":', ',"trace_id":');
+
+type RunValue = string | number | null;
+
+/**
+ * LastRun: the bytes a run of neighbouring fields was encoded to in the last line, and the
+ * values it came from. Consecutive lines mostly repeat a run (one client's keep-alive requests,
+ * a busy route's answers), and one copy of the run costs less than a lookup and a copy per field:
+ * in a profile of the proxy the copies were the encoder's largest part. A run that changes is
+ * written field by field, as before, and kept from the batch it was written into.
+ */
+class LastRun {
+  private v0: RunValue | undefined = undefined;
+  private v1: RunValue | undefined = undefined;
+  private v2: RunValue | undefined = undefined;
+  private v3: RunValue | undefined = undefined;
+  bytes: Uint8Array = NULL;
+
+  holds(v0: RunValue, v1: RunValue, v2: RunValue, v3: RunValue): boolean {
+    // NaN never equals itself, so a NaN value is written each time rather than matched.
+    return v0 === this.v0 && v1 === this.v1 && v2 === this.v2 && v3 === this.v3;
+  }
+
+  /** keep the run just written at [start, end) of `from`, unless it ran past the batch (not written). */
+  keep(v0: RunValue, v1: RunValue, v2: RunValue, v3: RunValue, from: Uint8Array, start: number, end: number): void {
+    if (end > from.length) {
+      this.v0 = undefined; // the bytes were not all stored: do not match this run next time
+      return;
+    }
+    this.v0 = v0;
+    this.v1 = v1;
+    this.v2 = v2;
+    this.v3 = v3;
+    this.bytes = Uint8Array.prototype.slice.call(from, start, end); // a copy, of the batch's kind (Buffer)
+  }
+}
+
+const CLIENT_RUN = new LastRun();
+const STATUS_RUN = new LastRun();
+const OUTCOME_RUN = new LastRun();
+
+/** encodeFragment: each value as a JSON string after its key (keys[i]), then `after`. */
+function encodeFragment(keys: readonly string[], values: readonly (string | null)[], after = ''): Uint8Array {
+  let size = after.length;
+  for (let i = 0; i < values.length; i++) size += keys[i]!.length + 6 * (values[i]?.length ?? 0) + 4;
+  // A Buffer like the writer's batches, not a plain Uint8Array: the put* functions then see one
+  // kind of array only. With both kinds, V8 kept putJsonString out of line with polymorphic
+  // stores, and writing the path alone cost a sixth of the log's time in a profile of the proxy.
+  const scratch = Buffer.allocUnsafe(size);
+  let p = 0;
+  for (let i = 0; i < values.length; i++) {
+    p = putAscii(scratch, p, keys[i]!);
+    p = putJsonString(scratch, p, values[i]!);
+  }
+  p = putAscii(scratch, p, after);
+  return Uint8Array.prototype.slice.call(scratch, 0, p); // a copy (Buffer#slice would be a view)
+}
+
+/** The route-to-target part of a line: the same for every request a target serves on a route. */
+interface TargetBlock {
+  readonly route: string | null;
+  readonly service: string | null;
+  readonly upstream: string | null;
+  readonly identity: string | null;
+  readonly bytes: Uint8Array;
+}
+
+const TARGET_BLOCK_KEYS = [',"route":', ',"service":', ',"upstream":', ',"target":', ',"target_identity":'];
+/** By target address; a target several routes share is encoded again when the route changes. */
+const targetBlocks = new Map<string | null, TargetBlock>();
+
+function targetBlock(route: string | null, service: string | null, upstream: string | null, target: string | null, identity: string | null): Uint8Array {
+  const known = targetBlocks.get(target);
+  if (known !== undefined && known.route === route && known.service === service && known.upstream === upstream &&
+    known.identity === identity) return known.bytes;
+  if (targetBlocks.size >= FIELD_CACHE_SIZE) targetBlocks.clear();
+  const bytes = encodeFragment(TARGET_BLOCK_KEYS, [route, service, upstream, target, identity]);
+  targetBlocks.set(target, { route, service, upstream, identity, bytes });
+  return bytes;
+}
+
+let timePrefixSecond = NaN;
+let timePrefixBytes = NULL;
+/**
+ * timePrefix: `{"time":"2026-11-30T09:05:07.` (Date.toISOString up to the second) for any time
+ * in that second, built once per second: a busy proxy logs many requests in each.
+ */
+function timePrefix(ms: number): Uint8Array {
+  const second = Math.floor(Math.floor(ms) / 1000);
+  if (second !== timePrefixSecond) {
+    timePrefixSecond = second;
+    timePrefixBytes = ascii('{"time":"' + new Date(second * 1000).toISOString().slice(0, 20));
+  }
+  return timePrefixBytes;
+}

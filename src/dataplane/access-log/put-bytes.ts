@@ -1,0 +1,114 @@
+/**
+ * Writing JSON values as bytes into an access-log batch: each put* stores at `at` in `into` and
+ * returns the offset after what it wrote. Stores past `into.length` are ignored (a typed array
+ * drops them) and the returned offset still counts them: format.ts LineEncoder.
+ */
+
+/** ascii: a string known to be ASCII as bytes, for constant fragments. */
+export const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+export function putBytes(into: Uint8Array, at: number, bytes: Uint8Array): number {
+  const end = at + bytes.length;
+  // A line that runs past the batch is encoded again into a bigger one (LineEncoder); `set`
+  // would throw where single stores are ignored.
+  if (end <= into.length) into.set(bytes, at);
+  return end;
+}
+
+/** putAscii: a string known to be ASCII (or Latin-1), one byte a character. */
+export function putAscii(into: Uint8Array, at: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) into[at + i] = s.charCodeAt(i);
+  return at + n;
+}
+
+const HEX = '0123456789abcdef';
+
+/**
+ * putJsonString: `v` as a JSON string, or null. Quotes, backslashes and controls are escaped as
+ * JSON.stringify does (RFC 8259 s7), and every code unit from DEL up is written as \uXXXX, which
+ * keeps the line ASCII and turns a lone surrogate into the escape JSON.stringify gives it.
+ */
+export function putJsonString(into: Uint8Array, at: number, v: string | null): number {
+  if (v === null) return putAscii(into, at, 'null');
+  let p = at;
+  into[p++] = 0x22;
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) into[p++] = c;
+    else p = putEscape(into, p, c);
+  }
+  into[p] = 0x22;
+  return p + 1;
+}
+
+function putEscape(into: Uint8Array, at: number, c: number): number {
+  into[at] = 0x5c; // backslash
+  const short = c === 0x22 ? 0x22 : c === 0x5c ? 0x5c : c === 8 ? 0x62 : c === 9 ? 0x74 : c === 10 ? 0x6e : c === 12 ? 0x66 : c === 13 ? 0x72 : 0;
+  if (short !== 0) {
+    into[at + 1] = short;
+    return at + 2;
+  }
+  into[at + 1] = 0x75; // u
+  into[at + 2] = HEX.charCodeAt(c >>> 12);
+  into[at + 3] = HEX.charCodeAt((c >>> 8) & 15);
+  into[at + 4] = HEX.charCodeAt((c >>> 4) & 15);
+  into[at + 5] = HEX.charCodeAt(c & 15);
+  return at + 6;
+}
+
+/** putDigits: a non-negative safe integer in decimal. */
+export function putDigits(into: Uint8Array, at: number, n: number): number {
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  let rest = n;
+  for (let i = at + digits - 1; i >= at; i--) {
+    const next = Math.floor(rest / 10);
+    into[i] = 0x30 + (rest - next * 10);
+    rest = next;
+  }
+  return at + digits;
+}
+
+/** JSON has no NaN or Infinity (RFC 8259 s6); JSON.stringify writes null for them too. */
+export function putNumber(into: Uint8Array, at: number, n: number): number {
+  if (Number.isSafeInteger(n) && n >= 0) return putDigits(into, at, n);
+  return putAscii(into, at, Number.isFinite(n) ? String(n) : 'null');
+}
+
+/**
+ * putMillis: milliseconds rounded to the microsecond, as a JSON number. Written from the integer
+ * count of microseconds: a double's shortest decimal form costs several times more, and the text
+ * parses to the same double as Math.round(ms * 1000) / 1000 (both are the nearest to us / 1000).
+ */
+export function putMillis(into: Uint8Array, at: number, ms: number): number {
+  if (!Number.isFinite(ms)) return putAscii(into, at, 'null');
+  const us = Math.round(ms * 1000);
+  if (!Number.isSafeInteger(us)) return putNumber(into, at, us / 1000);
+  let p = at;
+  if (us < 0) into[p++] = 0x2d; // -
+  const abs = us < 0 ? -us : us;
+  const whole = Math.floor(abs / 1000);
+  const frac = abs - whole * 1000;
+  p = putDigits(into, p, whole);
+  if (frac === 0) return p;
+  into[p] = 0x2e; // .
+  // Without trailing zeros, as JSON.stringify writes the same number (1.17, not 1.170).
+  const end = putThreeDigits(into, p + 1, frac);
+  return frac % 10 !== 0 ? end : frac % 100 !== 0 ? end - 1 : end - 2;
+}
+
+function putThreeDigits(into: Uint8Array, at: number, n: number): number {
+  const hundreds = Math.floor(n / 100);
+  const tens = Math.floor(n / 10) - hundreds * 10;
+  into[at] = 0x30 + hundreds;
+  into[at + 1] = 0x30 + tens;
+  into[at + 2] = 0x30 + (n - hundreds * 100 - tens * 10);
+  return at + 3;
+}
+
+export function putMillisOfSecond(into: Uint8Array, at: number, ms: number): number {
+  const whole = Math.floor(ms);
+  return putThreeDigits(into, at, whole - Math.floor(whole / 1000) * 1000);
+}
