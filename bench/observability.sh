@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The cost of the operator's view, measured with the shared harness (bench/run.sh), each pair in
 # one run with interleaved rounds and the same sticky config (RR_SAME_CONFIG=1):
-#   access-log: berth --access-log FILE (json)  ÷  berth --access-log off     (target: >= 0.95)
+#   access-log: berth --access-log FILE (json)  ÷  berth --access-log off     (target: >= 0.95),
+#               in sequential rounds (bench/run.sh) and on one shared core at once (bench/shared-core.sh)
 #   tracing:    berth, tracing off (no --otlp-endpoint, no traceparent in the traffic)
 #               ÷  a baseline build of BASELINE_REF, the commit before tracing and the access log
 #               were wired into the proxy (target: ~1.00, "off costs nothing")
@@ -48,6 +49,9 @@ for row in $rows; do
         bash bench/run.sh "node $root/bin/berth.js $gw --access-log $log_dir/access.log" || status=1
       echo "access log lines written: $(cat "$log_dir/access.log" | wc -l)"
       paired_ratios berth-log berth "$log_dir"/bench/*/rounds.txt
+      echo
+      # The same pair on one core at the same time: drift between rounds cannot move this one.
+      bash bench/shared-core.sh berth-log "--access-log $log_dir/shared-core.log" berth "--access-log off" || status=1
       rm -rf "$log_dir" ;;
     tracing)
       ref=${BASELINE_REF:-$(git log --format=%H -1 --grep='^proxy: access log')~1}

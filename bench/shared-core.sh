@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Two variants of berth on ONE core at the same time, each under its own wrk: a second way to
+# measure a per-request cost of a few percent (bench/observability.sh), which the drift of a shared
+# machine between sequential runs (up to 15 % from one 8 s run to the next here) can hide. Both
+# variants live through the same moments, so a slower moment slows both; what differs is what
+# each spends per request.
+#
+#   per round: efficiency = req/s ÷ the process's CPU (utime+stime over the window, 100 = a core),
+#   ratio = A's efficiency ÷ B's; reported per round and as the median over rounds.
+#
+# Caveat: the two processes share the core's caches and its kernel time, so cache lines A evicts
+# (e.g. by writing a log) also cost B, which makes A's cost look a little smaller than it is.
+# Sequential rounds (bench/run.sh) have no such sharing but all of the drift: read the two together.
+#
+# usage: bench/shared-core.sh <name A> "<berth gateway args A>" <name B> "<berth gateway args B>"
+#   e.g. bench/shared-core.sh log "--access-log /tmp/x/access.log" off "--access-log off"
+# Tunables: REPEAT=5 DURATION=8 WARMUP=3 CONNS=64 PROXY_CPU=0 LOAD_CPU=1 COOKIES=1000 SCENARIOS="new sticky"
+#   BERTH_A / BERTH_B: the bin/berth.js each side runs (default this clone's; e.g. another build)
+# Needs `npm run build`, nginx and wrk (bench/run.sh installs them). Loopback only.
+set -uo pipefail
+set +m
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+cd "$(dirname "$0")/.."
+root=$(pwd)
+(( $# == 4 )) || { echo "usage: $0 <name A> \"<args A>\" <name B> \"<args B>\""; exit 2; }
+names=("$1" "$3"); args=("$2" "$4"); ports=(8080 8085)
+programs=("${BERTH_A:-$root/bin/berth.js}" "${BERTH_B:-$root/bin/berth.js}")
+REPEAT=${REPEAT:-5} DURATION=${DURATION:-8} WARMUP=${WARMUP:-3} CONNS=${CONNS:-64}
+PROXY_CPU=${PROXY_CPU:-0} LOAD_CPU=${LOAD_CPU:-1} COOKIES=${COOKIES:-1000}
+SCENARIOS=${SCENARIOS:-new sticky}
+HZ=$(getconf CLK_TCK)
+for tool in nginx wrk taskset setsid curl; do command -v $tool >/dev/null || { echo "missing $tool (bench/run.sh installs it)"; exit 1; }; done
+for p in 9101 9102 9103 "${ports[@]}"; do
+  [[ -z $(ss -ltnH "sport = :$p") ]] || { echo "port $p already in use; not touching it"; exit 1; }
+done
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/berth-shared-core.XXXXXX")
+groups=()
+cleanup() { local g; for g in "${groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null; done; sleep 0.5
+  for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done; rm -rf "$out"; }
+trap cleanup EXIT
+start() {                # start <cpu> <log> <cmd...>: its own process group; sets pid
+  setsid taskset -c "$1" "${@:3}" >"$2" 2>&1 </dev/null &
+  pid=$!; groups+=("$pid")
+}
+wait_http() { local i; for i in $(seq 1 100); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
+ticks() { local s; read -ra s <"/proc/$1/stat"; echo $(( s[13] + s[14] )); }   # utime+stime of one process
+
+# The bench's sticky config (bench/HARNESS.md): 3 targets, cookie session-id.
+config=$out/bench.yaml
+cat >"$config" <<'EOF'
+_format_version: "3.0"
+services:
+  - name: bench
+    host: bench-upstream
+    port: 80
+    protocol: http
+    routes:
+      - name: bench
+        paths: ["/"]
+upstreams:
+  - name: bench-upstream
+    algorithm: sticky-sessions
+    hash_on: none
+    sticky_sessions_cookie: session-id
+    sticky_sessions_cookie_path: /
+    targets:
+      - target: 127.0.0.1:9101
+        weight: 100
+      - target: 127.0.0.1:9102
+        weight: 100
+      - target: 127.0.0.1:9103
+        weight: 100
+EOF
+mkdir -p "$out/backends/tmp"
+start "$LOAD_CPU" "$out/backends.log" nginx -p "$out/backends/" -e "$out/backends/error.log" -c "$root/bench/conf/backends.conf"
+for p in 9101 9102 9103; do wait_http $p || { echo "backend :$p did not come up"; exit 1; }; done
+
+rows=()
+for ((round = 1; round <= REPEAT; round++)); do
+  pids=()
+  for i in 0 1; do
+    # shellcheck disable=SC2086
+    start "$PROXY_CPU" "$out/${names[i]}.log" node "${programs[i]}" gateway --config "$config" \
+      --proxy-listen "127.0.0.1:${ports[i]}" --admin-listen 127.0.0.1:0 --log-level warn ${args[i]}
+    pids+=("$pid")
+  done
+  for i in 0 1; do wait_http "${ports[i]}" || { echo "${names[i]} did not answer"; cat "$out/${names[i]}.log"; exit 1; }; done
+  for sc in $SCENARIOS; do
+    wrkargs=()
+    for i in 0 1; do
+      script=(-s "$root/bench/lua/report.lua"); extra=()
+      if [[ $sc == sticky ]]; then
+        taskset -c "$LOAD_CPU" timeout 90 node "$root/bench/harvest.mjs" "${ports[i]}" session-id "$COOKIES" "$out/cookies-$i.txt" >/dev/null \
+          || { echo "harvest failed for ${names[i]}"; exit 1; }
+        script=(-s "$root/bench/lua/sticky.lua"); extra=(-- "$out/cookies-$i.txt")
+      fi
+      wrkargs[i]="${script[*]} http://127.0.0.1:${ports[i]}/ ${extra[*]}"
+    done
+    # shellcheck disable=SC2086
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${WARMUP}s" ${wrkargs[0]} >/dev/null & other=$!
+    # shellcheck disable=SC2086
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${WARMUP}s" ${wrkargs[1]} >/dev/null; wait "$other"
+    t0=(); for i in 0 1; do t0[i]=$(ticks "${pids[i]}"); done
+    start_ns=$(date +%s%N)
+    # shellcheck disable=SC2086
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" ${wrkargs[0]} >"$out/wrk-0.txt" 2>&1 & other=$!
+    # shellcheck disable=SC2086
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" ${wrkargs[1]} >"$out/wrk-1.txt" 2>&1; wait "$other"
+    wall=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN{print (b-a)/1e9}')
+    line="$round $sc"
+    for i in 0 1; do
+      rps=$(grep -o 'rps=[0-9.]*' "$out/wrk-$i.txt" | cut -d= -f2)
+      [[ -n $rps ]] || { echo "wrk failed for ${names[i]}:"; cat "$out/wrk-$i.txt"; exit 1; }
+      cpu=$(awk -v d=$(( $(ticks "${pids[i]}") - t0[i] )) -v hz="$HZ" -v w="$wall" 'BEGIN{printf "%.1f", 100*d/hz/w}')
+      line+=" $rps $cpu"
+    done
+    rows+=("$line")
+    echo "$line" | awk -v a="${names[0]}" -v b="${names[1]}" '{printf "round %s %s: %s %.0f req/s at %s%% CPU, %s %.0f req/s at %s%% CPU\n", $1, $2, a, $3, $4, b, $5, $6}' >&2
+  done
+  # The next round binds the same ports: wait for both to be gone (a graceful drain takes a moment).
+  for i in 0 1; do kill -TERM -- "-${pids[i]}" 2>/dev/null; done
+  for i in $(seq 1 100); do kill -0 "${pids[0]}" 2>/dev/null || kill -0 "${pids[1]}" 2>/dev/null || break; sleep 0.1; done
+  for i in 0 1; do kill -KILL -- "-${pids[i]}" 2>/dev/null; wait "${pids[i]}" 2>/dev/null; done
+  sleep 0.5
+done
+
+echo "## ${names[0]} and ${names[1]} on one core at the same time (bench/shared-core.sh)"
+echo
+echo "$REPEAT rounds; per round each under its own wrk -t1 -c$CONNS -d${DURATION}s, both proxies pinned to CPU $PROXY_CPU."
+echo "efficiency = req/s ÷ the process's CPU; ratio = ${names[0]} ÷ ${names[1]}."
+echo
+echo "| traffic | efficiency ratio per round | median | req/s ratio per round | median |"
+echo "|---|---|---:|---|---:|"
+printf '%s\n' "${rows[@]}" | awk '
+  function med(s,   v, n, i, j, t) { n = split(s, v, " ")
+    for (i = 2; i <= n; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+  { sc = $2; if (!(sc in seen)) { seen[sc] = 1; order[++n] = sc }
+    e = sprintf("%.2f", ($3 / $4) / ($5 / $6)); r = sprintf("%.2f", $3 / $5)
+    effs[sc] = effs[sc] " " e; reqs[sc] = reqs[sc] " " r
+    effShown[sc] = effShown[sc] (effShown[sc] == "" ? "" : ", ") e; reqShown[sc] = reqShown[sc] (reqShown[sc] == "" ? "" : ", ") r }
+  END { for (i = 1; i <= n; i++) { sc = order[i]
+    printf "| %s | %s | %.2f | %s | %.2f |\n", sc, effShown[sc], med(effs[sc]), reqShown[sc], med(reqs[sc]) } }'
