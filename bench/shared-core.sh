@@ -46,32 +46,9 @@ start() {                # start <cpu> <log> <cmd...>: its own process group; se
 wait_http() { local i; for i in $(seq 1 100); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
 ticks() { local s; read -ra s <"/proc/$1/stat"; echo $(( s[13] + s[14] )); }   # utime+stime of one process
 
-# The bench's sticky config (bench/HARNESS.md): 3 targets, cookie session-id.
+# The harness's sticky config (bench/HARNESS.md): 3 targets, cookie session-id.
 config=$out/bench.yaml
-cat >"$config" <<'EOF'
-_format_version: "3.0"
-services:
-  - name: bench
-    host: bench-upstream
-    port: 80
-    protocol: http
-    routes:
-      - name: bench
-        paths: ["/"]
-upstreams:
-  - name: bench-upstream
-    algorithm: sticky-sessions
-    hash_on: none
-    sticky_sessions_cookie: session-id
-    sticky_sessions_cookie_path: /
-    targets:
-      - target: 127.0.0.1:9101
-        weight: 100
-      - target: 127.0.0.1:9102
-        weight: 100
-      - target: 127.0.0.1:9103
-        weight: 100
-EOF
+cp "$root/bench/conf/bench.yaml" "$config"
 mkdir -p "$out/backends/tmp"
 start "$LOAD_CPU" "$out/backends.log" nginx -p "$out/backends/" -e "$out/backends/error.log" -c "$root/bench/conf/backends.conf"
 for p in 9101 9102 9103; do wait_http $p || { echo "backend :$p did not come up"; exit 1; }; done
