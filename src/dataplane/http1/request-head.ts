@@ -38,7 +38,6 @@ export const MAX_HEADER_BYTES = maxHeaderSize;
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 
-
 /** Where `partial` is in an unfinished line. */
 const enum Phase { Method, Target, Version, LineStart, Name, Value }
 

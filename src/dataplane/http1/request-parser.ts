@@ -1,4 +1,5 @@
 import { ChunkedDecoder } from '../proxy/chunked.js';
+import { HEAD_END } from '../proxy/field-chars.js';
 import { HeadReader, MAX_HEADER_BYTES, RequestError, type RequestHead } from './request-head.js';
 
 /**
@@ -30,8 +31,6 @@ const enum State {
  * is refused all the same (node reads such padding without keeping it; berth keeps the line).
  */
 const MAX_PENDING_HEAD = 4 * MAX_HEADER_BYTES;
-/** The blank line that ends a head, as bytes (a string needle is encoded again on every search). */
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 export class RequestParser {
   private state = State.Head;

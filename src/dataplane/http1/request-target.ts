@@ -4,7 +4,6 @@ import { byteTable } from '../proxy/field-chars.js';
 // and '*' start with '/' or '*'; absolute-form is letters "://" then an authority; CONNECT takes
 // an authority. Bytes are printable ASCII only (no obs-text, no whitespace, no control byte).
 
-
 const ALNUM: Array<[number, number]> = [[48, 57], [65, 90], [97, 122]];
 /** llhttp URL_CHAR: printable ASCII but '#' and '?', which change the URL state. */
 const URL_CHAR = byteTable('!"$%&\'()*+,-./:;<=>@[\\]^_`{|}~', ALNUM);

@@ -1,7 +1,7 @@
 /**
- * Byte classes of HTTP/1.1 header fields, as lookup tables: a table read per character is
- * cheaper than a regular expression per name or value on the proxy's hot path, and one table
- * serves the request parser, the response parser and the response writer alike.
+ * HTTP/1.1 head syntax shared by the request parser, the response parser and the response writer:
+ * byte classes of header fields as lookup tables (a table read per character is cheaper than a
+ * regular expression per name or value on the proxy's hot path) and the bytes that end a head.
  */
 
 /** byteTable: a byte-class lookup (1 for the bytes listed and the ranges given). */
@@ -16,6 +16,9 @@ export function byteTable(chars: string, ranges: Array<[number, number]> = []): 
 export const TOKEN_CHAR = byteTable("!#$%&'*+-.^_`|~", [[48, 57], [65, 90], [97, 122]]);
 /** Field-value bytes llhttp and node accept: HTAB, SP, VCHAR, obs-text (no other control byte, no DEL). */
 export const FIELD_VALUE_CHAR = byteTable('\t', [[32, 126], [128, 255]]);
+
+/** The blank line that ends an HTTP/1.1 head, as bytes: a string needle is encoded again on every search. */
+export const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 /** isOws: SP or HTAB, the optional whitespace around field values (RFC 9110 s5.6.3). */
 export function isOws(c: number): boolean {

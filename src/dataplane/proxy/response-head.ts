@@ -23,7 +23,6 @@ export interface Framing {
   upgrade: string;
 }
 
-
 /**
  * parseHead parses a response head (status line and header lines, without the blank line) and
  * fills `out` with [name, value, ...] minus hop-by-hop headers and the headers its Connection

@@ -1,4 +1,5 @@
 import { ChunkedDecoder } from './chunked.js';
+import { HEAD_END } from './field-chars.js';
 import { parseHead, type Framing } from './response-head.js';
 
 /**
@@ -32,8 +33,6 @@ const enum State {
 }
 
 const MAX_HEAD = 64 * 1024;
-/** The blank line that ends a head, as bytes (a string needle is encoded again on every search). */
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 /** A CR not followed by LF, or an LF not preceded by CR (RFC 9112 s2.2: llhttp rejects both). */
 const BARE_CR_OR_LF = /\r(?!\n|$)|(?<!\r)\n/;
 
