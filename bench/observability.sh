@@ -17,23 +17,15 @@ gw="gateway --config \"\$BENCH_CONFIG\" --proxy-listen 127.0.0.1:\$BENCH_PORT --
 # PEERS=" ": no other proxies (run.sh treats an empty PEERS as "all peers").
 export PEERS=${PEERS:-" "} RR_SAME_CONFIG=1
 
-# paired_ratios <a> <b> <rounds.txt>: a ÷ b within each round (the two ran back to back) and
-# the median of those ratios, which a slow drift of the machine between rounds does not move.
+# paired_ratios <a> <b> <rounds.txt>: a ÷ b req/s within each round (the two ran back to back)
+# and the median of those ratios (bench/paired-ratios.awk).
 paired_ratios() {
   echo
   echo "Per round (the two sides back to back): $1 ÷ $2 req/s, and the median of those ratios"
   echo
   echo "| traffic | per round | median |"
   echo "|---|---|---:|"
-  awk -v a="$1" -v b="$2" '
-    function med(s,   v, n, i, j, t) { n = split(s, v, " ")
-      for (i = 2; i <= n; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-      return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
-    { rps[$1 " " $2 " " $3] = $4; if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 }; if ($2 > rounds) rounds = $2 }
-    END { for (i = 1; i <= n; i++) { sc = order[i]; list = ""; shown = ""
-      for (r = 1; r <= rounds; r++) { x = rps[a " " r " " sc]; y = rps[b " " r " " sc]
-        if (x > 0 && y > 0) { q = sprintf("%.2f", x / y); list = list " " q; shown = shown (shown == "" ? "" : ", ") q } }
-      if (list != "") printf "| %s | %s | %.2f |\n", sc, shown, med(list) } }' "$3"
+  awk -v a="$1" -v b="$2" -v col=4 -f bench/paired-ratios.awk "$3"
 }
 
 for row in $rows; do

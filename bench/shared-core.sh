@@ -53,7 +53,6 @@ mkdir -p "$out/backends/tmp"
 start "$LOAD_CPU" "$out/backends.log" nginx -p "$out/backends/" -e "$out/backends/error.log" -c "$root/bench/conf/backends.conf"
 for p in 9101 9102 9103; do wait_http $p || { echo "backend :$p did not come up"; exit 1; }; done
 
-rows=()
 for ((round = 1; round <= REPEAT; round++)); do
   pids=()
   for i in 0 1; do
@@ -85,15 +84,14 @@ for ((round = 1; round <= REPEAT; round++)); do
     # shellcheck disable=SC2086
     taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" ${wrkargs[1]} >"$out/wrk-1.txt" 2>&1; wait "$other"
     wall=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN{print (b-a)/1e9}')
-    line="$round $sc"
     for i in 0 1; do
       rps=$(grep -o 'rps=[0-9.]*' "$out/wrk-$i.txt" | cut -d= -f2)
       [[ -n $rps ]] || { echo "wrk failed for ${names[i]}:"; cat "$out/wrk-$i.txt"; exit 1; }
       cpu=$(awk -v d=$(( $(ticks "${pids[i]}") - t0[i] )) -v hz="$HZ" -v w="$wall" 'BEGIN{printf "%.1f", 100*d/hz/w}')
-      line+=" $rps $cpu"
+      # One line per side as in bench/run.sh's rounds.txt: name, round, traffic, req/s, req/s per CPU.
+      awk -v r="$rps" -v c="$cpu" -v line="${names[i]} $round $sc" 'BEGIN{printf "%s %s %.1f\n", line, r, (c > 0 ? r * 100 / c : 0)}' >>"$out/rounds.txt"
+      echo "round $round $sc: ${names[i]} ${rps%.*} req/s at $cpu% CPU" >&2
     done
-    rows+=("$line")
-    echo "$line" | awk -v a="${names[0]}" -v b="${names[1]}" '{printf "round %s %s: %s %.0f req/s at %s%% CPU, %s %.0f req/s at %s%% CPU\n", $1, $2, a, $3, $4, b, $5, $6}' >&2
   done
   # The next round binds the same ports: wait for both to be gone (a graceful drain takes a moment).
   for i in 0 1; do kill -TERM -- "-${pids[i]}" 2>/dev/null; done
@@ -107,15 +105,10 @@ echo
 echo "$REPEAT rounds; per round each under its own wrk -t1 -c$CONNS -d${DURATION}s, both proxies pinned to CPU $PROXY_CPU."
 echo "efficiency = req/s ÷ the process's CPU; ratio = ${names[0]} ÷ ${names[1]}."
 echo
-echo "| traffic | efficiency ratio per round | median | req/s ratio per round | median |"
-echo "|---|---|---:|---|---:|"
-printf '%s\n' "${rows[@]}" | awk '
-  function med(s,   v, n, i, j, t) { n = split(s, v, " ")
-    for (i = 2; i <= n; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-    return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
-  { sc = $2; if (!(sc in seen)) { seen[sc] = 1; order[++n] = sc }
-    e = sprintf("%.2f", ($3 / $4) / ($5 / $6)); r = sprintf("%.2f", $3 / $5)
-    effs[sc] = effs[sc] " " e; reqs[sc] = reqs[sc] " " r
-    effShown[sc] = effShown[sc] (effShown[sc] == "" ? "" : ", ") e; reqShown[sc] = reqShown[sc] (reqShown[sc] == "" ? "" : ", ") r }
-  END { for (i = 1; i <= n; i++) { sc = order[i]
-    printf "| %s | %s | %.2f | %s | %.2f |\n", sc, effShown[sc], med(effs[sc]), reqShown[sc], med(reqs[sc]) } }'
+echo "| traffic | efficiency ratio per round | median |"
+echo "|---|---|---:|"
+awk -v a="${names[0]}" -v b="${names[1]}" -v col=5 -f bench/paired-ratios.awk "$out/rounds.txt"
+echo
+echo "| traffic | req/s ratio per round | median |"
+echo "|---|---|---:|"
+awk -v a="${names[0]}" -v b="${names[1]}" -v col=4 -f bench/paired-ratios.awk "$out/rounds.txt"
