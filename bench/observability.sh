@@ -2,7 +2,8 @@
 # The cost of the operator's view, measured with the shared harness (bench/run.sh), each pair in
 # one run with interleaved rounds and the same sticky config (RR_SAME_CONFIG=1):
 #   access-log: berth --access-log FILE (json)  ÷  berth --access-log off     (target: >= 0.95),
-#               in sequential rounds (bench/run.sh) and on one shared core at once (bench/shared-core.sh)
+#               in sequential rounds (bench/run.sh) and on one shared core at once (bench/shared-core.sh),
+#               then nginx's own JSON access log by the same shared-core method, for comparison
 #   tracing:    berth, tracing off (no --otlp-endpoint, no traceparent in the traffic)
 #               ÷  a baseline build of BASELINE_REF, the commit before tracing and the access log
 #               were wired into the proxy (target: ~1.00, "off costs nothing")
@@ -48,6 +49,12 @@ for row in $rows; do
       rm -f "$log_dir/access.log"
       sync
       bash bench/shared-core.sh berth-log "--access-log $log_dir/shared-core.log" berth "--access-log off" || status=1
+      echo
+      # nginx writing the same JSON line to the same disk, by the same method: what the line costs
+      # a proxy written in C (CPU µs per request), and its share of nginx's own req/s per core.
+      rm -f "$log_dir/shared-core.log"
+      sync
+      PROXY=nginx bash bench/shared-core.sh nginx-log "--access-log $log_dir/nginx.log" nginx "--access-log off" || status=1
       rm -rf "$log_dir" ;;
     tracing)
       ref=${BASELINE_REF:-$(git log --format=%H -1 --grep='^proxy: access log')~1}

@@ -14,8 +14,13 @@
 #
 # usage: bench/shared-core.sh <name A> "<berth gateway args A>" <name B> "<berth gateway args B>"
 #   e.g. bench/shared-core.sh log "--access-log /tmp/x/access.log" off "--access-log off"
+# PROXY=nginx runs nginx (bench/conf/nginx-proxy.conf) on both sides instead, where the only
+# argument understood is the same "--access-log off|FILE" (FILE: berth's JSON line as nginx writes
+# it, bench/conf/nginx-json-log.conf, buffer=64k flush=50ms): nginx's own cost of the line, by the
+# same method, for comparison.
 # Tunables: REPEAT=5 DURATION=8 WARMUP=3 CONNS=64 PROXY_CPU=0 LOAD_CPU=1 COOKIES=1000 SCENARIOS="new sticky"
 #   BERTH_A / BERTH_B: the bin/berth.js each side runs (default this clone's; e.g. another build)
+#   PROXY=berth|nginx (above)
 # Needs `npm run build`, nginx and wrk (bench/run.sh installs them). Loopback only.
 set -uo pipefail
 set +m
@@ -28,6 +33,9 @@ programs=("${BERTH_A:-$root/bin/berth.js}" "${BERTH_B:-$root/bin/berth.js}")
 REPEAT=${REPEAT:-5} DURATION=${DURATION:-8} WARMUP=${WARMUP:-3} CONNS=${CONNS:-64}
 PROXY_CPU=${PROXY_CPU:-0} LOAD_CPU=${LOAD_CPU:-1} COOKIES=${COOKIES:-1000}
 SCENARIOS=${SCENARIOS:-new sticky}
+PROXY=${PROXY:-berth}
+[[ $PROXY == berth || $PROXY == nginx ]] || { echo "PROXY must be berth or nginx"; exit 2; }
+cookie=session-id; [[ $PROXY == nginx ]] && cookie=session   # nginx-proxy.conf hashes on "session"
 HZ=$(getconf CLK_TCK)
 for tool in nginx wrk taskset setsid curl; do command -v $tool >/dev/null || { echo "missing $tool (bench/run.sh installs it)"; exit 1; }; done
 for p in 9101 9102 9103 "${ports[@]}"; do
@@ -44,7 +52,18 @@ start() {                # start <cpu> <log> <cmd...>: its own process group; se
   pid=$!; groups+=("$pid")
 }
 wait_http() { local i; for i in $(seq 1 100); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
-ticks() { local s; read -ra s <"/proc/$1/stat"; echo $(( s[13] + s[14] )); }   # utime+stime of one process
+ticks() {                # utime+stime of a process group (nginx: master and worker)
+  local p s t=0
+  for p in $(pgrep -g "$1"); do read -ra s <"/proc/$p/stat" 2>/dev/null && t=$(( t + s[13] + s[14] )); done
+  echo "$t"
+}
+# nginx_conf <port> <--access-log value>: nginx-proxy.conf on <port>, its access log off or a FILE.
+nginx_conf() {
+  local log=off
+  [[ $2 == off ]] || log="$2 berth_json buffer=64k flush=50ms"
+  sed -e "s#listen 127.0.0.1:8082#listen 127.0.0.1:$1#" \
+    -e "s#access_log off;#include $root/bench/conf/nginx-json-log.conf; access_log $log;#" "$root/bench/conf/nginx-proxy.conf"
+}
 
 # The harness's sticky config (bench/HARNESS.md): 3 targets, cookie session-id.
 config=$out/bench.yaml
@@ -56,9 +75,16 @@ for p in 9101 9102 9103; do wait_http $p || { echo "backend :$p did not come up"
 for ((round = 1; round <= REPEAT; round++)); do
   pids=()
   for i in 0 1; do
-    # shellcheck disable=SC2086
-    start "$PROXY_CPU" "$out/${names[i]}.log" node "${programs[i]}" gateway --config "$config" \
-      --proxy-listen "127.0.0.1:${ports[i]}" --admin-listen 127.0.0.1:0 --log-level warn ${args[i]}
+    if [[ $PROXY == nginx ]]; then
+      read -r flag value <<<"${args[i]}"
+      [[ $flag == --access-log && -n $value ]] || { echo "PROXY=nginx understands only --access-log off|FILE"; exit 2; }
+      prefix=$out/nginx-$i; mkdir -p "$prefix/tmp"; nginx_conf "${ports[i]}" "$value" >"$prefix/nginx.conf"
+      start "$PROXY_CPU" "$out/${names[i]}.log" nginx -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf"
+    else
+      # shellcheck disable=SC2086
+      start "$PROXY_CPU" "$out/${names[i]}.log" node "${programs[i]}" gateway --config "$config" \
+        --proxy-listen "127.0.0.1:${ports[i]}" --admin-listen 127.0.0.1:0 --log-level warn ${args[i]}
+    fi
     pids+=("$pid")
   done
   for i in 0 1; do wait_http "${ports[i]}" || { echo "${names[i]} did not answer"; cat "$out/${names[i]}.log"; exit 1; }; done
@@ -67,7 +93,7 @@ for ((round = 1; round <= REPEAT; round++)); do
     for i in 0 1; do
       script=(-s "$root/bench/lua/report.lua"); extra=()
       if [[ $sc == sticky ]]; then
-        taskset -c "$LOAD_CPU" timeout 90 node "$root/bench/harvest.mjs" "${ports[i]}" session-id "$COOKIES" "$out/cookies-$i.txt" >/dev/null \
+        taskset -c "$LOAD_CPU" timeout 90 node "$root/bench/harvest.mjs" "${ports[i]}" "$cookie" "$COOKIES" "$out/cookies-$i.txt" >/dev/null \
           || { echo "harvest failed for ${names[i]}"; exit 1; }
         script=(-s "$root/bench/lua/sticky.lua"); extra=(-- "$out/cookies-$i.txt")
       fi
@@ -100,7 +126,7 @@ for ((round = 1; round <= REPEAT; round++)); do
   sleep 0.5
 done
 
-echo "## ${names[0]} and ${names[1]} on one core at the same time (bench/shared-core.sh)"
+echo "## ${names[0]} and ${names[1]} ($PROXY) on one core at the same time (bench/shared-core.sh)"
 echo
 echo "$REPEAT rounds; per round each under its own wrk -t1 -c$CONNS -d${DURATION}s, both proxies pinned to CPU $PROXY_CPU."
 echo "efficiency = req/s ÷ the process's CPU; ratio = ${names[0]} ÷ ${names[1]}."
@@ -112,3 +138,7 @@ echo
 echo "| traffic | req/s ratio per round | median |"
 echo "|---|---|---:|"
 awk -v a="${names[0]}" -v b="${names[1]}" -v col=4 -f bench/paired-ratios.awk "$out/rounds.txt"
+echo
+echo "| traffic | CPU µs per request, ${names[0]} − ${names[1]}, per round | median |"
+echo "|---|---|---:|"
+awk -v a="${names[0]}" -v b="${names[1]}" -v col=5 -v cost=1 -f bench/paired-ratios.awk "$out/rounds.txt"
