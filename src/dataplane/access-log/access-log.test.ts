@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FinishedRequest } from '../proxy/observer.js';
+import type { RequestTrace } from '../tracing/tracing.js';
 import { combinedLine } from './combined-line.js';
 import { encodeJsonLine } from './json-line.js';
 import { accessRecord, type AccessRecord } from './record.js';
@@ -112,14 +113,17 @@ test('json: any field values (quotes, controls, non-ASCII, lone surrogates, NaN)
 });
 
 test('json: consecutive lines reuse the runs of fields they share, and a line that ran past its batch is not reused', () => {
-  // Few values per field, so neighbouring lines often share the client, status or outcome run
-  // (json-line.ts LastRun) and often do not. Each line goes first into a batch that may be too
+  // Few values per field, so neighbouring lines often share the client, status or outcome run or a
+  // target's tail (json-line.ts LastRun) and often do not. Each line goes first into a batch that may be too
   // short for it (the writer then encodes it again into a bigger one), then into one with room.
   const request = fc.record({
     clientAddress: fc.constantFrom('127.0.0.1', '10.0.0.9'), method: fc.constantFrom('GET', 'POST'),
     trustedPeer: fc.boolean(), status: fc.constantFrom(0, 200, 503), bytesIn: fc.constantFrom(0, 17),
     sticky: fc.constantFrom('kept' as const, 'new' as const), retries: fc.constantFrom(0, 2),
     errorCode: fc.constantFrom(null, 'NO_PEER' as const), totalLatencyMs: fc.constantFrom(1.17, 2, 0.0004, 12.3456),
+    // The tail (target block, outcome, end of line) is kept per target, and only for untraced lines.
+    targetAddress: fc.constantFrom('10.0.0.7:1027', '10.0.0.8:1027'), routeName: fc.constantFrom('echo', 'cart'),
+    trace: fc.constantFrom(null, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' } as RequestTrace),
   }).map((fields): FinishedRequest => ({ ...REQUEST, ...fields }));
   fc.assert(fc.property(fc.array(fc.tuple(request, fc.nat({ max: 500 })), { minLength: 1, maxLength: 40 }), (lines) => {
     for (const [r, room] of lines) {

@@ -25,12 +25,7 @@ export function encodeJsonLine(into: Uint8Array, at: number, r: FinishedRequest)
   p = putBytes(into, p, UPSTREAM_LATENCY_KEY);
   const upstreamMs = logUpstreamMs(r);
   p = upstreamMs === null ? putBytes(into, p, NULL) : putMillis(into, p, upstreamMs);
-  p = putBytes(into, p, targetBlock(r.routeName, r.serviceName, r.upstreamName, r.targetAddress, r.targetIdentity));
-  p = putOutcomeRun(into, p, logSticky(r), r.retries, logError(r));
-  const traceId = logTraceId(r);
-  if (traceId === null) return putBytes(into, p, NULL_LINE_END);
-  p = putJsonString(into, p, traceId);
-  return putBytes(into, p, LINE_END);
+  return putTail(into, p, r);
 }
 
 /** `Z","client_ip":…,"x_forwarded_for":…,"method":…,"host":…,"path":` */
@@ -56,6 +51,32 @@ function putStatusRun(into: Uint8Array, at: number, protocol: string, status: nu
   p = putBytes(into, p, BYTES_OUT_KEY);
   memo.keep(protocol, status, bytesIn, null, into, at, p);
   return p;
+}
+
+/**
+ * `,"route":…,"target_identity":…` (the target's block), `,"sticky":…,"error":…,"trace_id":…}\n`.
+ * Without a trace, the whole tail is copied in one piece when this target's last line had the same
+ * outcome (TargetBlock.untracedTail): a busy target's answers mostly repeat it.
+ */
+function putTail(into: Uint8Array, at: number, r: FinishedRequest): number {
+  const block = targetBlock(r.routeName, r.serviceName, r.upstreamName, r.targetAddress, r.targetIdentity);
+  const sticky = logSticky(r);
+  const retries = r.retries;
+  const error = logError(r);
+  const traceId = logTraceId(r);
+  if (traceId === null) {
+    const memo = block.untracedTail;
+    if (memo.holds(sticky, retries, error, null)) return putBytes(into, at, memo.bytes);
+    let p = putBytes(into, at, block.bytes);
+    p = putOutcomeRun(into, p, sticky, retries, error);
+    p = putBytes(into, p, NULL_LINE_END);
+    memo.keep(sticky, retries, error, null, into, at, p);
+    return p;
+  }
+  let p = putBytes(into, at, block.bytes);
+  p = putOutcomeRun(into, p, sticky, retries, error);
+  p = putJsonString(into, p, traceId);
+  return putBytes(into, p, LINE_END);
 }
 
 /** `,"sticky":…,"retries":…,"error":…,"trace_id":` */
@@ -181,20 +202,23 @@ interface TargetBlock {
   readonly upstream: string | null;
   readonly identity: string | null;
   readonly bytes: Uint8Array;
+  /** The block, the outcome and the end of this target's last untraced line (putTail). */
+  readonly untracedTail: LastRun;
 }
 
 const TARGET_BLOCK_KEYS = [',"route":', ',"service":', ',"upstream":', ',"target":', ',"target_identity":'];
 /** By target address; a target several routes share is encoded again when the route changes. */
 const targetBlocks = new Map<string | null, TargetBlock>();
 
-function targetBlock(route: string | null, service: string | null, upstream: string | null, target: string | null, identity: string | null): Uint8Array {
+function targetBlock(route: string | null, service: string | null, upstream: string | null, target: string | null, identity: string | null): TargetBlock {
   const known = targetBlocks.get(target);
   if (known !== undefined && known.route === route && known.service === service && known.upstream === upstream &&
-    known.identity === identity) return known.bytes;
+    known.identity === identity) return known;
   if (targetBlocks.size >= FIELD_CACHE_SIZE) targetBlocks.clear();
   const bytes = encodeFragment(TARGET_BLOCK_KEYS, [route, service, upstream, target, identity]);
-  targetBlocks.set(target, { route, service, upstream, identity, bytes });
-  return bytes;
+  const block = { route, service, upstream, identity, bytes, untracedTail: new LastRun() };
+  targetBlocks.set(target, block);
+  return block;
 }
 
 let timePrefixSecond = NaN;

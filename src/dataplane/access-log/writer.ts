@@ -69,7 +69,13 @@ export class AccessLogWriter implements AccessLogSink {
   /** Bytes in `ready` and `current`. */
   private queued = 0;
   private inFlight: Batch | null = null;
+  /**
+   * One Timeout for the whole life of the writer, re-armed with refresh() rather than made anew
+   * for each batch. It is not cleared when a full batch goes out first: it then writes whatever
+   * came since a little early, which keeps "at most FLUSH_MS" true.
+   */
   private timer: NodeJS.Timeout | null = null;
+  private timerArmed = false;
   private idleWaiter: (() => void) | null = null;
   /** close() began: every batch is written as soon as the previous one is done. */
   private closing = false;
@@ -80,7 +86,10 @@ export class AccessLogWriter implements AccessLogSink {
   private readonly writesInLine: boolean;
   /** A written batch's buffer, ready to take the next lines. */
   private spare: Buffer | null = null;
-  private readonly flushNow = (): void => this.flush();
+  private readonly onFlushTimer = (): void => {
+    this.timerArmed = false;
+    this.flush();
+  };
   private readonly onWritten = (err: NodeJS.ErrnoException | null, written: number): void => this.written(err, written);
 
   constructor(
@@ -131,7 +140,13 @@ export class AccessLogWriter implements AccessLogSink {
     this.queued += size;
     if (this.inFlight !== null) return;
     if (this.ready.length > 0 || this.closing) this.flush();
-    else if (this.timer === null) this.timer = setTimeout(this.flushNow, this.flushMs).unref();
+    else if (!this.timerArmed) this.armFlushTimer();
+  }
+
+  private armFlushTimer(): void {
+    this.timerArmed = true;
+    if (this.timer === null) this.timer = setTimeout(this.onFlushTimer, this.flushMs).unref();
+    else this.timer.refresh();
   }
 
   write(line: string): void {
@@ -157,10 +172,6 @@ export class AccessLogWriter implements AccessLogSink {
 
   /** flush writes the full batches (a file) or hands the oldest one to fs.write (the partial one when none is full). */
   private flush(): void {
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
     if (this.inFlight !== null || this.closed) return;
     if (this.ready.length === 0) {
       if (this.used === 0) return;
@@ -215,7 +226,7 @@ export class AccessLogWriter implements AccessLogSink {
       if (this.queued > 0) this.flush();
       else this.idleWaiter?.();
     } else if (this.ready.length > 0) this.flush();
-    else if (this.used > 0) this.timer ??= setTimeout(this.flushNow, this.flushMs).unref();
+    else if (this.used > 0 && !this.timerArmed) this.armFlushTimer();
   }
 
   async close(timeoutMs = 2_000): Promise<void> {
@@ -233,10 +244,8 @@ export class AccessLogWriter implements AccessLogSink {
       });
       this.idleWaiter = null;
     }
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerArmed = true; // never again: the writer is closed
     // Whatever a stuck destination did not take by the deadline is lost, and counted.
     for (const batch of this.ready) this.dropped += batch.lines;
     this.dropped += this.currentLines + (this.inFlight === null ? 0 : this.inFlight.lines);
