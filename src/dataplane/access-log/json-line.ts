@@ -64,19 +64,14 @@ function putTail(into: Uint8Array, at: number, r: FinishedRequest): number {
   const retries = r.retries;
   const error = logError(r);
   const traceId = logTraceId(r);
-  if (traceId === null) {
-    const memo = block.untracedTail;
-    if (memo.holds(sticky, retries, error, null)) return putBytes(into, at, memo.bytes);
-    let p = putBytes(into, at, block.bytes);
-    p = putOutcomeRun(into, p, sticky, retries, error);
-    p = putBytes(into, p, NULL_LINE_END);
-    memo.keep(sticky, retries, error, null, into, at, p);
-    return p;
-  }
+  const memo = block.untracedTail;
+  if (traceId === null && memo.holds(sticky, retries, error, null)) return putBytes(into, at, memo.bytes);
   let p = putBytes(into, at, block.bytes);
   p = putOutcomeRun(into, p, sticky, retries, error);
-  p = putJsonString(into, p, traceId);
-  return putBytes(into, p, LINE_END);
+  if (traceId !== null) return putBytes(into, putJsonString(into, p, traceId), LINE_END);
+  p = putBytes(into, p, NULL_LINE_END);
+  memo.keep(sticky, retries, error, null, into, at, p);
+  return p;
 }
 
 /** `,"sticky":…,"retries":…,"error":…,"trace_id":` */

@@ -245,7 +245,6 @@ export class AccessLogWriter implements AccessLogSink {
       this.idleWaiter = null;
     }
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timerArmed = true; // never again: the writer is closed
     // Whatever a stuck destination did not take by the deadline is lost, and counted.
     for (const batch of this.ready) this.dropped += batch.lines;
     this.dropped += this.currentLines + (this.inFlight === null ? 0 : this.inFlight.lines);
