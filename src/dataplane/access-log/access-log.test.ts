@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, open, openSync, readFileSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -207,15 +207,49 @@ test('writer: a file write that fails (here EBADF) drops its batch, counts the l
   const file = join(mkdtempSync(join(tmpdir(), 'berth-log-')), 'access.log');
   closeSync(openSync(file, 'w'));
   const errors: Error[] = [];
-  // A regular file opened read-only: every write on the event loop fails.
+  // A regular file opened read-only: every write fails.
   const writer = new AccessLogWriter(openSync(file, 'r'), true, 4 * 1024 * 1024, (err) => errors.push(err));
   const line = 'x'.repeat(999) + '\n';
-  for (let i = 0; i < 100; i++) writer.write(line); // 100 KB: a full 64 KiB batch is written at once
+  for (let i = 0; i < 100; i++) writer.write(line); // 100 KB: a full 64 KiB batch goes out at once
+  await writer.close();
   assert.ok(errors.length >= 1, 'the failed write was reported');
   assert.equal((errors[0] as NodeJS.ErrnoException).code, 'EBADF');
-  await writer.close();
   assert.equal(writer.dropped, 100);
   assert.equal(readFileSync(file, 'utf8'), '');
+});
+
+test('writer: a file whose writes cannot complete never holds up the event loop; the lines land once they can', async () => {
+  // Every thread of libuv's pool (4 unless UV_THREADPOOL_SIZE says otherwise) is parked in open(2)
+  // of a FIFO nobody writes to, so a write handed to the pool waits, as it would behind a stalled
+  // disk. The writer must keep taking lines without waiting for it.
+  const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const dir = mkdtempSync(join(tmpdir(), 'berth-stall-'));
+  const fifos = Array.from({ length: poolSize }, (_, i) => join(dir, `park-${i}`));
+  for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
+  const parked = fifos.map((fifo) => new Promise<number>((resolve, reject) => open(fifo, 'r', (err, fd) => (err ? reject(err) : resolve(fd)))));
+  await new Promise((r) => setTimeout(r, 50)); // the pool threads are in open(2) now
+  // The "disk" recovers: a writer on each FIFO lets its open(2) return and frees the pool (also
+  // when an assertion fails, so later tests get their pool back).
+  const unpark = async (): Promise<void> => {
+    const unparkers = fifos.map((fifo) => openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    for (const fd of await Promise.all(parked)) closeSync(fd);
+    unparkers.forEach((fd) => closeSync(fd));
+  };
+  const file = join(dir, 'access.log');
+  const writer = AccessLogWriter.toFile(file);
+  const line = 'y'.repeat(99) + '\n';
+  try {
+    const started = performance.now();
+    for (let i = 0; i < 2_000; i++) writer.write(line); // 200 KB: three full batches
+    const tick = await new Promise<number>((r) => setTimeout(() => r(performance.now()), 20));
+    assert.ok(tick - started < 1_000, `the event loop was held ${(tick - started).toFixed(0)} ms`);
+    assert.equal(readFileSync(file, 'utf8'), '', 'a batch was written while the pool could not run it');
+  } finally {
+    await unpark();
+  }
+  await writer.close();
+  assert.equal(readFileSync(file, 'utf8'), line.repeat(2_000));
+  assert.equal(writer.dropped, 0);
 });
 
 test('writer: a stuck destination never blocks the caller; overflow is dropped and counted', async () => {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, write, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, write } from 'node:fs';
 import type { LineEncoder } from './format.js';
 import { putAscii } from './put-bytes.js';
 
@@ -46,17 +46,15 @@ interface Batch {
 /**
  * AccessLogWriter: each line is encoded straight into a batch buffer as it comes (no string is
  * built, and nothing waits in the heap for its write). A batch goes out once it is full or
- * FLUSH_MS after its first line.
- *
- * - To a regular file, a batch is written at once on the event loop, as nginx writes its buffered
- *   access_log: a 64 KiB write into the page cache takes microseconds, while a hand-off to libuv's
- *   thread pool and back cost twice that much on the proxy's own core when the process is pinned
- *   to one (bench/observability.sh).
- * - To a pipe, terminal or socket (stdout), batches are written by fs.write on the thread pool: a
- *   slow or blocked reader stalls that thread, never the event loop, so a request never waits for
- *   its log line. One write is in flight at a time; while it is, batches queue up to `maxBuffered`
- *   bytes and further lines are dropped and counted (`dropped`, exported as
- *   berth_access_log_dropped_total), as nginx's buffered access_log would rather lose lines than stall.
+ * FLUSH_MS after its first line, and is written by fs.write on libuv's thread pool, whatever the
+ * destination: a slow, stalled or blocked file, pipe or terminal holds up that thread, never the
+ * event loop, so a request never waits for its log line. (Written on the event loop instead, as
+ * nginx writes its buffered access_log, a disk that stalls would stall the proxy with it; with
+ * 64 KiB batches the hand-off is one per few hundred lines and cost nothing measurable even with
+ * the proxy and the pool sharing one core: bench/shared-core.sh, bench/RESULTS.md "Sixth session".)
+ * One write is in flight at a time, so batches land in order; while it is, batches queue up to
+ * `maxBuffered` bytes and further lines are dropped and counted (`dropped`, exported as
+ * berth_access_log_dropped_total), as nginx's buffered access_log would rather lose lines than stall.
  */
 export class AccessLogWriter implements AccessLogSink {
   dropped = 0;
@@ -82,8 +80,6 @@ export class AccessLogWriter implements AccessLogSink {
   /** The descriptor is closed: late lines and late write callbacks are ignored (lines counted as dropped). */
   private closed = false;
   private readonly batchBytes: number;
-  /** A regular file: batches are written on the event loop (see the class comment). */
-  private readonly writesInLine: boolean;
   /** A written batch's buffer, ready to take the next lines. */
   private spare: Buffer | null = null;
   private readonly onFlushTimer = (): void => {
@@ -100,8 +96,7 @@ export class AccessLogWriter implements AccessLogSink {
     /** How long a partial batch may wait (tests lengthen it to see batching). */
     private readonly flushMs = FLUSH_MS,
   ) {
-    this.writesInLine = fstatSync(fd).isFile();
-    this.batchBytes = this.writesInLine ? FILE_BATCH : PIPE_BATCH;
+    this.batchBytes = fstatSync(fd).isFile() ? FILE_BATCH : PIPE_BATCH;
   }
 
   /** toStdout writes to fd 1 (JSON logs go to stderr, so stdout carries only access lines). */
@@ -170,35 +165,17 @@ export class AccessLogWriter implements AccessLogSink {
     this.currentLines = 0;
   }
 
-  /** flush writes the full batches (a file) or hands the oldest one to fs.write (the partial one when none is full). */
+  /** flush hands the oldest full batch (the partial one when none is full) to fs.write. */
   private flush(): void {
     if (this.inFlight !== null || this.closed) return;
     if (this.ready.length === 0) {
       if (this.used === 0) return;
       this.seal(0);
     }
-    if (this.writesInLine) {
-      this.writeReadyInLine();
-      return;
-    }
     const batch = this.ready.shift()!;
     this.inFlight = batch;
     this.queued -= batch.bytes.length;
     write(this.fd, batch.bytes, 0, batch.bytes.length, null, this.onWritten);
-  }
-
-  private writeReadyInLine(): void {
-    for (const batch of this.ready) {
-      this.queued -= batch.bytes.length;
-      try {
-        for (let done = 0; done < batch.bytes.length; ) done += writeSync(this.fd, batch.bytes, done, batch.bytes.length - done);
-        this.recycle(batch);
-      } catch (err) {
-        this.dropped += batch.lines;
-        this.onError(err as Error);
-      }
-    }
-    this.ready.length = 0;
   }
 
   private recycle(batch: Batch): void {
