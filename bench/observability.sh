@@ -3,6 +3,7 @@
 # one run with interleaved rounds and the same sticky config (RR_SAME_CONFIG=1):
 #   access-log: berth --access-log FILE (json)  ÷  berth --access-log off     (target: >= 0.95),
 #               in sequential rounds (bench/run.sh) and on one shared core at once (bench/shared-core.sh),
+#               on that core again with the threads other than the event loops moved off it (HELPER_CPU),
 #               then nginx's own JSON access log by the same shared-core method, for comparison
 #   tracing:    berth, tracing off (no --otlp-endpoint, no traceparent in the traffic)
 #               ÷  a baseline build of BASELINE_REF, the commit before tracing and the access log
@@ -49,6 +50,12 @@ for row in $rows; do
       rm -f "$log_dir/access.log"
       sync
       bash bench/shared-core.sh berth-log "--access-log $log_dir/shared-core.log" berth "--access-log off" || status=1
+      echo
+      # Again with everything but the event loops on the other core: the log's writes run on
+      # libuv's pool, so on a host with a core to spare this is what the log takes from requests.
+      rm -f "$log_dir/shared-core.log"
+      sync
+      HELPER_CPU=${LOAD_CPU:-1} bash bench/shared-core.sh berth-log "--access-log $log_dir/shared-core.log" berth "--access-log off" || status=1
       echo
       # nginx writing the same JSON line to the same disk, by the same method: what the line costs
       # a proxy written in C (CPU µs per request), and its share of nginx's own req/s per core.

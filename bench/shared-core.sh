@@ -21,6 +21,10 @@
 # Tunables: REPEAT=5 DURATION=8 WARMUP=3 CONNS=64 PROXY_CPU=0 LOAD_CPU=1 COOKIES=1000 SCENARIOS="new sticky"
 #   BERTH_A / BERTH_B: the bin/berth.js each side runs (default this clone's; e.g. another build)
 #   PROXY=berth|nginx (above)
+#   HELPER_CPU=<cpu> (berth only): after the warm-up, every thread of each berth but its main one
+#   (libuv's pool, which writes the access log, and V8's helpers) moves to that CPU, so the
+#   proxies' CPU runs their event loops only: the req/s ratio is then what the log takes from the
+#   request path on a host with a core to spare (the efficiency ratio still counts every thread).
 # Needs `npm run build`, nginx and wrk (bench/run.sh installs them). Loopback only.
 set -uo pipefail
 set +m
@@ -34,7 +38,9 @@ REPEAT=${REPEAT:-5} DURATION=${DURATION:-8} WARMUP=${WARMUP:-3} CONNS=${CONNS:-6
 PROXY_CPU=${PROXY_CPU:-0} LOAD_CPU=${LOAD_CPU:-1} COOKIES=${COOKIES:-1000}
 SCENARIOS=${SCENARIOS:-new sticky}
 PROXY=${PROXY:-berth}
+HELPER_CPU=${HELPER_CPU:-}
 [[ $PROXY == berth || $PROXY == nginx ]] || { echo "PROXY must be berth or nginx"; exit 2; }
+[[ -z $HELPER_CPU || $PROXY == berth ]] || { echo "HELPER_CPU is for PROXY=berth only"; exit 2; }
 cookie=session-id; [[ $PROXY == nginx ]] && cookie=session   # nginx-proxy.conf hashes on "session"
 HZ=$(getconf CLK_TCK)
 for tool in nginx wrk taskset setsid curl; do command -v $tool >/dev/null || { echo "missing $tool (bench/run.sh installs it)"; exit 1; }; done
@@ -56,6 +62,11 @@ ticks() {                # utime+stime of a process group (nginx: master and wor
   local p s t=0
   for p in $(pgrep -g "$1"); do read -ra s <"/proc/$p/stat" 2>/dev/null && t=$(( t + s[13] + s[14] )); done
   echo "$t"
+}
+# move_helpers <pid>: every thread of <pid> but its main one to HELPER_CPU.
+move_helpers() {
+  local t
+  for t in /proc/"$1"/task/*; do [[ ${t##*/} == "$1" ]] || taskset -p -c "$HELPER_CPU" "${t##*/}" >/dev/null 2>&1; done
 }
 # nginx_conf <port> <--access-log value>: nginx-proxy.conf on <port>, its access log off or a FILE.
 nginx_conf() {
@@ -103,6 +114,8 @@ for ((round = 1; round <= REPEAT; round++)); do
     taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${WARMUP}s" ${wrkargs[0]} >/dev/null & other=$!
     # shellcheck disable=SC2086
     taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${WARMUP}s" ${wrkargs[1]} >/dev/null; wait "$other"
+    # libuv starts its pool on first use (the log's first write, in the warm-up): move it now.
+    if [[ -n $HELPER_CPU ]]; then for i in 0 1; do move_helpers "${pids[i]}"; done; fi
     t0=(); for i in 0 1; do t0[i]=$(ticks "${pids[i]}"); done
     start_ns=$(date +%s%N)
     # shellcheck disable=SC2086
@@ -129,6 +142,7 @@ done
 echo "## ${names[0]} and ${names[1]} ($PROXY) on one core at the same time (bench/shared-core.sh)"
 echo
 echo "$REPEAT rounds; per round each under its own wrk -t1 -c$CONNS -d${DURATION}s, both proxies pinned to CPU $PROXY_CPU."
+[[ -z $HELPER_CPU ]] || echo "Their threads other than the event loop's (libuv's pool, V8's helpers) on CPU $HELPER_CPU after the warm-up: the req/s ratio is the event loop's."
 echo "efficiency = req/s ÷ the process's CPU; ratio = ${names[0]} ÷ ${names[1]}."
 echo
 echo "| traffic | efficiency ratio per round | median |"
