@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import http2 from 'node:http2';
 import { startBackend, type Backend, type BackendHandler } from '../helpers/backend.js';
 import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
 import { request } from '../helpers/http.js';
@@ -103,6 +104,19 @@ describe('gateway --workers 2', () => {
     assert.ok(status.memory.rss > 1.5 * primaryRss, `/status memory.rss ${status.memory.rss} sums the workers' (primary alone ${primaryRss})`);
   });
 
+  test('HTTP/2 (h2c, prior knowledge) is served by every worker: each honours every cookie, /metrics counts both', STEP, async () => {
+    for (const name of ['A', 'B', 'C']) {
+      const address = backends.find((b) => b.name === name)!.address;
+      const before = await metric(gw.adminUrl, 'berth_requests_total', { upstream: UPSTREAM, target: address, status: '200' });
+      // One h2 connection per request: node:cluster hands each to the next worker.
+      const hits = await Promise.all(Array.from({ length: ROUND }, () => h2Get(gw.proxyUrl, `${COOKIE}=${cookieOf.get(name)}`)));
+      assert.deepEqual(hits.map((h) => `${h.status} ${h.backend}`), Array(ROUND).fill(`200 ${name}`), `h2 with the cookie of ${name}`);
+      assert.ok(hits.every((h) => h.setCookie === false), `no worker treated ${name}'s cookie as invalid over h2`);
+      const now = await metric(gw.adminUrl, 'berth_requests_total', { upstream: UPSTREAM, target: address, status: '200' });
+      assert.equal(now - before, ROUND, `/metrics counts ${name}'s h2 requests from both workers`);
+    }
+  });
+
   test('an admin health change reaches every worker', STEP, async () => {
     const a = backends.find((b) => b.name === 'A')!;
     await setTargetHealth(gw.adminUrl, a.address, false);
@@ -163,4 +177,24 @@ function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** h2Get: GET / on a new h2c connection with `cookie`; the status, X-Backend and whether a session cookie was set. */
+function h2Get(url: string, cookie: string): Promise<{ status: number; backend: string; setCookie: boolean }> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(url);
+    session.on('error', reject);
+    const req = session.request({ ':path': '/', cookie });
+    req.setTimeout(10_000, () => req.close(http2.constants.NGHTTP2_CANCEL));
+    req.on('response', (headers) => {
+      const setCookie = ([] as string[]).concat(headers['set-cookie'] ?? []).some((c) => c.startsWith(`${COOKIE}=`));
+      req.resume();
+      req.on('end', () => {
+        session.close();
+        resolve({ status: Number(headers[':status']), backend: String(headers['x-backend'] ?? ''), setCookie });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
