@@ -1,7 +1,7 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { AccessLogFormat } from '../dataplane/access-log/format.js';
-import { AccessLogWriter, type AccessLogSink } from '../dataplane/access-log/writer.js';
+import { AccessLogReopenError, AccessLogWriter, type AccessLogSink } from '../dataplane/access-log/writer.js';
 import { parseSampleRatio, tracesUrl, Tracing } from '../dataplane/tracing/tracing.js';
 import type { Logger } from '../lib/log.js';
 import { parseTrustedIps, type TrustedIps } from '../lib/trusted-ips.js';
@@ -62,6 +62,10 @@ export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Lo
   // A closed stdout fails every batch: say so once a minute, the drop counter has the rest.
   let lastErrorAt = -Infinity;
   const onError = (err: Error): void => {
+    if (err instanceof AccessLogReopenError) {
+      log.error({ err }, 'access log not reopened; lines go on to the file open before');
+      return;
+    }
     if (Date.now() - lastErrorAt < 60_000) return;
     lastErrorAt = Date.now();
     log.error({ err }, 'access log write failed; lines are dropped (berth_access_log_dropped_total)');

@@ -263,6 +263,15 @@ export class Gateway {
     sendJson(res, 200, { message: 'ready' });
   }
 
+  /**
+   * reopenAccessLog: the access-log file (this process's and every worker's) is opened again by
+   * its path, after logrotate moved it (SIGUSR1, access-log/reopen-signal.ts).
+   */
+  reopenAccessLog(): void {
+    this.reporter.sink?.reopen();
+    this.opts.group?.reopenAccessLogs?.();
+  }
+
   /** beginDrain: readiness fails and answers (this process's and every worker's) close their connections. */
   beginDrain(): void {
     if (this.draining) return;

@@ -3,7 +3,7 @@
 // sticky outcomes, the proxy's own 404/502/503/504 answers and a WebSocket (logged at its end).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -192,6 +192,37 @@ describe('access log formats and destinations', () => {
         String.raw`^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET /page HTTP/1\.1" 200 ${Buffer.byteLength(res.body)} ` +
         String.raw`"http://ref\.example/" "agent \\x22x\\x22" host=127\.0\.0\.1 xff=- bytes_in=0 rt=\d+\.\d{3} urt=\d+\.\d{3} route=r service=svc upstream=up target=127\.0\.0\.45:\d+ pod=127\.0\.0\.45:\d+ sticky=- retries=0 error=- trace_id=-$`));
       assert.ok(!gw.output().includes('"path":"/page"'), 'nothing on stdout');
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test('SIGUSR1 reopens the file by its path in the primary and every worker (logrotate moves, then signals)', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-access-'));
+    const file = join(dir, 'access.log');
+    const moved = join(dir, 'access.log.1');
+    const gw = await spawnGateway({ config: config(), args: ['--access-log', file, '--workers', '2'], startTimeoutMs: 45_000 });
+    const count = (f: string): number => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).length : 0);
+    // Each request on its own connection: node:cluster hands them to the workers in turn.
+    const burst = (tag: string, n: number) => Promise.all(Array.from({ length: n }, (_, i) => request(`${gw.proxyUrl}/${tag}/${i}`)));
+    try {
+      await burst('before', 12);
+      await readLines(file, 12);
+      renameSync(file, moved);
+      process.kill(gw.child.pid!, 'SIGUSR1');
+      // Once every worker has reopened, a burst lands whole in the new file and none in the moved one.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const [oldBefore, newBefore] = [count(moved), count(file)];
+        const answers = await burst('after', 12);
+        assert.ok(answers.every((r) => r.status === 200), 'served throughout');
+        await new Promise((r) => setTimeout(r, 200)); // the 50 ms flush, with room
+        if (count(moved) === oldBefore && count(file) === newBefore + 12) break;
+        assert.ok(Date.now() < deadline, `10 s after SIGUSR1 lines still go to the moved file (${count(moved)} there, ${count(file)} in the new one)`);
+      }
+      const old = readFileSync(moved, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+      assert.equal(old.filter((l) => l.path.startsWith('/before/')).length, 12, 'the lines before the move stay in the moved file');
+      assert.match(gw.output(), /SIGUSR1: reopening the access log/);
     } finally {
       await gw.stop();
     }

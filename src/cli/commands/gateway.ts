@@ -10,6 +10,7 @@ import { parseListen, valueOption } from '../flags.js';
 import { parseListenerBinding } from '../listener-flags.js';
 import { addObservabilityFlags, observabilityOptionsFrom, type ObservabilityFlagValues } from '../observability-flags.js';
 import { addProxyFlags, proxyOptionsFrom, type ProxyFlagValues } from '../proxy-flags.js';
+import { onReopenSignal } from '../../dataplane/access-log/reopen-signal.js';
 import { onShutdown } from '../shutdown.js';
 
 /** GatewayFlagValues: what addGatewayFlags parses (commander camel-cases the names). */
@@ -95,6 +96,7 @@ async function runGateway(flags: GatewayFlagValues): Promise<void> {
   const log = createLogger(flags.logLevel ?? 'info');
   const gateway = new Gateway(gatewayOptionsFrom(flags, log));
   if (flags.config) applyFile(gateway, flags.config);
+  onReopenSignal(log, () => gateway.reopenAccessLog());
   await gateway.start();
   onShutdown(log, async (signal) => {
     await gateway.drain(signal);

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../../lib/log.js';
 import { addControllerFlags, kubeconfigFrom, translateOptionsFrom, type ControllerFlagValues } from '../controller-flags.js';
 import { addGatewayFlags, gatewayOptionsFrom, type GatewayFlagValues } from './gateway.js';
 import { parseListen } from '../flags.js';
+import { onReopenSignal } from '../../dataplane/access-log/reopen-signal.js';
 import { onShutdown } from '../shutdown.js';
 
 type RunFlags = ControllerFlagValues & GatewayFlagValues & { manifests?: string };
@@ -44,6 +45,7 @@ async function run(flags: RunFlags): Promise<void> {
     // The folder source already coalesces file events; a second wait would only add latency.
     debounceMs: flags.manifests ? 1 : undefined,
   });
+  onReopenSignal(log, () => gateway.reopenAccessLog());
   // Listeners first: a slow or unreachable API server must not keep the admin API (health) down.
   await gateway.start();
   await controller.start();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, open, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, mkdtempSync, open, openSync, readFileSync, readSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -10,7 +10,7 @@ import type { RequestTrace } from '../tracing/tracing.js';
 import { combinedLine } from './combined-line.js';
 import { encodeJsonLine } from './json-line.js';
 import { accessRecord, type AccessRecord } from './record.js';
-import { AccessLogWriter } from './writer.js';
+import { AccessLogReopenError, AccessLogWriter } from './writer.js';
 
 /** jsonLine: the bytes encodeJsonLine writes, as text. */
 function jsonLine(r: FinishedRequest): string {
@@ -250,6 +250,61 @@ test('writer: a file whose writes cannot complete never holds up the event loop;
   await writer.close();
   assert.equal(readFileSync(file, 'utf8'), line.repeat(2_000));
   assert.equal(writer.dropped, 0);
+});
+
+test('writer: reopen() after the file was moved (logrotate) sends later lines to a new file; none lost, split or reordered', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-rotate-'));
+  const file = join(dir, 'access.log');
+  const writer = AccessLogWriter.toFile(file);
+  const line = (i: number): string => `line ${i} ${'z'.repeat(200)}\n`;
+  for (let i = 0; i < 1000; i++) writer.write(line(i)); // ~200 KB: a write is in flight now
+  renameSync(file, file + '.1');
+  writer.reopen();
+  writer.reopen(); // asked twice while busy: one more open, no harm
+  for (let i = 1000; i < 2000; i++) writer.write(line(i));
+  await writer.close();
+  const moved = readFileSync(file + '.1', 'utf8');
+  const fresh = readFileSync(file, 'utf8');
+  // Lines queued before reopen() may go to either file, but the two together are every line once,
+  // in order, each whole: the moved file ends where the new one begins.
+  assert.equal(moved + fresh, Array.from({ length: 2000 }, (_, i) => line(i)).join(''));
+  assert.ok(moved.length > 0 && moved.endsWith('\n'), 'the batch in flight finished in the moved file');
+  assert.ok(fresh.endsWith(line(1999)), 'lines after reopen() are in the new file');
+  assert.equal(writer.dropped, 0);
+});
+
+test('writer: a reopen that cannot open the path reports it and keeps writing to the open file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-rotate-'));
+  const file = join(dir, 'logs', 'access.log');
+  mkdirSync(join(dir, 'logs'));
+  const errors: Error[] = [];
+  const writer = new AccessLogWriter(openSync(file, 'a'), true, 4 * 1024 * 1024, (err) => errors.push(err), 10, file);
+  writer.write('before\n');
+  renameSync(join(dir, 'logs'), join(dir, 'gone')); // the path's directory is no more
+  writer.reopen();
+  await new Promise((r) => setTimeout(r, 50));
+  writer.write('after\n');
+  await writer.close();
+  assert.equal(errors.length, 1);
+  assert.ok(errors[0] instanceof AccessLogReopenError);
+  assert.match(errors[0]!.message, /cannot reopen the access log .*ENOENT/);
+  assert.equal(readFileSync(join(dir, 'gone', 'access.log'), 'utf8'), 'before\nafter\n');
+  assert.equal(writer.dropped, 0);
+});
+
+test('writer: reopen() of stdout or a closed writer does nothing', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'berth-rotate-')), 'access.log');
+  const fdWriter = new AccessLogWriter(openSync(file, 'a'), true); // a descriptor without a path, as stdout
+  fdWriter.write('one\n');
+  fdWriter.reopen();
+  fdWriter.write('two\n');
+  await fdWriter.close();
+  assert.equal(readFileSync(file, 'utf8'), 'one\ntwo\n');
+  const closed = AccessLogWriter.toFile(file);
+  await closed.close();
+  closed.reopen();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(readFileSync(file, 'utf8'), 'one\ntwo\n');
 });
 
 test('writer: a stuck destination never blocks the caller; overflow is dropped and counted', async () => {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, write } from 'node:fs';
+import { close as closeFd, closeSync, fstatSync, open, openSync, write } from 'node:fs';
 import type { LineEncoder } from './format.js';
 import { putAscii } from './put-bytes.js';
 
@@ -13,8 +13,23 @@ export interface AccessLogSink {
   write(line: string): void;
   /** Lines dropped because the destination was slower than the traffic. */
   readonly dropped: number;
+  /**
+   * reopen: a file sink opens its path again, so that lines go to a new file once logrotate (or an
+   * operator) moved the old one away; other sinks ignore it. It never blocks the caller.
+   */
+  reopen(): void;
   /** close writes what is queued (waiting at most `timeoutMs` for a stuck destination). */
   close(timeoutMs?: number): Promise<void>;
+}
+
+/** AccessLogReopenError: reopen() could not open the path; lines go on to the file open before. */
+export class AccessLogReopenError extends Error {
+  constructor(
+    readonly path: string,
+    cause: Error,
+  ) {
+    super(`cannot reopen the access log ${path}: ${cause.message}`, { cause });
+  }
 }
 
 /** Queued bytes before lines are dropped: several seconds of heavy traffic. */
@@ -80,6 +95,10 @@ export class AccessLogWriter implements AccessLogSink {
   /** The descriptor is closed: late lines and late write callbacks are ignored (lines counted as dropped). */
   private closed = false;
   private readonly batchBytes: number;
+  /** The file is being opened again (reopen): batches wait, as they do for a write in flight. */
+  private reopening = false;
+  /** reopen() was asked while a write or an open was in flight: open again once it is done. */
+  private reopenWanted = false;
   /** A written batch's buffer, ready to take the next lines. */
   private spare: Buffer | null = null;
   private readonly onFlushTimer = (): void => {
@@ -89,12 +108,14 @@ export class AccessLogWriter implements AccessLogSink {
   private readonly onWritten = (err: NodeJS.ErrnoException | null, written: number): void => this.written(err, written);
 
   constructor(
-    private readonly fd: number,
+    private fd: number,
     private readonly ownsFd: boolean,
     private readonly maxBuffered = DEFAULT_MAX_BUFFERED,
     private readonly onError: (err: Error) => void = () => {},
     /** How long a partial batch may wait (tests lengthen it to see batching). */
     private readonly flushMs = FLUSH_MS,
+    /** The file's path, for reopen(); null for stdout or a descriptor given as it is. */
+    private readonly path: string | null = null,
   ) {
     this.batchBytes = fstatSync(fd).isFile() ? FILE_BATCH : PIPE_BATCH;
   }
@@ -106,7 +127,7 @@ export class AccessLogWriter implements AccessLogSink {
 
   /** toFile appends to `path` (created if missing); throws a readable error when it cannot be opened. */
   static toFile(path: string, onError?: (err: Error) => void): AccessLogWriter {
-    return new AccessLogWriter(openSync(path, 'a'), true, DEFAULT_MAX_BUFFERED, onError);
+    return new AccessLogWriter(openSync(path, 'a'), true, DEFAULT_MAX_BUFFERED, onError, FLUSH_MS, path);
   }
 
   append<T>(encode: LineEncoder<T>, value: T): void {
@@ -167,7 +188,7 @@ export class AccessLogWriter implements AccessLogSink {
 
   /** flush hands the oldest full batch (the partial one when none is full) to fs.write. */
   private flush(): void {
-    if (this.inFlight !== null || this.closed) return;
+    if (this.inFlight !== null || this.reopening || this.closed) return;
     if (this.ready.length === 0) {
       if (this.used === 0) return;
       this.seal(0);
@@ -199,11 +220,45 @@ export class AccessLogWriter implements AccessLogSink {
       return;
     } else this.recycle(batch);
     this.inFlight = null;
-    if (this.closing) {
+    this.resume();
+  }
+
+  /** resume: nothing is in flight any more; open the file again if asked, else write on. */
+  private resume(): void {
+    if (this.reopenWanted) this.openAgain();
+    else if (this.closing) {
       if (this.queued > 0) this.flush();
       else this.idleWaiter?.();
     } else if (this.ready.length > 0) this.flush();
     else if (this.used > 0 && !this.timerArmed) this.armFlushTimer();
+  }
+
+  reopen(): void {
+    if (this.path === null || this.closed) return;
+    this.reopenWanted = true;
+    if (this.inFlight === null && !this.reopening) this.openAgain();
+  }
+
+  /**
+   * openAgain opens the path on libuv's thread pool, like the writes (a hung mount must not hold
+   * up the event loop), then writes on to the new descriptor. Lines queue meanwhile; the batch that
+   * was in flight finished on the old file first, so no line is split between the two. If the
+   * path cannot be opened, the old descriptor is kept (lines go on to the moved file, not lost).
+   */
+  private openAgain(): void {
+    this.reopenWanted = false;
+    this.reopening = true;
+    open(this.path!, 'a', (err, fd) => {
+      this.reopening = false;
+      if (err !== null) this.onError(new AccessLogReopenError(this.path!, err));
+      else if (this.closed) closeFd(fd, () => {});
+      else {
+        const old = this.fd;
+        this.fd = fd;
+        closeFd(old, () => {});
+      }
+      if (!this.closed) this.resume();
+    });
   }
 
   async close(timeoutMs = 2_000): Promise<void> {
@@ -211,7 +266,7 @@ export class AccessLogWriter implements AccessLogSink {
     // stay whole (PIPE_BATCH) even when much is queued at shutdown.
     this.closing = true;
     this.flush();
-    if (this.inFlight !== null) {
+    if (this.inFlight !== null || this.reopening) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
         this.idleWaiter = () => {

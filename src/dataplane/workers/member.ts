@@ -19,6 +19,8 @@ export interface GroupMember {
   startProxies?(): Promise<{ proxy: ListenAddress; tls: ListenAddress | null }>;
   /** Primary: a drain began; every worker answers with `Connection: close` from now on. */
   drainProxies?(): void;
+  /** Primary: every worker opens its access-log file again (Gateway.reopenAccessLog). */
+  reopenAccessLogs?(): void;
   /** Primary: SIGTERM semantics for every worker (stop accepting, drain, exit). */
   stopProxies?(timeoutMs: number): Promise<void>;
   /** A config went live in this process. */

@@ -33,6 +33,8 @@ export type ToWorker =
   | { t: 'query'; id: number; what: 'targets'; upstreams: readonly string[] }
   | { t: 'query'; id: number; what: 'metrics' }
   | { t: 'drain' }
+  /** Open the access-log file again by its path (the primary got SIGUSR1). */
+  | { t: 'reopen-access-log' }
   | { t: 'stop' };
 
 export type ToPrimary =

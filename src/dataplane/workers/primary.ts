@@ -122,6 +122,10 @@ export class WorkerGroup implements GroupMember {
     this.broadcast({ t: 'drain' });
   }
 
+  reopenAccessLogs(): void {
+    this.broadcast({ t: 'reopen-access-log' });
+  }
+
   /** stopProxies: every worker stops accepting and drains (up to timeoutMs); stragglers are killed. */
   async stopProxies(timeoutMs: number): Promise<void> {
     this.stopping = true;

@@ -4,6 +4,7 @@ import { Gateway, type GatewayOptions } from '../gateway.js';
 import { SessionKeyring } from '../sticky/token.js';
 import type { TargetCounters } from '../targets/counters.js';
 import type { TargetState } from '../targets/target.js';
+import { onReopenSignal } from '../access-log/reopen-signal.js';
 import type { GroupMember } from './member.js';
 import { isMessage, type LiveConfig, type MetricsJson, type ProxyStats, type TargetRef, type ToPrimary, type ToWorker } from './messages.js';
 
@@ -74,10 +75,14 @@ export function runWorker(opts: WorkerOptions): void {
     if (m.t === 'init') gateway = start(m, opts, log, member);
     else if (m.t === 'stop') stop('primary asked');
     else if (m.t === 'drain') gateway?.beginDrain();
+    else if (m.t === 'reopen-access-log') gateway?.reopenAccessLog();
     else if (gateway !== null) follow(gateway, member, m, log);
   });
   process.on('SIGTERM', () => stop('SIGTERM', 'SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT', 'SIGINT'));
+  // Signalled directly (e.g. `pkill -USR1 -f berth`) a worker reopens its own file; without this
+  // listener node would open its inspector on SIGUSR1.
+  onReopenSignal(log, () => gateway?.reopenAccessLog());
   process.on('disconnect', () => stop('primary gone'));
   toPrimary({ t: 'hello' });
 }
