@@ -223,6 +223,7 @@ describe('access log formats and destinations', () => {
       const old = readFileSync(moved, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
       assert.equal(old.filter((l) => l.path.startsWith('/before/')).length, 12, 'the lines before the move stay in the moved file');
       assert.match(gw.output(), /SIGUSR1: reopening the access log/);
+      assert.doesNotMatch(gw.output(), /Debugger listening/, 'node did not open its inspector on SIGUSR1');
     } finally {
       await gw.stop();
     }
