@@ -19,11 +19,16 @@ interface Line {
   error: string | null; trace_id: string | null;
 }
 
+/** linesOf: the lines the log holds now (none before it exists). */
+function linesOf(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
 /** readLines waits (bounded) until the log holds `count` lines: it is written off the request path. */
 async function readLines(file: string, count: number): Promise<string[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+    const lines = linesOf(file);
     if (lines.length >= count) return lines;
     if (Date.now() > deadline) throw new Error(`access log has ${lines.length} lines, expected ${count}:\n${lines.join('\n')}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -202,7 +207,7 @@ describe('access log formats and destinations', () => {
     const file = join(dir, 'access.log');
     const moved = join(dir, 'access.log.1');
     const gw = await spawnGateway({ config: config(), args: ['--access-log', file, '--workers', '2'], startTimeoutMs: 45_000 });
-    const count = (f: string): number => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).length : 0);
+    const count = (f: string): number => linesOf(f).length;
     // Each request on its own connection: node:cluster hands them to the workers in turn.
     const burst = (tag: string, n: number) => Promise.all(Array.from({ length: n }, (_, i) => request(`${gw.proxyUrl}/${tag}/${i}`)));
     try {
@@ -220,7 +225,7 @@ describe('access log formats and destinations', () => {
         if (count(moved) === oldBefore && count(file) === newBefore + 12) break;
         assert.ok(Date.now() < deadline, `10 s after SIGUSR1 lines still go to the moved file (${count(moved)} there, ${count(file)} in the new one)`);
       }
-      const old = readFileSync(moved, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+      const old = linesOf(moved).map((l) => JSON.parse(l) as Line);
       assert.equal(old.filter((l) => l.path.startsWith('/before/')).length, 12, 'the lines before the move stay in the moved file');
       assert.match(gw.output(), /SIGUSR1: reopening the access log/);
       assert.doesNotMatch(gw.output(), /Debugger listening/, 'node did not open its inspector on SIGUSR1');
