@@ -30,6 +30,11 @@ paired_ratios() {
   awk -v a="$1" -v b="$2" -v col=4 -f bench/paired-ratios.awk "$3"
 }
 
+# quiet_disk: each shared-core part starts from a quiet disk. The part before leaves its log in the
+# page cache (~1.5 GB after the sequential rounds), and while ext4 writes such a backlog out, every
+# write(2) of the log costs more (0.94 -> 0.90 here).
+quiet_disk() { rm -f "$log_dir"/*.log; sync; }
+
 for row in $rows; do
   case $row in
     access-log)
@@ -44,23 +49,18 @@ for row in $rows; do
       echo "access log lines written: $(wc -l <"$log_dir/access.log")"
       paired_ratios berth-log berth "$log_dir"/bench/*/rounds.txt
       echo
-      # The same pair on one core at the same time: drift between rounds cannot move this one. It
-      # starts from a quiet disk: the rounds above leave ~1.5 GB of log in the page cache, and while
-      # ext4 writes such a backlog out, every write(2) of the log costs more (0.94 -> 0.90 here).
-      rm -f "$log_dir/access.log"
-      sync
+      # The same pair on one core at the same time: drift between rounds cannot move this one.
+      quiet_disk
       bash bench/shared-core.sh berth-log "--access-log $log_dir/shared-core.log" berth "--access-log off" || status=1
       echo
       # Again with everything but the event loops on the other core: the log's writes run on
       # libuv's pool, so on a host with a core to spare this is what the log takes from requests.
-      rm -f "$log_dir/shared-core.log"
-      sync
+      quiet_disk
       HELPER_CPU=${LOAD_CPU:-1} bash bench/shared-core.sh berth-log "--access-log $log_dir/shared-core.log" berth "--access-log off" || status=1
       echo
       # nginx writing the same JSON line to the same disk, by the same method: what the line costs
       # a proxy written in C (CPU µs per request), and its share of nginx's own req/s per core.
-      rm -f "$log_dir/shared-core.log"
-      sync
+      quiet_disk
       PROXY=nginx bash bench/shared-core.sh nginx-log "--access-log $log_dir/nginx.log" nginx "--access-log off" || status=1
       rm -rf "$log_dir" ;;
     tracing)
