@@ -1,16 +1,12 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ProxyContext } from '../proxy/context.js';
-import { Attempt } from '../proxy/attempt.js';
-import { sendError } from '../proxy/respond.js';
 import { kEntryPoint, type EntryPointTagged } from '../router/entry-point.js';
 import { H2ServerConnection, type ConnectionHost } from './connection.js';
 import type { StreamConnection } from './downstream-stream.js';
 import type { H2Acceptor } from './listeners.js';
-import { sendGrpcError } from './grpc-response.js';
-import { isGrpc } from './grpc-status.js';
-import { isMisdirected, MISDIRECTED_BODY } from './misdirected.js';
 import type { H2ServerStream } from './server-stream.js';
+import { dispatchStream } from './stream-dispatch.js';
 
 interface ConnectionInfo extends StreamConnection, EntryPointTagged {
   readonly servername: string | undefined;
@@ -64,20 +60,6 @@ export class BerthH2FrontEnd implements H2Acceptor, ConnectionHost {
   onStream(stream: H2ServerStream): void {
     this.stats.requests++;
     const info = stream.socket as ConnectionInfo;
-    const attempt = new Attempt(this.ctx, stream, stream);
-    try {
-      if (info.encrypted === true && isMisdirected(this.ctx.runtime.tls, info.servername, attempt.host)) return misdirected(stream);
-      attempt.start();
-    } catch (err) {
-      // A bug must cost one stream, never the process.
-      this.ctx.log.error({ err, path: attempt.path }, 'h2 request failed');
-      if (isGrpc(stream.headers['content-type'])) sendGrpcError(stream, err);
-      else sendError(stream, err);
-    }
+    dispatchStream(this.ctx, stream, info.encrypted === true, info.servername);
   }
-}
-
-function misdirected(res: H2ServerStream): void {
-  res.writeHead(421, ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(MISDIRECTED_BODY))]);
-  res.end(MISDIRECTED_BODY);
 }

@@ -174,6 +174,9 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
         case Setting.ENABLE_PUSH:
           if (value > 1) return this.fail(ErrorCode.PROTOCOL_ERROR);
           break;
+        case Setting.ENABLE_CONNECT_PROTOCOL:
+          if (value > 1) return this.fail(ErrorCode.PROTOCOL_ERROR); // RFC 8441 s3
+          break;
         case Setting.MAX_CONCURRENT_STREAMS:
           this.peerMaxStreams = value;
           break;

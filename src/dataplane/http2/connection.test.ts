@@ -35,6 +35,12 @@ function onStream(stream: H2ServerStream): void {
     });
     return;
   }
+  if (path === '/ws-head') {
+    // The connection passes an extended CONNECT on as it came (stream-dispatch.ts rewrites it).
+    stream.writeHead(200, ['content-type', 'text/plain']);
+    stream.end(`${stream.method} ${String(stream.headers[':protocol'])}`);
+    return;
+  }
   if (path === '/big') {
     stream.writeHead(200, ['content-type', 'text/plain']);
     stream.end(Buffer.alloc(100, 0x61));
@@ -127,6 +133,24 @@ class RawClient {
 
 const code = (f: Frame): number => f.payload.readUInt32BE(f.type === FrameType.GOAWAY ? 4 : 0);
 
+test('SETTINGS offer extended CONNECT (RFC 8441 s3); the host gets one as a WebSocket GET', async () => {
+  const c = new RawClient();
+  const settings = await c.next((f) => f.type === FrameType.SETTINGS && (f.flags & Flag.ACK) === 0, 'SETTINGS');
+  const offered = new Map<number, number>();
+  for (let at = 0; at < settings.payload.length; at += 6) offered.set(settings.payload.readUInt16BE(at), settings.payload.readUInt32BE(at + 2));
+  assert.equal(offered.get(Setting.ENABLE_CONNECT_PROTOCOL), 1);
+  // The RFC 8441 s5.1 example request; /ws-head answers with the method and upgrade the host saw.
+  c.write(frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1, c.encoder.encode([
+    ':method', 'CONNECT', ':protocol', 'websocket', ':scheme', 'https', ':path', '/ws-head', ':authority', 'server.example.com',
+    'sec-websocket-protocol', 'chat, superchat', 'sec-websocket-version', '13', 'origin', 'http://www.example.com',
+  ])));
+  const head = await c.headers(1);
+  assert.equal(head[1], '200');
+  const body = await c.next((f) => f.type === FrameType.DATA && f.id === 1, 'DATA');
+  assert.equal(body.payload.toString(), 'CONNECT websocket');
+  c.close();
+});
+
 test('a request gets its answer; settings, ping and the connection window are exchanged', async () => {
   const c = new RawClient();
   const settings = await c.next((f) => f.type === FrameType.SETTINGS && (f.flags & Flag.ACK) === 0, 'SETTINGS');
@@ -161,6 +185,7 @@ test('connection errors: GOAWAY with the code RFC 9113 names', async () => {
     ['PING of 7 octets (s6.7)', (c) => c.write(frame(FrameType.PING, 0, 0, Buffer.alloc(7))), ErrorCode.FRAME_SIZE_ERROR],
     ['SETTINGS on a stream (s6.5)', (c) => c.write(frame(FrameType.SETTINGS, 0, 1, null)), ErrorCode.PROTOCOL_ERROR],
     ['ENABLE_PUSH of 2 (s6.5.2)', (c) => c.write(settingsFrame([[Setting.ENABLE_PUSH, 2]])), ErrorCode.PROTOCOL_ERROR],
+    ['ENABLE_CONNECT_PROTOCOL of 2 (RFC 8441 s3)', (c) => c.write(settingsFrame([[Setting.ENABLE_CONNECT_PROTOCOL, 2]])), ErrorCode.PROTOCOL_ERROR],
     ['PUSH_PROMISE from a client (s8.4)', (c) => c.write(frame(FrameType.PUSH_PROMISE, Flag.END_HEADERS, 1, Buffer.alloc(4))), ErrorCode.PROTOCOL_ERROR],
     ['RST_STREAM on an idle stream (s6.4)', (c) => c.write(u32Frame(FrameType.RST_STREAM, 7, 0)), ErrorCode.PROTOCOL_ERROR],
     ['a frame inside a header block (s6.10)', (c) => {
@@ -226,6 +251,17 @@ test('malformed requests are stream errors; the connection lives on', async () =
     [':method', 'GET', ':scheme', 'http', ':path', '/', ':status', '200'],
   ]) {
     c.write(frame(FrameType.HEADERS, Flag.END_STREAM | Flag.END_HEADERS, id, c.encoder.encode(fields)));
+    assert.equal(code(await c.rst(id)), ErrorCode.PROTOCOL_ERROR, fields.join(' '));
+    id += 2;
+  }
+  // RFC 8441 s4: :protocol only on CONNECT, and an extended CONNECT names :scheme, :path and :authority.
+  for (const fields of [
+    [':method', 'GET', ':protocol', 'websocket', ':scheme', 'http', ':path', '/', ':authority', 'a'],
+    [':method', 'CONNECT', ':protocol', 'websocket', ':scheme', 'http', ':authority', 'a'],
+    [':method', 'CONNECT', ':protocol', 'websocket', ':path', '/', ':authority', 'a'],
+    [':method', 'CONNECT', ':protocol', 'websocket', ':scheme', 'http', ':path', '/'],
+  ]) {
+    c.write(frame(FrameType.HEADERS, Flag.END_HEADERS, id, c.encoder.encode(fields)));
     assert.equal(code(await c.rst(id)), ErrorCode.PROTOCOL_ERROR, fields.join(' '));
     id += 2;
   }

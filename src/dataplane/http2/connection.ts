@@ -63,6 +63,8 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
       [Setting.MAX_CONCURRENT_STREAMS, MAX_CLIENT_STREAMS],
       [Setting.ENABLE_PUSH, 0],
       [Setting.MAX_HEADER_LIST_SIZE, MAX_HEADER_LIST_SIZE],
+      // WebSockets over HTTP/2 (RFC 8441 s3): request-fields.ts admits :protocol, stream-dispatch.ts serves it.
+      [Setting.ENABLE_CONNECT_PROTOCOL, 1],
     ]);
     socket.resume();
   }

@@ -24,7 +24,6 @@ export interface StreamConnection {
  */
 export class H2Downstream extends EventEmitter implements DownstreamRequest, DownstreamResponse {
   readonly url: string;
-  readonly method: string;
   readonly httpVersion = '2.0';
   readonly headers: IncomingHttpHeaders;
   headersSent = false;
@@ -44,7 +43,6 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
   ) {
     super();
     this.url = String(headers[':path'] ?? '/');
-    this.method = String(headers[':method'] ?? 'GET');
     // The engine reads Host; in HTTP/2 it is :authority (RFC 9113 s8.3.1).
     if (headers.host === undefined && headers[':authority'] !== undefined) headers.host = String(headers[':authority']);
     // A body without content-length goes to an HTTP/1.1 upstream chunked (proxy/request-body.ts).
@@ -58,6 +56,11 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
 
   get destroyed(): boolean {
     return this.stream.destroyed;
+  }
+
+  /** Read from the fields: a WebSocket's extended CONNECT is rewritten to GET (websocket-bootstrap.ts). */
+  get method(): string {
+    return String(this.headers[':method'] ?? 'GET');
   }
 
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
@@ -139,6 +142,11 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
     }
     this.stream.setTimeout(ms);
     return this;
+  }
+
+  /** sendHead: a tunnel's head (proxy/stream-tunnel.ts), sent at once; the stream ends with END_STREAM on DATA, no trailers. */
+  sendHead(): void {
+    if (!this.stream.headersSent) this.stream.respond(this.head ?? { ':status': 200 });
   }
 
   /** flushHead sends the held head; the stream then ends with trailers (empty ones if none came). */

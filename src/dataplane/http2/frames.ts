@@ -43,6 +43,8 @@ export const enum Setting {
   INITIAL_WINDOW_SIZE = 0x4,
   MAX_FRAME_SIZE = 0x5,
   MAX_HEADER_LIST_SIZE = 0x6,
+  /** RFC 8441 s3: the server accepts extended CONNECT (WebSockets over HTTP/2). */
+  ENABLE_CONNECT_PROTOCOL = 0x8,
 }
 
 export const FRAME_HEADER_SIZE = 9;

@@ -2,14 +2,10 @@ import http2 from 'node:http2';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ProxyContext } from '../proxy/context.js';
-import { Attempt } from '../proxy/attempt.js';
 import { kEntryPoint, type EntryPointTagged } from '../router/entry-point.js';
 import { H2Downstream, type StreamConnection } from './downstream-stream.js';
-import { isMisdirected, MISDIRECTED_BODY } from './misdirected.js';
-import { sendError } from '../proxy/respond.js';
-import { sendGrpcError } from './grpc-response.js';
-import { isGrpc } from './grpc-status.js';
 import type { H2Acceptor } from './listeners.js';
+import { dispatchStream } from './stream-dispatch.js';
 
 /** Concurrent streams we accept per client connection (SETTINGS_MAX_CONCURRENT_STREAMS). */
 export const MAX_CLIENT_STREAMS = 256;
@@ -36,7 +32,8 @@ export class H2FrontEnd implements H2Acceptor {
     private readonly ctx: ProxyContext,
     private readonly stats: { requests: number },
   ) {
-    this.server = http2.createServer({ settings: { maxConcurrentStreams: MAX_CLIENT_STREAMS } });
+    // enableConnectProtocol: WebSockets over HTTP/2 (RFC 8441 s3), stream-dispatch.ts.
+    this.server = http2.createServer({ settings: { maxConcurrentStreams: MAX_CLIENT_STREAMS, enableConnectProtocol: true } });
     this.server.on('session', (session: http2.ServerHttp2Session) => this.track(session));
     this.server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) =>
       this.onStream(stream, headers, rawHeaders));
@@ -81,21 +78,6 @@ export class H2FrontEnd implements H2Acceptor {
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: string[]): void {
     this.stats.requests++;
     const info = (stream.session as Tracked)[kInfo]!;
-    const downstream = new H2Downstream(stream, headers, rawHeaders, info);
-    const attempt = new Attempt(this.ctx, downstream, downstream);
-    try {
-      if (info.encrypted === true && isMisdirected(this.ctx.runtime.tls, info.servername, attempt.host)) return misdirected(downstream);
-      attempt.start();
-    } catch (err) {
-      // A bug must cost one stream, never the process.
-      this.ctx.log.error({ err, path: attempt.path }, 'h2 request failed');
-      if (isGrpc(headers['content-type'])) sendGrpcError(downstream, err);
-      else sendError(downstream, err);
-    }
+    dispatchStream(this.ctx, new H2Downstream(stream, headers, rawHeaders, info), info.encrypted === true, info.servername);
   }
-}
-
-function misdirected(res: H2Downstream): void {
-  res.writeHead(421, ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(MISDIRECTED_BODY))]);
-  res.end(MISDIRECTED_BODY);
 }

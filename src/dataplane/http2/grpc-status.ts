@@ -26,6 +26,7 @@ const GRPC_ERRORS: Record<ProxyErrorCode, { status: number; message: string }> =
   REQUEST_TIMEOUT: { status: GRPC_DEADLINE_EXCEEDED, message: 'The upstream server is timing out' },
   CLIENT_GONE: { status: GRPC_UNAVAILABLE, message: 'client closed the connection' },
   PROTOCOL_NOT_ALLOWED: { status: GRPC_UNAVAILABLE, message: 'Please use HTTPS protocol' },
+  UNSUPPORTED_PROTOCOL: { status: GRPC_UNIMPLEMENTED, message: 'the requested tunnel protocol is not supported' },
   INTERNAL: { status: GRPC_INTERNAL, message: 'An unexpected error occurred' },
 };
 

@@ -31,7 +31,8 @@ export interface RequestFields {
  * requestFields validates a request header block as RFC 9113 s8.2 and s8.3.1 require (what nghttp2
  * enforces for node's http2 too: lowercase token names, no CR/LF/NUL or edge whitespace in values,
  * no connection-specific fields, each of :method :scheme :path exactly once and before regular
- * fields, :path not empty, CONNECT with :authority only, a numeric content-length) and folds it as
+ * fields, :path not empty, CONNECT with :authority only, a numeric content-length; :protocol only on
+ * an extended CONNECT, RFC 8441 s4, which this server allows in its SETTINGS) and folds it as
  * node does. Returns a reason string for a malformed request (a stream error PROTOCOL_ERROR).
  */
 export function requestFields(fields: readonly string[]): RequestFields | string {
@@ -44,7 +45,9 @@ export function requestFields(fields: readonly string[]): RequestFields | string
     if (!validValue(value)) return `invalid value for ${name}`;
     if (name.charCodeAt(0) === 58 /* : */) {
       if (regularSeen) return 'pseudo-header after a regular field';
-      if (name !== ':method' && name !== ':scheme' && name !== ':path' && name !== ':authority') return `unknown pseudo-header ${name}`;
+      if (name !== ':method' && name !== ':scheme' && name !== ':path' && name !== ':authority' && name !== ':protocol') {
+        return `unknown pseudo-header ${name}`;
+      }
       if (headers[name] !== undefined) return `repeated ${name}`;
       headers[name] = value;
       continue;
@@ -67,7 +70,13 @@ export function requestFields(fields: readonly string[]): RequestFields | string
   }
   const method = headers[':method'];
   if (method === undefined) return 'missing :method';
-  if (method === 'CONNECT') {
+  if (headers[':protocol'] !== undefined) {
+    // RFC 8441 s4: :protocol makes an extended CONNECT, which names its target like any request.
+    if (method !== 'CONNECT') return ':protocol without CONNECT';
+    if (headers[':authority'] === undefined || headers[':scheme'] === undefined || headers[':path'] === undefined || headers[':path'] === '') {
+      return 'malformed extended CONNECT';
+    }
+  } else if (method === 'CONNECT') {
     if (headers[':authority'] === undefined || headers[':scheme'] !== undefined || headers[':path'] !== undefined) return 'malformed CONNECT';
   } else {
     if (headers[':scheme'] === undefined) return 'missing :scheme';

@@ -31,7 +31,6 @@ const INVALID_VALUE = /[\0\r\n]/;
  */
 export class H2ServerStream extends EventEmitter implements DownstreamRequest, DownstreamResponse {
   readonly url: string;
-  readonly method: string;
   readonly httpVersion = '2.0';
   headersSent = false;
   writableFinished = false;
@@ -74,7 +73,6 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
   ) {
     super();
     this.url = headers[':path'] as string ?? '/';
-    this.method = headers[':method'] as string;
     // The engine reads Host; in HTTP/2 it is :authority (RFC 9113 s8.3.1).
     if (headers.host === undefined && headers[':authority'] !== undefined) headers.host = headers[':authority'] as string;
     // A body without content-length goes to an HTTP/1.1 upstream chunked (proxy/request-body.ts).
@@ -82,6 +80,11 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
     this.remoteEnded = endStream;
     this.sendWindow = sendWindow;
     this.recvWindow = recvWindow;
+  }
+
+  /** Read from the fields: a WebSocket's extended CONNECT is rewritten to GET (websocket-bootstrap.ts). */
+  get method(): string {
+    return this.headers[':method'] as string;
   }
 
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
@@ -249,6 +252,11 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
   timedOut(): void {
     this.timer = null;
     if (!this.destroyed) this.owner.reset(this, ErrorCode.CANCEL);
+  }
+
+  /** sendHead: a tunnel's head (proxy/stream-tunnel.ts), sent at once rather than with the first DATA. */
+  sendHead(): void {
+    if (!this.destroyed && !this.localEnded) this.flushHead();
   }
 
   /** flushHead sends the held head before body bytes. */

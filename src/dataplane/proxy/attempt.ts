@@ -11,6 +11,7 @@ import { ProxiedRequest } from './proxied-request.js';
 import { buildUpstreamHead, upgradeHeaderLines, upgradeOffer } from './request-head.js';
 import { BODY_CHUNKED, BODY_NONE, RequestBody, requestBodyKind } from './request-body.js';
 import { sendError } from './respond.js';
+import { StreamTunnelClient } from './stream-tunnel.js';
 import { openTunnel, type TunnelOwner, type UpgradeClient } from './tunnel.js';
 import { sendGrpcError } from '../http2/grpc-response.js';
 import { isGrpc } from '../http2/grpc-status.js';
@@ -54,7 +55,8 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
     ctx: ProxyContext,
     req: DownstreamRequest,
     readonly res: DownstreamResponse,
-    private readonly client: UpgradeClient | null = null,
+    /** The client side of an upgrade: its HTTP/1.1 connection, or an HTTP/2 stream (RFC 8441). */
+    private readonly client: UpgradeClient | StreamTunnelClient | null = null,
   ) {
     super(ctx, req, client !== null);
   }
@@ -176,12 +178,21 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
   /** onUpgrade: the upstream said 101, so (and only now) the two connections become a tunnel. */
   onUpgrade(headers: string[], upgrade: string, rest: Buffer): void {
     this.headArrived(101);
+    const client = this.client!;
+    if (client instanceof StreamTunnelClient && !client.accepts(headers)) {
+      return this.onConnectionError(new ProxyError('BAD_UPSTREAM_RESPONSE', 'WebSocket handshake not accepted'));
+    }
     this.addResponseHeaders(headers);
     // The exchange is over once the tunnel opens: request limits do not bound its lifetime.
     this.clearTimers();
     const conn = this.conn!;
     this.conn = null;
-    openTunnel(this, this.client!, conn.detachForTunnel(), headers, upgrade, rest, this.route!.service.readTimeout);
+    this.tunneled = true;
+    const idleMs = this.route!.service.readTimeout;
+    if (client instanceof StreamTunnelClient) {
+      this.status = 200; // what the HTTP/2 client is answered (RFC 8441 s5)
+      client.open(this, conn.detachForTunnel(), headers, rest, idleMs);
+    } else openTunnel(this, client, conn.detachForTunnel(), headers, upgrade, rest, idleMs);
   }
 
   private headArrived(status: number): void {
@@ -389,7 +400,8 @@ export class Attempt extends ProxiedRequest implements RouteRequest, ConnectionU
 
   /** clientClosed: the client went away before the response ended; drop the upstream side. */
   clientClosed(): void {
-    if (this.settled) return;
+    // An open tunnel reports its own end (tunnelClosed), with the bytes it carried.
+    if (this.settled || this.tunneled) return;
     const conn = this.conn;
     this.conn = null;
     if (conn !== null) conn.destroy();

@@ -17,6 +17,7 @@ export type ProxyErrorCode =
   | 'CLIENT_GONE'
   | 'PROTOCOL_NOT_ALLOWED'
   | 'BACKEND_UNRESOLVED'
+  | 'UNSUPPORTED_PROTOCOL'
   | 'INTERNAL';
 
 export class ProxyError extends Error {
@@ -66,6 +67,8 @@ const RESPONSES: Record<ProxyErrorCode, ErrorResponse> = {
   PROTOCOL_NOT_ALLOWED: prepared(426, 'Please use HTTPS protocol'),
   // Gateway API: the share of an HTTPRoute rule whose backendRefs did not resolve gets 500.
   BACKEND_UNRESOLVED: prepared(500, 'the backend of this route could not be resolved'),
+  // An HTTP/2 extended CONNECT to a :protocol other than websocket (RFC 9220 s3 asks for 501).
+  UNSUPPORTED_PROTOCOL: prepared(501, 'the requested tunnel protocol is not supported'),
   INTERNAL: prepared(500, 'An unexpected error occurred'),
 };
 

@@ -52,6 +52,8 @@ export abstract class ProxiedRequest implements PickRequest, PluginRequest, Fini
   bytesOut = 0;
   tries = 0;
   errorCode: ProxyErrorCode | null = null;
+  /** The upstream answered 101 and the exchange became a tunnel (WebSocket). */
+  tunneled = false;
   /** performance.now() at the request head, at the current try's dial, at its response head, at the end. */
   protected readonly startedAt = performance.now();
   protected tryStartedAt = 0;
@@ -94,7 +96,7 @@ export abstract class ProxiedRequest implements PickRequest, PluginRequest, Fini
     return this.clientIp;
   }
   get protocol(): ClientProtocol {
-    if (this.upgrade && this.status === 101) return 'ws';
+    if (this.tunneled) return 'ws';
     const v = this.req.httpVersion;
     return v === '2.0' ? 'h2' : v === '1.0' ? 'http/1.0' : 'http/1.1';
   }

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type net from 'node:net';
+import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
+import type { TunnelOwner } from './tunnel.js';
+
+/** TunnelStream: an HTTP/2 stream as the engine sees it (http2/downstream-stream.ts, http2/server-stream.ts). */
+export type TunnelStream = DownstreamRequest & DownstreamResponse & {
+  /** sendHead sends the head writeHead set now, not with the first body byte: a tunnel may stay quiet. */
+  sendHead(): void;
+};
+
+/** RFC 6455 s1.3: the GUID the server appends to the key for its Sec-WebSocket-Accept. */
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/**
+ * StreamTunnelClient: the client side of a WebSocket bootstrapped on an HTTP/2 stream (RFC 8441),
+ * whose upstream hop is the HTTP/1.1 upgrade http2/websocket-bootstrap.ts made of it. After the
+ * upstream's 101 the stream answers 200 (s5) and carries the WebSocket bytes both ways in DATA
+ * frames, with each side's flow control holding back the other: the client's END_STREAM becomes
+ * the upstream's FIN and the other way round, a reset or an upstream that drops the connection
+ * without FIN resets the stream (RFC 8441 s6: the stream's close stands for TCP's).
+ */
+export class StreamTunnelClient {
+  private readonly key: string;
+
+  constructor(readonly stream: TunnelStream) {
+    this.key = String(stream.headers['sec-websocket-key']);
+  }
+
+  /**
+   * accepts: the upstream's 101 carries the Sec-WebSocket-Accept of our key (RFC 6455 s4.2.2), so
+   * it read the handshake as a WebSocket server; the client cannot check it (it never saw the key).
+   */
+  accepts(headers: readonly string[]): boolean {
+    const expected = createHash('sha1').update(this.key + WEBSOCKET_GUID).digest('base64');
+    for (let i = 0; i < headers.length; i += 2) {
+      if (headers[i]!.toLowerCase() === 'sec-websocket-accept') return headers[i + 1]!.trim() === expected;
+    }
+    return false;
+  }
+
+  /** open answers 200 with the 101's end-to-end headers and pipes stream and socket until either ends. */
+  open(owner: TunnelOwner, upstream: net.Socket, headers: readonly string[], rest: Buffer, idleMs: number): void {
+    const stream = this.stream;
+    let open = true;
+    let idledOut = false;
+    let sentEnd = false;
+    let bytesIn = 0;
+    let bytesOut = 0;
+    let clientBehind = false;
+    let upstreamBehind = false;
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      upstream.destroy();
+      if (!stream.destroyed) stream.destroy();
+      owner.tunnelClosed(bytesIn, bytesOut, idledOut);
+    };
+    if (stream.destroyed) return close();
+    try {
+      stream.writeHead(200, answerHeaders(headers));
+      stream.sendHead();
+    } catch {
+      return close(); // a header the HTTP/2 side refuses (the HTTP/1.1 parser let it through): reset
+    }
+    const toClient = (chunk: Buffer): void => {
+      bytesOut += chunk.length;
+      if (stream.write(chunk) || clientBehind) return;
+      clientBehind = true;
+      upstream.pause();
+      stream.once('drain', () => {
+        clientBehind = false;
+        upstream.resume();
+      });
+    };
+    if (rest.length > 0) toClient(rest);
+    stream.on('data', (chunk: Buffer) => {
+      bytesIn += chunk.length;
+      if (upstream.write(chunk) || upstreamBehind) return;
+      upstreamBehind = true;
+      stream.pause();
+      upstream.once('drain', () => {
+        upstreamBehind = false;
+        stream.resume();
+      });
+    });
+    stream.on('end', () => upstream.end());
+    stream.on('close', close);
+    upstream.setTimeout(idleMs);
+    upstream.on('timeout', () => {
+      idledOut = true;
+      close();
+    });
+    upstream.on('data', toClient);
+    upstream.on('end', () => {
+      sentEnd = true;
+      stream.end();
+    });
+    upstream.on('error', close);
+    upstream.on('close', () => {
+      // After the upstream's FIN the client closes its side in turn; one that does not is reset
+      // once it stays quiet for the idle limit (the stream's own timeout).
+      if (sentEnd && !stream.destroyed) stream.setTimeout(idleMs);
+      else close();
+    });
+  }
+}
+
+/** The 101's headers for the 200: Sec-WebSocket-Accept answers the key of the HTTP/1.1 hop only. */
+function answerHeaders(headers: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() !== 'sec-websocket-accept') out.push(headers[i]!, headers[i + 1]!);
+  }
+  return out;
+}
