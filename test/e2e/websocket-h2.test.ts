@@ -21,12 +21,19 @@ const CHROMIUM = process.env['BERTH_CHROMIUM'] ?? '/usr/bin/chromium';
 const fixture = (name: string): string => readFileSync(join(ROOT, 'test', 'fixtures', 'tls', name), 'utf8');
 const COOKIE = 'wsid';
 
-/** wsFrame: one masked client frame (RFC 6455 s5.2), payload under 126 bytes; opcode 1 text, 8 close. */
-function wsFrame(payload: string, opcode = 1): Buffer {
+/** wsFrame: one masked client frame (RFC 6455 s5.2); opcode 1 text, 2 binary, 8 close. */
+function wsFrame(payload: string | Buffer, opcode = 1): Buffer {
   const data = Buffer.from(payload);
   const mask = randomBytes(4);
   const masked = Buffer.from(data.map((b, i) => b ^ mask[i % 4]!));
-  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | data.length]), mask, masked]);
+  let length: Buffer;
+  if (data.length < 126) length = Buffer.from([0x80 | data.length]);
+  else {
+    length = Buffer.alloc(9);
+    length[0] = 0x80 | 127;
+    length.writeBigUInt64BE(BigInt(data.length), 1);
+  }
+  return Buffer.concat([Buffer.from([0x80 | opcode]), length, mask, masked]);
 }
 
 /** ServerFrames: unmasked server frames read off a stream, as they arrive. */
@@ -39,11 +46,21 @@ class ServerFrames {
     stream.on('data', (chunk: Buffer) => {
       this.buffered = Buffer.concat([this.buffered, chunk]);
       while (this.buffered.length >= 2) {
-        const length = this.buffered[1]! & 0x7f;
-        assert.ok(length < 126 && (this.buffered[1]! & 0x80) === 0, 'short unmasked server frames only');
-        if (this.buffered.length < 2 + length) break;
-        this.frames.push({ opcode: this.buffered[0]! & 0x0f, payload: this.buffered.subarray(2, 2 + length).toString() });
-        this.buffered = this.buffered.subarray(2 + length);
+        assert.equal(this.buffered[1]! & 0x80, 0, 'server frames are not masked');
+        let length = this.buffered[1]! & 0x7f;
+        let at = 2;
+        if (length === 126) {
+          if (this.buffered.length < 4) break;
+          length = this.buffered.readUInt16BE(2);
+          at = 4;
+        } else if (length === 127) {
+          if (this.buffered.length < 10) break;
+          length = Number(this.buffered.readBigUInt64BE(2));
+          at = 10;
+        }
+        if (this.buffered.length < at + length) break;
+        this.frames.push({ opcode: this.buffered[0]! & 0x0f, payload: this.buffered.subarray(at, at + length).toString('latin1') });
+        this.buffered = this.buffered.subarray(at + length);
       }
       this.waiter?.();
     });
@@ -201,6 +218,16 @@ describe('WebSockets over HTTP/2 (RFC 8441)', () => {
     await ended;
     await new Promise((resolve) => stream.once('close', resolve));
     assert.equal(stream.rstCode, http2.constants.NGHTTP2_NO_ERROR);
+  });
+
+  test('a 4 MiB message goes up and its echo comes back whole, through both sides\' flow control', STEP, async () => {
+    const { stream, frames } = await open('/chat');
+    const message = randomBytes(4 << 20).toString('base64').slice(0, 4 << 20); // text: the echo is `${pod}:${message}`
+    stream.write(wsFrame(message));
+    const echo = await frames.next();
+    assert.equal(echo.payload.length, message.length + 2);
+    assert.equal(echo.payload.slice(2), message);
+    stream.close();
   });
 
   test('the session cookie keeps a second WebSocket on the first one\'s pod', STEP, async () => {
