@@ -4,6 +4,7 @@
 #   access-log: berth --access-log FILE (json)  ÷  berth --access-log off     (target: >= 0.95),
 #               in sequential rounds (bench/run.sh) and on one shared core at once (bench/shared-core.sh),
 #               on that core again with the threads other than the event loops moved off it (HELPER_CPU),
+#               --access-log stdout into a pipe (the default destination, as in a container) on that core,
 #               then nginx's own JSON access log by the same shared-core method, for comparison
 #   tracing:    berth, tracing off (no --otlp-endpoint, no traceparent in the traffic)
 #               ÷  a baseline build of BASELINE_REF, the commit before tracing and the access log
@@ -57,6 +58,9 @@ for row in $rows; do
       # libuv's pool, so on a host with a core to spare this is what the log takes from requests.
       quiet_disk
       HELPER_CPU=${LOAD_CPU:-1} bash bench/shared-core.sh berth-log "--access-log $log_dir/shared-core.log" berth "--access-log off" || status=1
+      echo
+      # The default destination, stdout, as a container has it: a pipe a reader drains.
+      STDOUT_PIPE=1 bash bench/shared-core.sh berth-stdout "--access-log stdout" berth "--access-log off" || status=1
       echo
       # nginx writing the same JSON line to the same disk, by the same method: what the line costs
       # a proxy written in C (CPU µs per request), and its share of nginx's own req/s per core.

@@ -25,6 +25,9 @@
 #   (libuv's pool, which writes the access log, and V8's helpers) moves to that CPU, so the
 #   proxies' CPU runs their event loops only: the req/s ratio is then what the log takes from the
 #   request path on a host with a core to spare (the efficiency ratio still counts every thread).
+#   STDOUT_PIPE=1 (berth only): each berth's stdout is a pipe that `cat` on LOAD_CPU drains (what
+#   a container runtime does with a container's stdout), so `--access-log stdout` is measured on a
+#   pipe; its stderr goes to its log file.
 # Needs `npm run build`, nginx and wrk (bench/run.sh installs them). Loopback only.
 set -uo pipefail
 set +m
@@ -39,8 +42,10 @@ PROXY_CPU=${PROXY_CPU:-0} LOAD_CPU=${LOAD_CPU:-1} COOKIES=${COOKIES:-1000}
 SCENARIOS=${SCENARIOS:-new sticky}
 PROXY=${PROXY:-berth}
 HELPER_CPU=${HELPER_CPU:-}
+STDOUT_PIPE=${STDOUT_PIPE:-}
 [[ $PROXY == berth || $PROXY == nginx ]] || { echo "PROXY must be berth or nginx"; exit 2; }
 [[ -z $HELPER_CPU || $PROXY == berth ]] || { echo "HELPER_CPU is for PROXY=berth only"; exit 2; }
+[[ -z $STDOUT_PIPE || $PROXY == berth ]] || { echo "STDOUT_PIPE is for PROXY=berth only"; exit 2; }
 cookie=session-id; [[ $PROXY == nginx ]] && cookie=session   # nginx-proxy.conf hashes on "session"
 HZ=$(getconf CLK_TCK)
 for tool in nginx wrk taskset setsid curl; do command -v $tool >/dev/null || { echo "missing $tool (bench/run.sh installs it)"; exit 1; }; done
@@ -55,6 +60,13 @@ cleanup() { local g; for g in "${groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null
 trap cleanup EXIT
 start() {                # start <cpu> <log> <cmd...>: its own process group; sets pid
   setsid taskset -c "$1" "${@:3}" >"$2" 2>&1 </dev/null &
+  pid=$!; groups+=("$pid")
+}
+start_piped() {          # start_piped <cpu> <log> <cmd...>: as start, stdout into a pipe `cat` drains on LOAD_CPU
+  local fifo="$2.stdout"
+  rm -f "$fifo"; mkfifo "$fifo"
+  setsid taskset -c "$LOAD_CPU" cat "$fifo" >/dev/null & groups+=("$!")
+  setsid taskset -c "$1" "${@:3}" >"$fifo" 2>"$2" </dev/null &
   pid=$!; groups+=("$pid")
 }
 wait_http() { local i; for i in $(seq 1 100); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
@@ -93,7 +105,8 @@ for ((round = 1; round <= REPEAT; round++)); do
       start "$PROXY_CPU" "$out/${names[i]}.log" nginx -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf"
     else
       # shellcheck disable=SC2086
-      start "$PROXY_CPU" "$out/${names[i]}.log" node "${programs[i]}" gateway --config "$config" \
+      launch=start; [[ -n $STDOUT_PIPE ]] && launch=start_piped
+      $launch "$PROXY_CPU" "$out/${names[i]}.log" node "${programs[i]}" gateway --config "$config" \
         --proxy-listen "127.0.0.1:${ports[i]}" --admin-listen 127.0.0.1:0 --log-level warn ${args[i]}
     fi
     pids+=("$pid")
@@ -142,6 +155,7 @@ done
 echo "## ${names[0]} and ${names[1]} ($PROXY) on one core at the same time (bench/shared-core.sh)"
 echo
 echo "$REPEAT rounds; per round each under its own wrk -t1 -c$CONNS -d${DURATION}s, both proxies pinned to CPU $PROXY_CPU."
+[[ -z $STDOUT_PIPE ]] || echo "Their stdout is a pipe that \`cat\` drains on CPU $LOAD_CPU."
 [[ -z $HELPER_CPU ]] || echo "Their threads other than the event loop's (libuv's pool, V8's helpers) on CPU $HELPER_CPU after the warm-up: the req/s ratio is the event loop's."
 echo "efficiency = req/s ÷ the process's CPU; ratio = ${names[0]} ÷ ${names[1]}."
 echo

@@ -56,9 +56,10 @@ export function addObservabilityFlags(cmd: Command): Command {
 
 /**
  * observabilityOptionsFrom opens the access log (stdout, or a file in append mode) and sets up
- * tracing. A file that cannot be opened stops start-up with a readable message.
+ * tracing. A file that cannot be opened stops start-up with a readable message. `sharedStdout`:
+ * this process is one worker of a --workers group, whose workers all write to one stdout.
  */
-export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Logger): ObservabilityOptions {
+export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Logger, sharedStdout = false): ObservabilityOptions {
   // A closed stdout fails every batch: say so once a minute, the drop counter has the rest.
   let lastErrorAt = -Infinity;
   const onError = (err: Error): void => {
@@ -72,7 +73,7 @@ export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Lo
   };
   const target = flags.accessLog ?? 'stdout';
   let accessLog: AccessLogSink | null = null;
-  if (target === 'stdout') accessLog = AccessLogWriter.toStdout(onError);
+  if (target === 'stdout') accessLog = AccessLogWriter.toStdout(onError, sharedStdout);
   else if (target !== 'off') {
     try {
       accessLog = AccessLogWriter.toFile(target, onError);

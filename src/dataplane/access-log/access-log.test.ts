@@ -344,6 +344,22 @@ test('writer: a stuck destination never blocks the caller; overflow is dropped a
   closeSync(reader);
 });
 
+test('writer: a pipe berth writes alone takes 64 KiB writes; one the workers share, PIPE_BUF at most', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-batch-'));
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const file = join(dir, 'log');
+  const sizes = [
+    new AccessLogWriter(openSync(fifo, 'w'), true),
+    new AccessLogWriter(openSync(fifo, 'w'), true, undefined, undefined, undefined, null, true),
+    new AccessLogWriter(openSync(file, 'a'), true, undefined, undefined, undefined, null, true),
+  ];
+  assert.deepEqual(sizes.map((w) => w.batchBytes), [64 * 1024, 4096, 64 * 1024], 'alone on a pipe, shared pipe, shared file (appends are atomic)');
+  await Promise.all(sizes.map((w) => w.close()));
+  closeSync(reader);
+});
+
 test('writer: several processes sharing one stdout pipe (--workers) never interleave inside a line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-pipe-'));
   const fifo = join(dir, 'fifo');
@@ -353,7 +369,7 @@ test('writer: several processes sharing one stdout pipe (--workers) never interl
   const writerModule = new URL('./writer.ts', import.meta.url).href;
   // Each child writes 3,000 lines of ~300 bytes as fast as it can through the real writer.
   const script = `import(${JSON.stringify(writerModule)}).then(async ({ AccessLogWriter }) => {
-    const w = AccessLogWriter.toStdout();
+    const w = AccessLogWriter.toStdout(undefined, true);
     const id = process.argv[1];
     for (let i = 0; i < 3000; i++) {
       w.write(JSON.stringify({ id, i, pad: id.repeat(280) }) + '\\n');

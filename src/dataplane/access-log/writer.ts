@@ -34,8 +34,13 @@ export class AccessLogReopenError extends Error {
 
 /** Queued bytes before lines are dropped: several seconds of heavy traffic. */
 const DEFAULT_MAX_BUFFERED = 4 * 1024 * 1024;
-/** Batch size for regular files (appends by several processes are atomic per write). */
-const FILE_BATCH = 64 * 1024;
+/**
+ * Batch size for regular files (appends by several processes are atomic per write) and for a pipe
+ * berth writes to alone. Each write costs a hand-off to the pool and, on a pipe, waking its reader:
+ * with 4 KiB batches on a pipe, berth's stdout log cost 14-15 % req/s against 6-9 % with 64 KiB
+ * (bench/shared-core.sh, bench/RESULTS.md "Seventh session").
+ */
+const BATCH = 64 * 1024;
 /**
  * POSIX PIPE_BUF on Linux: a pipe write of at most this many bytes is atomic (pipe(7)), so lines of
  * several processes sharing one stdout (--workers) never interleave inside a line.
@@ -94,7 +99,8 @@ export class AccessLogWriter implements AccessLogSink {
   private closing = false;
   /** The descriptor is closed: late lines and late write callbacks are ignored (lines counted as dropped). */
   private closed = false;
-  private readonly batchBytes: number;
+  /** The size of a write: BATCH, or PIPE_BATCH on a pipe several processes share. */
+  readonly batchBytes: number;
   /** The file is being opened again (reopen): batches wait, as they do for a write in flight. */
   private reopening = false;
   /** reopen() was asked while a write or an open was in flight: open again once it is done. */
@@ -116,13 +122,18 @@ export class AccessLogWriter implements AccessLogSink {
     private readonly flushMs = FLUSH_MS,
     /** The file's path, for reopen(); null for stdout or a descriptor given as it is. */
     private readonly path: string | null = null,
+    /** Other processes write to the same pipe (the workers of a --workers group share stdout). */
+    sharedPipe = false,
   ) {
-    this.batchBytes = fstatSync(fd).isFile() ? FILE_BATCH : PIPE_BATCH;
+    this.batchBytes = sharedPipe && !fstatSync(fd).isFile() ? PIPE_BATCH : BATCH;
   }
 
-  /** toStdout writes to fd 1 (JSON logs go to stderr, so stdout carries only access lines). */
-  static toStdout(onError?: (err: Error) => void): AccessLogWriter {
-    return new AccessLogWriter(1, false, DEFAULT_MAX_BUFFERED, onError);
+  /**
+   * toStdout writes to fd 1 (JSON logs go to stderr, so stdout carries only access lines).
+   * `shared`: the workers of a group all write to it, so a pipe gets writes of PIPE_BATCH at most.
+   */
+  static toStdout(onError?: (err: Error) => void, shared = false): AccessLogWriter {
+    return new AccessLogWriter(1, false, DEFAULT_MAX_BUFFERED, onError, FLUSH_MS, null, shared);
   }
 
   /** toFile appends to `path` (created if missing); throws a readable error when it cannot be opened. */
