@@ -56,10 +56,9 @@ export function addObservabilityFlags(cmd: Command): Command {
 
 /**
  * observabilityOptionsFrom opens the access log (stdout, or a file in append mode) and sets up
- * tracing. A file that cannot be opened stops start-up with a readable message. `sharedStdout`:
- * this process is one worker of a --workers group, whose workers all write to one stdout.
+ * tracing. A file that cannot be opened stops start-up with a readable message.
  */
-export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Logger, sharedStdout = false): ObservabilityOptions {
+export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Logger): ObservabilityOptions {
   // A closed stdout fails every batch: say so once a minute, the drop counter has the rest.
   let lastErrorAt = -Infinity;
   const onError = (err: Error): void => {
@@ -73,7 +72,7 @@ export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Lo
   };
   const target = flags.accessLog ?? 'stdout';
   let accessLog: AccessLogSink | null = null;
-  if (target === 'stdout') accessLog = AccessLogWriter.toStdout(onError, sharedStdout);
+  if (target === 'stdout') accessLog = AccessLogWriter.toStdout(onError);
   else if (target !== 'off') {
     try {
       accessLog = AccessLogWriter.toFile(target, onError);

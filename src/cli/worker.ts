@@ -14,7 +14,7 @@ try {
   const flags = { ...observability, trustedIps: trustedIps ? parseTrustedIps(trustedIps) : undefined };
   const { gatewayListeners, ...rest } = settings;
   const listenerBinding = gatewayListeners === undefined ? undefined : parseListenerBinding(gatewayListeners, settings.proxyListen.host);
-  runWorker({ ...rest, listenerBinding, ...observabilityOptionsFrom(flags, log, true), log });
+  runWorker({ ...rest, listenerBinding, ...observabilityOptionsFrom(flags, log), log });
 } catch (err) {
   process.stderr.write(`berth worker: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

@@ -3,7 +3,7 @@
 // hands connections to the workers in turn, so each check is answered by both workers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import http2 from 'node:http2';
 import { startBackend, type Backend, type BackendHandler } from '../helpers/backend.js';
 import { spawnGateway, type GatewayProcess } from '../helpers/gateway.js';
@@ -114,6 +114,34 @@ describe('gateway --workers 2', () => {
       assert.ok(hits.every((h) => h.setCookie === false), `no worker treated ${name}'s cookie as invalid over h2`);
       const now = await metric(gw.adminUrl, 'berth_requests_total', { upstream: UPSTREAM, target: address, status: '200' });
       assert.equal(now - before, ROUND, `/metrics counts ${name}'s h2 requests from both workers`);
+    }
+  });
+
+  test('the workers\' access lines reach stdout through the primary, whole and all of them', STEP, async () => {
+    // Workers write to pipes of their own and the primary relays whole lines (workers/stdout-relay.ts).
+    let stdout = '';
+    const collect = (c: Buffer): void => void (stdout += c.toString('latin1'));
+    gw.child.stdout!.on('data', collect);
+    try {
+      const count = 4 * ROUND;
+      const hits = await Promise.all(Array.from({ length: count }, (_, i) => send(`${gw.proxyUrl}/relay-check?i=${i}`, {})));
+      assert.ok(hits.every((h) => h.status === 200));
+      const deadline = Date.now() + 10_000;
+      let lines: string[] = [];
+      while (lines.length < count) {
+        assert.ok(Date.now() < deadline, `${lines.length} of ${count} access lines on the primary's stdout`);
+        await new Promise((r) => setTimeout(r, 100));
+        lines = stdout.split('\n').filter((l) => l.includes('"path":"/relay-check"'));
+      }
+      const records = lines.map((l) => JSON.parse(l) as { path: string; status: number });
+      assert.equal(records.length, count);
+      assert.ok(records.every((r) => r.status === 200));
+      // Each worker's stdout is a pipe of its own, not the primary's stdout shared with its peer.
+      const stdoutOf = (pid: number): string => readlinkSync(`/proc/${pid}/fd/1`);
+      const pipes = childrenOf(gw.child.pid!).map(stdoutOf);
+      assert.equal(new Set([...pipes, stdoutOf(gw.child.pid!)]).size, 3, `stdout of primary and workers: ${pipes.join(' ')}`);
+    } finally {
+      gw.child.stdout!.off('data', collect);
     }
   });
 

@@ -68,8 +68,11 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
   // The connection cap is for the whole proxy: each worker takes its share.
   const workerProxy = { ...proxy, maxConnections: Math.ceil(proxy.maxConnections / count) };
   const worker = { proxyListen, proxyListenTls, shutdownTimeoutMs, logLevel: opts.logLevel ?? 'info', observability, gatewayListeners: opts.gatewayListeners, ...workerProxy };
+  const own = observabilityOptionsFrom(opts, log);
+  // Workers' lines to stdout go through the primary, its only writer (workers/stdout-relay.ts).
+  const stdoutAccessLog = (accessLog ?? 'stdout') === 'stdout' ? own.accessLog : null;
   return {
-    group: count > 1 ? new WorkerGroup({ count, keyring, log, worker }) : undefined,
+    group: count > 1 ? new WorkerGroup({ count, keyring, log, worker, stdoutAccessLog }) : undefined,
     proxyListen,
     proxyListenTls,
     listenerBinding: opts.gatewayListeners === undefined ? undefined : parseListenerBinding(opts.gatewayListeners, proxyListen.host),
@@ -78,7 +81,7 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
     log,
     adminToken: loadAdminToken(opts),
     shutdownTimeoutMs,
-    ...observabilityOptionsFrom(opts, log),
+    ...own,
     ...proxy,
   };
 }

@@ -1,4 +1,4 @@
-import { close as closeFd, closeSync, fstatSync, open, openSync, write } from 'node:fs';
+import { close as closeFd, closeSync, open, openSync, write } from 'node:fs';
 import type { LineEncoder } from './format.js';
 import { putAscii } from './put-bytes.js';
 
@@ -35,17 +35,14 @@ export class AccessLogReopenError extends Error {
 /** Queued bytes before lines are dropped: several seconds of heavy traffic. */
 const DEFAULT_MAX_BUFFERED = 4 * 1024 * 1024;
 /**
- * Batch size for regular files (appends by several processes are atomic per write) and for a pipe
- * berth writes to alone. Each write costs a hand-off to the pool and, on a pipe, waking its reader:
- * with 4 KiB batches on a pipe, berth's stdout log cost 14-15 % req/s against 6-9 % with 64 KiB
- * (bench/shared-core.sh, bench/RESULTS.md "Seventh session").
+ * Batch size, for files and pipes alike. Each write costs a hand-off to the pool and, on a pipe,
+ * waking its reader: with 4 KiB batches on a pipe, berth's stdout log cost 14-15 % req/s against
+ * 6-9 % with 64 KiB (bench/shared-core.sh, bench/RESULTS.md "Seventh session"). A pipe write this
+ * big is not atomic (pipe(7): PIPE_BUF is 4 KiB), so no two processes write one pipe: the workers
+ * of a --workers group each have a pipe of their own, relayed by the primary (workers/stdout-relay.ts).
+ * Appends to a regular file are atomic per write, so the workers share a file.
  */
 const BATCH = 64 * 1024;
-/**
- * POSIX PIPE_BUF on Linux: a pipe write of at most this many bytes is atomic (pipe(7)), so lines of
- * several processes sharing one stdout (--workers) never interleave inside a line.
- */
-const PIPE_BATCH = 4096;
 const RETRY_MS = 10;
 /**
  * A partial batch waits at most this long: writing whatever one event-loop turn produced, a few
@@ -99,8 +96,6 @@ export class AccessLogWriter implements AccessLogSink {
   private closing = false;
   /** The descriptor is closed: late lines and late write callbacks are ignored (lines counted as dropped). */
   private closed = false;
-  /** The size of a write: BATCH, or PIPE_BATCH on a pipe several processes share. */
-  readonly batchBytes: number;
   /** The file is being opened again (reopen): batches wait, as they do for a write in flight. */
   private reopening = false;
   /** reopen() was asked while a write or an open was in flight: open again once it is done. */
@@ -122,18 +117,11 @@ export class AccessLogWriter implements AccessLogSink {
     private readonly flushMs = FLUSH_MS,
     /** The file's path, for reopen(); null for stdout or a descriptor given as it is. */
     private readonly path: string | null = null,
-    /** Other processes write to the same pipe (the workers of a --workers group share stdout). */
-    sharedPipe = false,
-  ) {
-    this.batchBytes = sharedPipe && !fstatSync(fd).isFile() ? PIPE_BATCH : BATCH;
-  }
+  ) {}
 
-  /**
-   * toStdout writes to fd 1 (JSON logs go to stderr, so stdout carries only access lines).
-   * `shared`: the workers of a group all write to it, so a pipe gets writes of PIPE_BATCH at most.
-   */
-  static toStdout(onError?: (err: Error) => void, shared = false): AccessLogWriter {
-    return new AccessLogWriter(1, false, DEFAULT_MAX_BUFFERED, onError, FLUSH_MS, null, shared);
+  /** toStdout writes to fd 1 (JSON logs go to stderr, so stdout carries only access lines). */
+  static toStdout(onError?: (err: Error) => void): AccessLogWriter {
+    return new AccessLogWriter(1, false, DEFAULT_MAX_BUFFERED, onError);
   }
 
   /** toFile appends to `path` (created if missing); throws a readable error when it cannot be opened. */
@@ -146,7 +134,7 @@ export class AccessLogWriter implements AccessLogSink {
       this.dropped++;
       return;
     }
-    if (this.current === null) this.seal(this.batchBytes);
+    if (this.current === null) this.seal(BATCH);
     let end = encode(this.current!, this.used, value);
     if (end > this.current!.length) {
       // The line did not fit in what is left of the batch: it goes first in the next one.
@@ -189,10 +177,10 @@ export class AccessLogWriter implements AccessLogSink {
       this.ready.push({ bytes: this.current.subarray(0, this.used), lines: this.currentLines, whole: this.current });
     }
     if (next === 0) this.current = null;
-    else if (next <= this.batchBytes && this.spare !== null) {
+    else if (next <= BATCH && this.spare !== null) {
       this.current = this.spare;
       this.spare = null;
-    } else this.current = Buffer.allocUnsafe(next > this.batchBytes ? next : this.batchBytes);
+    } else this.current = Buffer.allocUnsafe(next > BATCH ? next : BATCH);
     this.used = 0;
     this.currentLines = 0;
   }
@@ -211,7 +199,7 @@ export class AccessLogWriter implements AccessLogSink {
   }
 
   private recycle(batch: Batch): void {
-    if (batch.whole.length === this.batchBytes) this.spare = batch.whole;
+    if (batch.whole.length === BATCH) this.spare = batch.whole;
   }
 
   private written(err: NodeJS.ErrnoException | null, written: number): void {
@@ -273,8 +261,6 @@ export class AccessLogWriter implements AccessLogSink {
   }
 
   async close(timeoutMs = 2_000): Promise<void> {
-    // Batches keep their size limit to the end, so lines of several processes sharing a pipe
-    // stay whole (PIPE_BATCH) even when much is queued at shutdown.
     this.closing = true;
     this.flush();
     if (this.inFlight !== null || this.reopening) {

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { GatewayConfig } from '../../config/types.js';
+import type { AccessLogSink } from '../access-log/writer.js';
 import type { Logger } from '../../lib/log.js';
 import type { Runtime } from '../runtime.js';
 import type { ListenAddress } from '../server.js';
@@ -10,6 +11,7 @@ import type { GroupMember } from './member.js';
 import { isMessage, type LiveConfig, type MetricsJson, type ProxyStats, type TargetRef, type ToPrimary, type ToWorker } from './messages.js';
 import { Restarts } from './restarts.js';
 import { WORKER_ENTRY, WORKER_SETTINGS_ENV, type WorkerSettings } from './settings.js';
+import { relayLines } from './stdout-relay.js';
 
 const QUERY_TIMEOUT_MS = 2_000;
 const LIVE_TIMEOUT_MS = 10_000;
@@ -25,6 +27,8 @@ interface Member {
   ready: boolean;
   /** Sequence number of the last config this worker acknowledged. */
   appliedSeq: number;
+  /** Its stdout relayed to the primary's access log (stdout-relay.ts): settles at the pipe's end. */
+  relayed: Promise<void>;
 }
 
 export interface WorkerGroupOptions {
@@ -33,6 +37,11 @@ export interface WorkerGroupOptions {
   log: Logger;
   /** What each worker needs besides keys and config (src/cli/worker.ts reads it from its environment). */
   worker: WorkerSettings;
+  /**
+   * The primary's access log when it goes to stdout: each worker then writes its lines to a pipe
+   * of its own and the primary relays them (stdout-relay.ts), the only writer of stdout.
+   */
+  stdoutAccessLog?: AccessLogSink | null;
 }
 
 /**
@@ -74,7 +83,9 @@ export class WorkerGroup implements GroupMember {
   async startProxies(): Promise<{ proxy: ListenAddress; tls: ListenAddress | null }> {
     cluster.schedulingPolicy = cluster.SCHED_RR;
     // A worker runs src/cli/worker.ts, not the whole CLI: it loads only the data plane and starts sooner.
-    cluster.setupPrimary({ exec: WORKER_ENTRY, args: [], serialization: 'advanced' });
+    // stdout a pipe per worker only when the access log goes there: berth's own logs are on stderr.
+    const stdio = this.opts.stdoutAccessLog ? ['ignore', 'pipe', 'inherit', 'ipc'] : undefined;
+    cluster.setupPrimary({ exec: WORKER_ENTRY, args: [], serialization: 'advanced', stdio });
     const ready = Array.from({ length: this.opts.count }, () => this.fork());
     await Promise.all(ready);
     this.started = true;
@@ -129,11 +140,12 @@ export class WorkerGroup implements GroupMember {
   /** stopProxies: every worker stops accepting and drains (up to timeoutMs); stragglers are killed. */
   async stopProxies(timeoutMs: number): Promise<void> {
     this.stopping = true;
-    const exits = [...this.members.values()].map(({ worker }) => {
+    const exits = [...this.members.values()].map(({ worker, relayed }) => {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       if (worker.isConnected()) worker.send({ t: 'stop' } satisfies ToWorker);
       const timer = setTimeout(() => worker.process.kill('SIGKILL'), timeoutMs + EXIT_GRACE_MS);
-      return exited.finally(() => clearTimeout(timer));
+      // Its last lines are relayed once its stdout has ended, which may come after 'exit'.
+      return Promise.all([exited, relayed]).finally(() => clearTimeout(timer));
     });
     await Promise.all(exits);
   }
@@ -141,7 +153,9 @@ export class WorkerGroup implements GroupMember {
   /** fork starts one worker; resolves when it listens with the live config, rejects if it dies first. */
   private fork(): Promise<void> {
     const worker = cluster.fork({ [WORKER_SETTINGS_ENV]: JSON.stringify(this.opts.worker) });
-    const member: Member = { worker, greeted: false, ready: false, appliedSeq: 0 };
+    const sink = this.opts.stdoutAccessLog;
+    const relayed = sink && worker.process.stdout ? relayLines(worker.process.stdout, sink) : Promise.resolve();
+    const member: Member = { worker, greeted: false, ready: false, appliedSeq: 0, relayed };
     this.members.set(worker.id, member);
     return new Promise((resolve, reject) => {
       worker.on('message', (m: unknown) => {
