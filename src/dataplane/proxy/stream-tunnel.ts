@@ -47,8 +47,6 @@ export class StreamTunnelClient {
     let sentEnd = false;
     let bytesIn = 0;
     let bytesOut = 0;
-    let clientBehind = false;
-    let upstreamBehind = false;
     const close = (): void => {
       if (!open) return;
       open = false;
@@ -63,26 +61,16 @@ export class StreamTunnelClient {
     } catch {
       return close(); // a header the HTTP/2 side refuses (the HTTP/1.1 parser let it through): reset
     }
+    const sendToClient = forward(upstream, stream);
     const toClient = (chunk: Buffer): void => {
       bytesOut += chunk.length;
-      if (stream.write(chunk) || clientBehind) return;
-      clientBehind = true;
-      upstream.pause();
-      stream.once('drain', () => {
-        clientBehind = false;
-        upstream.resume();
-      });
+      sendToClient(chunk);
     };
     if (rest.length > 0) toClient(rest);
+    const sendUpstream = forward(stream, upstream);
     stream.on('data', (chunk: Buffer) => {
       bytesIn += chunk.length;
-      if (upstream.write(chunk) || upstreamBehind) return;
-      upstreamBehind = true;
-      stream.pause();
-      upstream.once('drain', () => {
-        upstreamBehind = false;
-        stream.resume();
-      });
+      sendUpstream(chunk);
     });
     stream.on('end', () => upstream.end());
     stream.on('close', close);
@@ -104,6 +92,31 @@ export class StreamTunnelClient {
       else close();
     });
   }
+}
+
+interface Pausable {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+interface Sink {
+  write(chunk: Buffer): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/** forward: a writer of `from`'s chunks into `to` that pauses `from` while `to` is behind. */
+function forward(from: Pausable, to: Sink): (chunk: Buffer) => void {
+  let behind = false;
+  const caughtUp = (): void => {
+    behind = false;
+    from.resume();
+  };
+  return (chunk) => {
+    if (to.write(chunk) || behind) return;
+    behind = true;
+    from.pause();
+    to.once('drain', caughtUp);
+  };
 }
 
 /** The 101's headers for the 200: Sec-WebSocket-Accept answers the key of the HTTP/1.1 hop only. */
