@@ -68,6 +68,12 @@ export function equalsLowercase(name: string, lower: string): boolean {
   return true;
 }
 
+/** headerValue: the value of the first field named `lower` (lowercase) in a flat [name, value, ...] list. */
+export function headerValue(list: readonly string[], lower: string): string | undefined {
+  for (let i = 0; i < list.length; i += 2) if (list[i]!.length === lower.length && list[i]!.toLowerCase() === lower) return list[i + 1];
+  return undefined;
+}
+
 /** isHopByHopHeader: the raw-case `name` is hop-by-hop. */
 export function isHopByHopHeader(name: string): boolean {
   return HOP_LENGTHS[name.length] === 1 && HOP_BY_HOP.has(name.toLowerCase());

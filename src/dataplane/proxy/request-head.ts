@@ -1,7 +1,7 @@
 import type { RouteRuntime } from '../runtime.js';
 import type { TargetState } from '../targets/target.js';
 import { forwardingHeaders } from './forwarded.js';
-import { connectionListed, copyRequestHeaders, validHeaderValue } from './headers.js';
+import { connectionListed, copyRequestHeaders, headerValue, validHeaderValue } from './headers.js';
 import type { ProxiedRequest } from './proxied-request.js';
 
 /**
@@ -75,9 +75,4 @@ const H2C_TOKEN = /^h2c(?:\/|$)/i;
 /** upgradeHeaderLines: the hop-by-hop pair an upgrade request carries upstream (RFC 9110 s7.8), for an offer from upgradeOffer. */
 export function upgradeHeaderLines(offer: string): string {
   return offer === '' ? '' : 'Connection: Upgrade\r\nUpgrade: ' + offer + '\r\n';
-}
-
-function headerValue(list: readonly string[], lower: string): string | undefined {
-  for (let i = 0; i < list.length; i += 2) if (list[i]!.length === lower.length && list[i]!.toLowerCase() === lower) return list[i + 1];
-  return undefined;
 }

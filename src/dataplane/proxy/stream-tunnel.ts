@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type net from 'node:net';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
+import { headerValue } from './headers.js';
 import type { TunnelOwner } from './tunnel.js';
 
 /** TunnelStream: an HTTP/2 stream as the engine sees it (http2/downstream-stream.ts, http2/server-stream.ts). */
@@ -33,10 +34,7 @@ export class StreamTunnelClient {
    */
   accepts(headers: readonly string[]): boolean {
     const expected = createHash('sha1').update(this.key + WEBSOCKET_GUID).digest('base64');
-    for (let i = 0; i < headers.length; i += 2) {
-      if (headers[i]!.toLowerCase() === 'sec-websocket-accept') return headers[i + 1]!.trim() === expected;
-    }
-    return false;
+    return headerValue(headers, 'sec-websocket-accept')?.trim() === expected;
   }
 
   /** open answers 200 with the 101's end-to-end headers and pipes stream and socket until either ends. */
