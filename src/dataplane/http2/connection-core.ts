@@ -171,11 +171,9 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
     for (let at = start; at < end; at += 6) {
       const value = buf.readUInt32BE(at + 2);
       switch (buf.readUInt16BE(at)) {
-        case Setting.ENABLE_PUSH:
-          if (value > 1) return this.fail(ErrorCode.PROTOCOL_ERROR);
-          break;
+        case Setting.ENABLE_PUSH: // 0 or 1 (RFC 9113 s6.5.2), as ENABLE_CONNECT_PROTOCOL (RFC 8441 s3)
         case Setting.ENABLE_CONNECT_PROTOCOL:
-          if (value > 1) return this.fail(ErrorCode.PROTOCOL_ERROR); // RFC 8441 s3
+          if (value > 1) return this.fail(ErrorCode.PROTOCOL_ERROR);
           break;
         case Setting.MAX_CONCURRENT_STREAMS:
           this.peerMaxStreams = value;
