@@ -54,6 +54,11 @@ export function addObservabilityFlags(cmd: Command): Command {
       .argParser(validated(parseSampleRatio)));
 }
 
+/** accessLogTarget: where --access-log sends lines, `stdout` when it is not given. */
+export function accessLogTarget(flags: ObservabilityFlagValues): string {
+  return flags.accessLog ?? 'stdout';
+}
+
 /**
  * observabilityOptionsFrom opens the access log (stdout, or a file in append mode) and sets up
  * tracing. A file that cannot be opened stops start-up with a readable message.
@@ -70,7 +75,7 @@ export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Lo
     lastErrorAt = Date.now();
     log.error({ err }, 'access log write failed; lines are dropped (berth_access_log_dropped_total)');
   };
-  const target = flags.accessLog ?? 'stdout';
+  const target = accessLogTarget(flags);
   let accessLog: AccessLogSink | null = null;
   if (target === 'stdout') accessLog = AccessLogWriter.toStdout(onError);
   else if (target !== 'off') {

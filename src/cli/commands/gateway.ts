@@ -8,7 +8,7 @@ import { parseWorkers, workerCount } from '../../dataplane/workers/cpus.js';
 import { WorkerGroup } from '../../dataplane/workers/primary.js';
 import { parseListen, valueOption } from '../flags.js';
 import { parseListenerBinding } from '../listener-flags.js';
-import { addObservabilityFlags, observabilityOptionsFrom, type ObservabilityFlagValues } from '../observability-flags.js';
+import { accessLogTarget, addObservabilityFlags, observabilityOptionsFrom, type ObservabilityFlagValues } from '../observability-flags.js';
 import { addProxyFlags, proxyOptionsFrom, type ProxyFlagValues } from '../proxy-flags.js';
 import { onReopenSignal } from '../../dataplane/access-log/reopen-signal.js';
 import { onShutdown } from '../shutdown.js';
@@ -70,7 +70,7 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
   const worker = { proxyListen, proxyListenTls, shutdownTimeoutMs, logLevel: opts.logLevel ?? 'info', observability, gatewayListeners: opts.gatewayListeners, ...workerProxy };
   const own = observabilityOptionsFrom(opts, log);
   // Workers' lines to stdout go through the primary, its only writer (workers/stdout-relay.ts).
-  const stdoutAccessLog = (accessLog ?? 'stdout') === 'stdout' ? own.accessLog : null;
+  const stdoutAccessLog = accessLogTarget(opts) === 'stdout' ? own.accessLog : null;
   return {
     group: count > 1 ? new WorkerGroup({ count, keyring, log, worker, stdoutAccessLog }) : undefined,
     proxyListen,
