@@ -25,8 +25,8 @@ function config(backend: Backend): Record<string, unknown> {
   };
 }
 
-async function until<T>(what: string, check: () => T | undefined | false): Promise<T> {
-  const deadline = Date.now() + 10_000;
+async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = check();
     if (v !== undefined && v !== false) return v;
@@ -95,7 +95,10 @@ describe('tracing', () => {
     });
     try {
       for (let i = 0; i < 3; i++) assert.equal((await json<Echo>(`${down.proxyUrl}/d`)).status, 200);
-      await until('the export warning', () => down.output().split('\n').find((l) => l.includes('"msg":"trace export:') && l.includes('"level":40')));
+      // The failure is reported once the OTLP exporter gives up: 5 attempts with backoffs of 1, 1.5,
+      // 2.25 and 3.4 s, each ±20 % jitter (@opentelemetry/otlp-exporter-base retrying-transport),
+      // after the batch's 1 s delay: up to ~11 s, past the 10 s other waits here allow.
+      await until('the export warning', () => down.output().split('\n').find((l) => l.includes('"msg":"trace export:') && l.includes('"level":40')), 30_000);
     } finally {
       await down.stop();
     }
