@@ -1,7 +1,8 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { AccessLogFormat } from '../dataplane/access-log/format.js';
-import { AccessLogReopenError, AccessLogWriter, type AccessLogSink } from '../dataplane/access-log/writer.js';
+import { AccessLog } from '../dataplane/access-log/access-log.js';
+import { AccessLogReopenError, AccessLogWriter } from '../dataplane/access-log/writer.js';
 import { parseSampleRatio, tracesUrl, Tracing } from '../dataplane/tracing/tracing.js';
 import type { Logger } from '../lib/log.js';
 import { parseTrustedIps, type TrustedIps } from '../lib/trusted-ips.js';
@@ -18,8 +19,7 @@ export interface ObservabilityFlagValues {
 
 /** The gateway options these flags turn into (see GatewayOptions). */
 export interface ObservabilityOptions {
-  accessLog: AccessLogSink | null;
-  accessLogFormat: AccessLogFormat;
+  accessLog: AccessLog | null;
   trustedIps: TrustedIps | undefined;
   tracing: Tracing;
 }
@@ -76,11 +76,12 @@ export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Lo
     log.error({ err }, 'access log write failed; lines are dropped (berth_access_log_dropped_total)');
   };
   const target = accessLogTarget(flags);
-  let accessLog: AccessLogSink | null = null;
-  if (target === 'stdout') accessLog = AccessLogWriter.toStdout(onError);
+  const format = flags.accessLogFormat ?? 'json';
+  let accessLog: AccessLog | null = null;
+  if (target === 'stdout') accessLog = new AccessLog(AccessLogWriter.toStdout(onError), format);
   else if (target !== 'off') {
     try {
-      accessLog = AccessLogWriter.toFile(target, onError);
+      accessLog = new AccessLog(AccessLogWriter.toFile(target, onError), format);
     } catch (err) {
       process.stderr.write(`berth: cannot open the access log ${target}: ${(err as Error).message}\n`);
       process.exit(1);
@@ -90,7 +91,6 @@ export function observabilityOptionsFrom(flags: ObservabilityFlagValues, log: Lo
   if (flags.otlpEndpoint !== undefined) reportExportErrors(log);
   return {
     accessLog,
-    accessLogFormat: flags.accessLogFormat ?? 'json',
     trustedIps: flags.trustedIps,
     tracing: new Tracing({ otlpEndpoint: flags.otlpEndpoint, sampleRatio: ratio }),
   };

@@ -5,10 +5,9 @@ import type { Logger } from '../lib/log.js';
 import { hashConfig } from '../config/hash.js';
 import { validateConfig } from '../config/validate.js';
 import { GatewayMetrics } from './metrics/metrics.js';
-import type { AccessLogFormat } from './access-log/format.js';
 import { registerAccessLogMetrics } from './access-log/metrics.js';
 import { RequestReporter } from './access-log/reporter.js';
-import type { AccessLogSink } from './access-log/writer.js';
+import type { AccessLog } from './access-log/access-log.js';
 import { TRACING_OFF, type Tracing } from './tracing/tracing.js';
 import { NO_TRUSTED_IPS, type TrustedIps } from '../lib/trusted-ips.js';
 import { sendJson } from './admin/http.js';
@@ -45,9 +44,8 @@ export interface GatewayOptions {
   upstreamKeepalive?: KeepaliveSettings;
   /** Bearer token the admin API requires (all but GET /status); none = open, for a loopback-only admin listener. */
   adminToken?: string;
-  /** Where access-log lines go; null or absent = no access log. */
-  accessLog?: AccessLogSink | null;
-  accessLogFormat?: AccessLogFormat;
+  /** Where finished requests are logged; null or absent = no access log. */
+  accessLog?: AccessLog | null;
   /** Peers whose X-Forwarded-* / Forwarded headers are kept and extended (--trusted-ips). */
   trustedIps?: TrustedIps;
   tracing?: Tracing;
@@ -95,8 +93,8 @@ export class Gateway {
   constructor(private readonly opts: GatewayOptions) {
     this.pools = new PoolSet(opts.upstreamKeepalive);
     this.h2Pools = createH2Upstreams(opts.http2Engine ?? DEFAULT_HTTP2_ENGINE);
-    this.reporter = new RequestReporter(opts.accessLog ?? null, opts.accessLogFormat ?? 'json', opts.tracing ?? TRACING_OFF);
-    registerAccessLogMetrics(this.metrics.registry, this.reporter.sink);
+    this.reporter = new RequestReporter(opts.accessLog ?? null, opts.tracing ?? TRACING_OFF);
+    registerAccessLogMetrics(this.metrics.registry, this.reporter.accessLog);
     this.ctx = {
       runtime: emptyRuntime(), metrics: this.metrics, pools: this.pools, h2Pools: this.h2Pools, log: opts.log, observer: null,
       trustedIps: opts.trustedIps ?? NO_TRUSTED_IPS, tracing: this.reporter.tracing,
@@ -268,7 +266,7 @@ export class Gateway {
    * its path, after logrotate moved it (SIGUSR1, access-log/reopen-signal.ts).
    */
   reopenAccessLog(): void {
-    this.reporter.sink?.reopen();
+    this.reporter.accessLog?.reopen();
     this.opts.group?.reopenAccessLogs?.();
   }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AccessLog } from '../../src/dataplane/access-log/access-log.js';
 import { AccessLogWriter } from '../../src/dataplane/access-log/writer.js';
 import { Gateway } from '../../src/dataplane/gateway.js';
 import { testHttp2Engine } from '../helpers/gateway.js';
@@ -45,7 +46,7 @@ describe('gRPC in the access log and traces', () => {
       keyring: loadSessionSecrets({ secret: 'grpc-observability-secret-0123' }).keyring,
       log: silentLogger(),
       shutdownTimeoutMs: 2000,
-      accessLog: AccessLogWriter.toFile(file),
+      accessLog: new AccessLog(AccessLogWriter.toFile(file), 'json'),
       tracing: new Tracing({ otlpEndpoint: receiver.url, sampleRatio: 1 }),
     });
     const applied = gateway.apply({

@@ -70,7 +70,7 @@ export function gatewayOptionsFrom(opts: GatewayFlagValues, log: Logger): Gatewa
   const worker = { proxyListen, proxyListenTls, shutdownTimeoutMs, logLevel: opts.logLevel ?? 'info', observability, gatewayListeners: opts.gatewayListeners, ...workerProxy };
   const own = observabilityOptionsFrom(opts, log);
   // Workers' lines to stdout go through the primary, its only writer (workers/stdout-relay.ts).
-  const stdoutAccessLog = accessLogTarget(opts) === 'stdout' ? own.accessLog : null;
+  const stdoutAccessLog = accessLogTarget(opts) === 'stdout' ? own.accessLog?.sink ?? null : null;
   return {
     group: count > 1 ? new WorkerGroup({ count, keyring, log, worker, stdoutAccessLog }) : undefined,
     proxyListen,

@@ -7,15 +7,19 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FinishedRequest } from '../proxy/observer.js';
 import type { RequestTrace } from '../tracing/tracing.js';
+import { AccessLog } from './access-log.js';
 import { combinedLine } from './combined-line.js';
 import { encodeJsonLine } from './json-line.js';
-import { accessRecord, type AccessRecord } from './record.js';
-import { AccessLogReopenError, AccessLogWriter } from './writer.js';
+import { accessRecord, fillRecord, LogRecord, type AccessRecord } from './record.js';
+import { AccessLogReopenError, AccessLogWriter, type AccessLogSink } from './writer.js';
 
-/** jsonLine: the bytes encodeJsonLine writes, as text. */
+/** One record filled again for each request, as the access log reuses its records (access-log.ts). */
+const reused = new LogRecord();
+
+/** jsonLine: the bytes encodeJsonLine writes for the request, as text. */
 function jsonLine(r: FinishedRequest): string {
   const into = Buffer.alloc(1 << 20);
-  return into.toString('latin1', 0, encodeJsonLine(into, 0, r));
+  return into.toString('latin1', 0, encodeJsonLine(into, 0, fillRecord(reused, r, false)));
 }
 
 const REQUEST: FinishedRequest = {
@@ -129,7 +133,7 @@ test('json: consecutive lines reuse the runs of fields they share, and a line th
     for (const [r, room] of lines) {
       const expected = referenceJson(accessRecord(r));
       const short = Buffer.alloc(room);
-      const end = encodeJsonLine(short, 0, r);
+      const end = encodeJsonLine(short, 0, fillRecord(reused, r, false));
       if (end <= room) assert.deepEqual(JSON.parse(short.toString('latin1', 0, end)), expected);
       const line = jsonLine(r);
       assert.deepEqual(JSON.parse(line), expected);
@@ -144,6 +148,55 @@ test('json time: the same text as Date.toISOString, across second and millisecon
     assert.equal(time(ms), new Date(ms).toISOString());
   }
   fc.assert(fc.property(fc.double({ min: 0, max: 4_102_444_800_000, noNaN: true }), (ms) => time(ms) === new Date(ms).toISOString()), { seed: 5, numRuns: 5_000 });
+});
+
+/** A sink that keeps each line appended (and counts reopens), standing in for writer.ts. */
+function memorySink(): AccessLogSink & { lines: string[]; reopens: number } {
+  const scratch = Buffer.alloc(1 << 16);
+  return {
+    lines: [], reopens: 0, dropped: 0,
+    append<T>(encode: (into: Uint8Array, at: number, value: T) => number, value: T): void {
+      this.lines.push(scratch.toString('latin1', 0, encode(scratch, 0, value)));
+    },
+    write(line: string): void {
+      this.lines.push(line);
+    },
+    reopen(): void {
+      this.reopens++;
+    },
+    close: async () => {},
+  };
+}
+
+test('access log: lines are encoded together, at most 128 at once, in order, each as its own request\'s line', async () => {
+  const sink = memorySink();
+  const log = new AccessLog(sink, 'json', 60_000); // no timer within the test: only a full set is encoded
+  const requests = Array.from({ length: 300 }, (_, i): FinishedRequest => ({
+    ...REQUEST, path: `/r/${i}`, status: 200 + (i % 3), targetAddress: `10.0.0.${i % 4}:80`, trace: i % 5 === 0 ? { traceId: `t${i}` } as RequestTrace : null,
+  }));
+  for (const r of requests.slice(0, 127)) log.record(r);
+  assert.equal(sink.lines.length, 0, 'lines wait to be encoded together');
+  log.record(requests[127]!);
+  assert.equal(sink.lines.length, 128, 'a full set is encoded at once');
+  for (const r of requests.slice(128)) log.record(r);
+  await log.close();
+  assert.equal(sink.lines.length, 300, 'close encodes what waits');
+  sink.lines.forEach((line, i) => assert.deepEqual(JSON.parse(line), referenceJson(accessRecord(requests[i]!))));
+});
+
+test('access log: a lone line is encoded within the gathering time; reopen first encodes what waits (to the file open before)', async () => {
+  const sink = memorySink();
+  const log = new AccessLog(sink, 'combined', 20);
+  log.record(REQUEST);
+  assert.equal(sink.lines.length, 0);
+  const deadline = Date.now() + 5_000;
+  while (sink.lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(sink.lines[0], combinedLine(RECORD));
+  log.record({ ...REQUEST, path: '/before-rotation' });
+  log.reopen();
+  assert.deepEqual([sink.lines.length, sink.reopens], [2, 1]);
+  assert.match(sink.lines[1]!, /"GET \/before-rotation HTTP\/1\.1"/);
+  await log.close();
 });
 
 test('writer: lines reach a file in order; close flushes what is queued', async () => {

@@ -1,10 +1,9 @@
-import type { FinishedRequest } from '../proxy/observer.js';
 import { putAscii } from './put-bytes.js';
-import { accessRecord, type AccessRecord } from './record.js';
+import type { AccessRecord } from './record.js';
 
 /** encodeCombinedLine: the combined line of a finished request (format.ts LineEncoder). */
-export function encodeCombinedLine(into: Uint8Array, at: number, r: FinishedRequest): number {
-  return putAscii(into, at, combinedLine(accessRecord(r)));
+export function encodeCombinedLine(into: Uint8Array, at: number, r: AccessRecord): number {
+  return putAscii(into, at, combinedLine(r));
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -1,6 +1,6 @@
-import type { FinishedRequest } from '../proxy/observer.js';
 import { encodeCombinedLine } from './combined-line.js';
 import { encodeJsonLine } from './json-line.js';
+import type { AccessRecord } from './record.js';
 
 export type AccessLogFormat = 'json' | 'combined';
 
@@ -12,6 +12,6 @@ export type AccessLogFormat = 'json' | 'combined';
  */
 export type LineEncoder<T> = (into: Uint8Array, at: number, value: T) => number;
 
-export function encoderFor(format: AccessLogFormat): LineEncoder<FinishedRequest> {
+export function encoderFor(format: AccessLogFormat): LineEncoder<AccessRecord> {
   return format === 'json' ? encodeJsonLine : encodeCombinedLine;
 }

@@ -1,29 +1,28 @@
-import type { FinishedRequest } from '../proxy/observer.js';
 import { ascii, putAscii, putBytes, putJsonString, putMillis, putMillisOfSecond, putNumber } from './put-bytes.js';
-import { logError, logForwardedFor, logProtocol, logSticky, logStatus, logTraceId, logUpstreamMs } from './record.js';
+import type { AccessRecord } from './record.js';
 
 /**
  * encodeJsonLine: one JSON object per line; field names are the README's contract. Written
- * straight into the writer's batch from the finished request (record.ts maps its fields), with
- * no string built and copied and no record object: this runs once per request on the proxy's own
- * core (bench/observability.sh measures it). Values that repeat from line to line (client
- * address, method, host, the route-to-target block...) are copied from their cached bytes along
- * with the keys around them, and runs of such fields that the last line had too in one copy
- * (LastRun): copying a block costs about what encoding two characters does. The line is ASCII
- * only (non-ASCII is written as \uXXXX escapes, RFC 8259 s7).
+ * straight into the writer's batch, with no string built and copied. It runs once per request on
+ * the proxy's event loop, over the records of up to 128 requests in a row (access-log.ts), and
+ * bench/observability.sh measures it. Values that repeat
+ * from line to line (client address, method, host, the route-to-target block...) are copied from
+ * their cached bytes along with the keys around them, and runs of such fields that the last line
+ * had too in one copy (LastRun): copying a block costs about what encoding two characters does.
+ * The line is ASCII only (non-ASCII is written as \uXXXX escapes, RFC 8259 s7).
  */
-export function encodeJsonLine(into: Uint8Array, at: number, r: FinishedRequest): number {
-  const startedAt = r.startTime;
+export function encodeJsonLine(into: Uint8Array, at: number, r: AccessRecord): number {
+  const startedAt = r.startedAt;
   let p = putBytes(into, at, timePrefix(startedAt));
   p = putMillisOfSecond(into, p, startedAt);
-  p = putClientRun(into, p, r.clientAddress, logForwardedFor(r), r.method, r.host);
+  p = putClientRun(into, p, r.clientIp, r.forwardedFor, r.method, r.host);
   p = putJsonString(into, p, r.path);
-  p = putStatusRun(into, p, logProtocol(r), logStatus(r), r.bytesIn);
+  p = putStatusRun(into, p, r.protocol, r.status, r.bytesIn);
   p = putNumber(into, p, r.bytesOut);
   p = putBytes(into, p, LATENCY_KEY);
-  p = putMillis(into, p, r.totalLatencyMs);
+  p = putMillis(into, p, r.totalMs);
   p = putBytes(into, p, UPSTREAM_LATENCY_KEY);
-  const upstreamMs = logUpstreamMs(r);
+  const upstreamMs = r.upstreamMs;
   p = upstreamMs === null ? putBytes(into, p, NULL) : putMillis(into, p, upstreamMs);
   return putTail(into, p, r);
 }
@@ -58,12 +57,12 @@ function putStatusRun(into: Uint8Array, at: number, protocol: string, status: nu
  * Without a trace, the whole tail is copied in one piece when this target's last line had the same
  * outcome (TargetBlock.untracedTail): a busy target's answers mostly repeat it.
  */
-function putTail(into: Uint8Array, at: number, r: FinishedRequest): number {
-  const block = targetBlock(r.routeName, r.serviceName, r.upstreamName, r.targetAddress, r.targetIdentity);
-  const sticky = logSticky(r);
+function putTail(into: Uint8Array, at: number, r: AccessRecord): number {
+  const block = targetBlock(r.route, r.service, r.upstream, r.target, r.targetIdentity);
+  const sticky = r.sticky;
   const retries = r.retries;
-  const error = logError(r);
-  const traceId = logTraceId(r);
+  const error = r.error;
+  const traceId = r.traceId;
   const memo = block.untracedTail;
   if (traceId === null && memo.holds(sticky, retries, error, null)) return putBytes(into, at, memo.bytes);
   let p = putBytes(into, at, block.bytes);

@@ -1,12 +1,11 @@
 import { Counter, type Registry } from 'prom-client';
-import type { AccessLogSink } from './writer.js';
 
 /**
  * registerAccessLogMetrics: berth_access_log_dropped_total, lines the access log dropped because
- * its destination (a slow stdout reader, a stuck disk) fell behind. Read from the writer when
+ * its destination (a slow stdout reader, a stuck disk) fell behind. Read from the log when
  * /metrics is scraped, so the drop path itself touches only a number.
  */
-export function registerAccessLogMetrics(registry: Registry, sink: AccessLogSink | null): void {
+export function registerAccessLogMetrics(registry: Registry, sink: { readonly dropped: number } | null): void {
   new Counter({
     name: 'berth_access_log_dropped_total',
     help: 'Access log lines dropped because the destination was slower than the traffic',

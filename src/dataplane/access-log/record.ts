@@ -41,8 +41,7 @@ export interface AccessRecord {
 
 /**
  * The mapping from the engine's view of a finished request to the log's terms, one function per
- * field that needs one: accessRecord builds the whole record (combined format, tracing) and the
- * JSON encoder (json-line.ts) reads the request through the same functions without building it.
+ * field that needs one; fillRecord applies them all.
  */
 const PROTOCOLS = { 'http/1.0': 'HTTP/1.0', 'http/1.1': 'HTTP/1.1', h2: 'HTTP/2', ws: 'websocket' } as const;
 
@@ -79,34 +78,71 @@ export function logTraceId(r: FinishedRequest): string | null {
   return r.trace?.traceId ?? null;
 }
 
-/** accessRecord: the engine's view of a finished request, in the access log's terms. */
+/**
+ * LogRecord: an AccessRecord that is filled again and again (fillRecord): the access log keeps a
+ * fixed set of them for the requests whose lines are not encoded yet (access-log.ts). The numbers
+ * start as doubles so that V8 keeps each field's representation from the first fill on.
+ */
+export class LogRecord implements AccessRecord {
+  startedAt = NaN;
+  clientIp = '';
+  forwardedFor: string | null = null;
+  method = '';
+  host = '';
+  path = '';
+  protocol = '';
+  status = 0;
+  bytesIn = NaN;
+  bytesOut = NaN;
+  totalMs = NaN;
+  upstreamMs: number | null = null;
+  route: string | null = null;
+  service: string | null = null;
+  upstream: string | null = null;
+  target: string | null = null;
+  targetIdentity: string | null = null;
+  sticky: string | null = null;
+  retries = 0;
+  error: string | null = null;
+  referer: string | null = null;
+  userAgent: string | null = null;
+  traceId: string | null = null;
+}
+
+/**
+ * fillRecord: the engine's view of a finished request, in the access log's terms, into `into`.
+ * Referer and User-Agent are read only `withAgentFields` (the JSON line has neither).
+ */
+export function fillRecord(into: LogRecord, r: FinishedRequest, withAgentFields = true): LogRecord {
+  into.startedAt = r.startTime;
+  into.clientIp = r.clientAddress;
+  into.forwardedFor = logForwardedFor(r);
+  into.method = r.method;
+  into.host = r.host;
+  into.path = r.path;
+  into.protocol = logProtocol(r);
+  into.status = logStatus(r);
+  into.bytesIn = r.bytesIn;
+  into.bytesOut = r.bytesOut;
+  into.totalMs = r.totalLatencyMs;
+  into.upstreamMs = logUpstreamMs(r);
+  into.route = r.routeName;
+  into.service = r.serviceName;
+  into.upstream = r.upstreamName;
+  into.target = r.targetAddress;
+  into.targetIdentity = r.targetIdentity;
+  into.sticky = logSticky(r);
+  into.retries = r.retries;
+  into.error = logError(r);
+  into.referer = withAgentFields ? text(r.headers.referer) : null;
+  into.userAgent = withAgentFields ? text(r.headers['user-agent']) : null;
+  into.traceId = logTraceId(r);
+  return into;
+}
+
+/** accessRecord: the engine's view of a finished request, in the access log's terms (a new record). */
 export function accessRecord(r: FinishedRequest): AccessRecord {
-  const h = r.headers;
-  return {
-    startedAt: r.startTime,
-    clientIp: r.clientAddress,
-    forwardedFor: logForwardedFor(r),
-    method: r.method,
-    host: r.host,
-    path: r.path,
-    protocol: logProtocol(r),
-    status: logStatus(r),
-    bytesIn: r.bytesIn,
-    bytesOut: r.bytesOut,
-    totalMs: r.totalLatencyMs,
-    upstreamMs: logUpstreamMs(r),
-    route: r.routeName,
-    service: r.serviceName,
-    upstream: r.upstreamName,
-    target: r.targetAddress,
-    targetIdentity: r.targetIdentity,
-    sticky: logSticky(r),
-    retries: r.retries,
-    error: logError(r),
-    referer: text(h.referer),
-    userAgent: text(h['user-agent']),
-    traceId: logTraceId(r),
-  };
+  return fillRecord(new LogRecord(), r);
 }
 
 function text(value: string | string[] | undefined): string | null {
