@@ -45,36 +45,36 @@ export interface AccessRecord {
  */
 const PROTOCOLS = { 'http/1.0': 'HTTP/1.0', 'http/1.1': 'HTTP/1.1', h2: 'HTTP/2', ws: 'websocket' } as const;
 
-export function logProtocol(r: FinishedRequest): string {
+function logProtocol(r: FinishedRequest): string {
   const protocol = r.protocol;
   if (protocol === 'h2' && String(r.headers['content-type'] ?? '').startsWith('application/grpc')) return 'grpc';
   return PROTOCOLS[protocol];
 }
 
 /** The client left before any answer: 499, as nginx logs it. */
-export function logStatus(r: FinishedRequest): number {
+function logStatus(r: FinishedRequest): number {
   return r.status === 0 ? 499 : r.status;
 }
 
-export function logError(r: FinishedRequest): string | null {
+function logError(r: FinishedRequest): string | null {
   return r.errorCode ?? (r.status === 0 ? 'CLIENT_GONE' : null);
 }
 
-export function logForwardedFor(r: FinishedRequest): string | null {
+function logForwardedFor(r: FinishedRequest): string | null {
   return r.trustedPeer ? text(r.headers['x-forwarded-for']) : null;
 }
 
-export function logUpstreamMs(r: FinishedRequest): number | null {
+function logUpstreamMs(r: FinishedRequest): number | null {
   const ms = r.upstreamLatencyMs;
   return ms < 0 ? null : ms;
 }
 
-export function logSticky(r: FinishedRequest): string | null {
+function logSticky(r: FinishedRequest): string | null {
   const sticky = r.sticky;
   return sticky === 'none' ? null : sticky;
 }
 
-export function logTraceId(r: FinishedRequest): string | null {
+function logTraceId(r: FinishedRequest): string | null {
   return r.trace?.traceId ?? null;
 }
 
