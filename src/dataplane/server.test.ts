@@ -87,6 +87,41 @@ describe('client errors and connection caps', () => {
   });
 });
 
+describe('connections that never send a request', () => {
+  /** closedWithin: whether the server closed its side of `socket` (the client's 'close') within `ms`. */
+  const closedWithin = (socket: net.Socket, ms: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      socket.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), ms).unref();
+    });
+
+  test('a client that connects and half-closes (a TCP probe), before a byte or after a prefix of the h2 preface, is closed at once', async () => {
+    // The listeners allow half-open sockets; a FIN while sniffing the protocol used to leave berth's
+    // side in CLOSE-WAIT for the 60 s sniff timeout, each wrk run and each tcpSocket probe one more.
+    const gw = await startGateway(CONFIG('127.0.0.1:9'));
+    try {
+      for (const first of ['', 'PRI * HTTP/2']) {
+        const socket = await connect(gw);
+        if (first !== '') socket.write(first);
+        socket.end();
+        assert.ok(await closedWithin(socket, 2_000), `berth kept its side open after ${JSON.stringify(first)} and a FIN`);
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test('stop cuts a connection that stays silent at the shutdown deadline, instead of waiting out the sniff timeout', async () => {
+    const gw = await startGateway(CONFIG('127.0.0.1:9'), { shutdownTimeoutMs: 300 });
+    const silent = await connect(gw);
+    const started = Date.now();
+    await gw.stop();
+    const took = Date.now() - started;
+    assert.ok(await closedWithin(silent, 1_000), 'the silent connection was closed');
+    assert.ok(took < 5_000, `stop took ${took} ms`);
+  });
+});
+
 describe('readiness (GET /status/ready)', () => {
   test('503 without a config, 200 with one, 503 from the moment a drain starts', async () => {
     const backend = await startRawBackend('127.0.0.82', (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));

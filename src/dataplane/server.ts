@@ -26,6 +26,12 @@ export class ProxyServer {
   private readonly servers: H1Server[] = [];
   private readonly listeners: net.Server[] = [];
   private readonly upgraded = new Set<Duplex>();
+  /**
+   * Every accepted connection until it closes, whatever stage it is in (sniffing its protocol,
+   * a TLS handshake, HTTP/1.1, HTTP/2, a tunnel), so that close() can cut all of them at its
+   * deadline: the front ends only know the connections handed to them.
+   */
+  private readonly open = new Set<Duplex>();
   private readonly h2: H2Acceptor;
   private tlsServer: tls.Server | null = null;
   /** Counters for the admin API's GET /status; `refused`: connections over --max-connections. */
@@ -72,6 +78,7 @@ export class ProxyServer {
 
   private bind(listener: net.Server, addr: ListenAddress): Promise<ListenAddress> {
     const stats = this.stats;
+    const open = this.open;
     const max = this.maxConnections;
     const metrics = this.ctx.metrics;
     // First listener: over the cap a connection is closed before HTTP/1.1 or HTTP/2 sees it;
@@ -84,7 +91,11 @@ export class ProxyServer {
       }
       stats.accepted++;
       stats.active++;
-      socket.once('close', () => stats.active--);
+      open.add(socket);
+      socket.once('close', () => {
+        stats.active--;
+        open.delete(socket);
+      });
     });
     this.listeners.push(listener);
     return bind(listener, addr);
@@ -115,6 +126,8 @@ export class ProxyServer {
     for (const s of this.servers) s.close();
     this.h2.destroyAll();
     for (const socket of this.upgraded) socket.destroy();
+    // A listener's close callback waits for every connection it accepted, handed over or not.
+    for (const socket of this.open) socket.destroy();
     await Promise.all(closed);
   }
 

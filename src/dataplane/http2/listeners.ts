@@ -33,11 +33,21 @@ export function plainListener(h1: EventEmitter, h2: H2Acceptor): net.Server {
 }
 
 /**
+ * How long a TLS connection may take to complete its handshake. Node's own default is 120 s, and
+ * on a half-open listener a client that connects and closes before its ClientHello (a load
+ * balancer's or kubelet's tcpSocket probe) is only closed by this timeout: node's TLS server
+ * hands out no socket before the handshake on which berth could see that FIN, as preface.ts does
+ * on the plain port. A real handshake takes milliseconds to a second.
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
  * tlsListener: the TLS port offers ALPN h2 and http/1.1 (RFC 7301) and hands each connection to
  * the front end its client chose; clients without ALPN speak HTTP/1.1.
  */
-export function tlsListener(h1: EventEmitter, h2: H2Acceptor, sni: tls.TlsOptions['SNICallback']): tls.Server {
-  const server = tls.createServer({ noDelay: true, allowHalfOpen: true, ALPNProtocols: ['h2', 'http/1.1'], SNICallback: sni });
+export function tlsListener(h1: EventEmitter, h2: H2Acceptor, sni: tls.TlsOptions['SNICallback'],
+  handshakeTimeout = TLS_HANDSHAKE_TIMEOUT_MS): tls.Server {
+  const server = tls.createServer({ noDelay: true, allowHalfOpen: true, ALPNProtocols: ['h2', 'http/1.1'], SNICallback: sni, handshakeTimeout });
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     if (socket.alpnProtocol === 'h2') h2.accept(socket);
     else h1.emit('connection', socket);

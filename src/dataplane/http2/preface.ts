@@ -20,7 +20,10 @@ export function prefaceVerdict(head: Buffer): 'h2' | 'http1' | 'more' {
  * sniffProtocol reads the first bytes of a plain connection, puts them back, and calls `decide`
  * once with the protocol, so HTTP/1.1 and h2c with prior knowledge share one port (as HAProxy's
  * `proto h2` detection and Envoy's codec auto-detection do). A connection that closes or stays
- * silent before deciding is dropped.
+ * silent before deciding is dropped. Closing includes a client's FIN alone: the listeners allow
+ * half-open sockets (listeners.ts), so nothing else would close berth's side, and each TCP probe
+ * that connects and closes (wrk's address check, a load balancer's or kubelet's tcpSocket check)
+ * left a socket in CLOSE-WAIT for SNIFF_TIMEOUT_MS, which also held a shutdown that long.
  */
 export function sniffProtocol(socket: net.Socket, decide: (socket: net.Socket, h2: boolean) => void): void {
   let buffered: Buffer | null = null;
@@ -32,14 +35,17 @@ export function sniffProtocol(socket: net.Socket, decide: (socket: net.Socket, h
     if (verdict === 'more') return;
     socket.off('readable', onReadable);
     socket.setTimeout(0);
-    socket.off('timeout', onTimeout);
+    socket.off('timeout', drop);
+    socket.off('end', drop);
     socket.unshift(buffered);
     decide(socket, verdict === 'h2');
   };
-  const onTimeout = (): void => void socket.destroy();
+  // At most a strict prefix of the preface came before the FIN: no request to answer.
+  const drop = (): void => void socket.destroy();
   socket.on('readable', onReadable);
   socket.setTimeout(SNIFF_TIMEOUT_MS);
-  socket.once('timeout', onTimeout);
+  socket.once('timeout', drop);
+  socket.once('end', drop);
   // A connection reset while sniffing must not surface as an unhandled 'error'.
   socket.on('error', () => socket.destroy());
 }
