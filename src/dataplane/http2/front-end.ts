@@ -72,6 +72,10 @@ export class H2FrontEnd implements H2Acceptor {
     this.sessions.add(session);
     session.once('close', () => this.sessions.delete(session));
     session.on('error', () => {});
+    // The client half-closed: it sends nothing more. Its streams in flight are answered, then the
+    // session ends (berth's own engine does the same, connection.ts); node's session would keep a
+    // listener that allows half-open sockets in CLOSE-WAIT for as long as the socket lives.
+    socket.once('end', () => session.close());
     if (this.closing) session.close();
   }
 
