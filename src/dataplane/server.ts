@@ -71,9 +71,10 @@ export class ProxyServer {
 
   /** listenTls starts the HTTPS listener (ALPN h2, http/1.1); certificates come from the live config by SNI. */
   listenTls(addr: ListenAddress): Promise<ListenAddress> {
-    this.tlsServer = tlsListener(this.h1(), this.h2, (servername, cb) => cb(null, selectContext(this.ctx.runtime.tls, servername) ?? undefined));
+    const { listener, tls: tlsServer } = tlsListener(this.h1(), this.h2, (servername, cb) => cb(null, selectContext(this.ctx.runtime.tls, servername) ?? undefined));
+    this.tlsServer = tlsServer;
     this.refreshTls();
-    return this.bind(this.tlsServer, addr);
+    return this.bind(listener, addr);
   }
 
   private bind(listener: net.Server, addr: ListenAddress): Promise<ListenAddress> {

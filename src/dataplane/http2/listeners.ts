@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
-import { sniffProtocol } from './preface.js';
+import { readFirstBytes, sniffProtocol } from './preface.js';
 
 /**
  * H2Acceptor: an HTTP/2 front end the listeners hand connections to: node's http2 (front-end.ts)
@@ -33,20 +33,28 @@ export function plainListener(h1: EventEmitter, h2: H2Acceptor): net.Server {
 }
 
 /**
- * How long a TLS connection may take to complete its handshake. Node's own default is 120 s, and
- * on a half-open listener a client that connects and closes before its ClientHello (a load
- * balancer's or kubelet's tcpSocket probe) is only closed by this timeout: node's TLS server
- * hands out no socket before the handshake on which berth could see that FIN, as preface.ts does
- * on the plain port. A real handshake takes milliseconds to a second.
+ * How long a TLS connection may take from its first byte to the end of its handshake (node's own
+ * default is 120 s), and may stay silent before that first byte. A real handshake takes
+ * milliseconds to a second.
  */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/** TlsListener: the TCP port's listener, and the TLS server its connections are handed to. */
+export interface TlsListener {
+  readonly listener: net.Server;
+  readonly tls: tls.Server;
+}
+
 /**
  * tlsListener: the TLS port offers ALPN h2 and http/1.1 (RFC 7301) and hands each connection to
- * the front end its client chose; clients without ALPN speak HTTP/1.1.
+ * the front end its client chose; clients without ALPN speak HTTP/1.1. A plain listener accepts
+ * the connections and gives them to the TLS server once their first bytes came: node's TLS server
+ * shows no socket before the handshake, so on a listener that allows half-open sockets a client
+ * that connects and closes before its ClientHello (a tcpSocket probe) was only closed by the
+ * handshake timeout; readFirstBytes closes it at once.
  */
 export function tlsListener(h1: EventEmitter, h2: H2Acceptor, sni: tls.TlsOptions['SNICallback'],
-  handshakeTimeout = TLS_HANDSHAKE_TIMEOUT_MS): tls.Server {
+  handshakeTimeout = TLS_HANDSHAKE_TIMEOUT_MS): TlsListener {
   const server = tls.createServer({ noDelay: true, allowHalfOpen: true, ALPNProtocols: ['h2', 'http/1.1'], SNICallback: sni, handshakeTimeout });
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     if (socket.alpnProtocol === 'h2') h2.accept(socket);
@@ -54,5 +62,9 @@ export function tlsListener(h1: EventEmitter, h2: H2Acceptor, sni: tls.TlsOption
   });
   // A failed handshake costs that connection only.
   server.on('tlsClientError', (_err, socket) => socket.destroy());
-  return server;
+  // The TLS server takes over a socket whose first bytes were read and put back (node's TLSSocket
+  // feeds what the socket had buffered to the handshake).
+  const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) =>
+    readFirstBytes(socket, () => true, handshakeTimeout, () => server.emit('connection', socket)));
+  return { listener, tls: server };
 }

@@ -20,32 +20,39 @@ export function prefaceVerdict(head: Buffer): 'h2' | 'http1' | 'more' {
  * sniffProtocol reads the first bytes of a plain connection, puts them back, and calls `decide`
  * once with the protocol, so HTTP/1.1 and h2c with prior knowledge share one port (as HAProxy's
  * `proto h2` detection and Envoy's codec auto-detection do). A connection that closes or stays
- * silent before deciding is dropped. Closing includes a client's FIN alone: the listeners allow
- * half-open sockets (listeners.ts), so nothing else would close berth's side, and each TCP probe
- * that connects and closes (wrk's address check, a load balancer's or kubelet's tcpSocket check)
- * left a socket in CLOSE-WAIT for SNIFF_TIMEOUT_MS, which also held a shutdown that long.
+ * silent before deciding is dropped (readFirstBytes).
  */
 export function sniffProtocol(socket: net.Socket, decide: (socket: net.Socket, h2: boolean) => void): void {
+  readFirstBytes(socket, (head) => prefaceVerdict(head) !== 'more', SNIFF_TIMEOUT_MS, (head) => decide(socket, prefaceVerdict(head) === 'h2'));
+}
+
+/**
+ * readFirstBytes reads a new connection until `enough` says the bytes so far are, puts them back
+ * and calls `next` with them. A connection that stays silent for `timeoutMs` or closes first is
+ * dropped. Closing includes a client's FIN alone: the listeners allow half-open sockets
+ * (listeners.ts), so nothing else would close berth's side, and each TCP probe that connects and
+ * closes (wrk's address check, a load balancer's or kubelet's tcpSocket check) left a socket in
+ * CLOSE-WAIT until the timeout, which also held a shutdown that long.
+ */
+export function readFirstBytes(socket: net.Socket, enough: (head: Buffer) => boolean, timeoutMs: number, next: (head: Buffer) => void): void {
   let buffered: Buffer | null = null;
   const onReadable = (): void => {
     let chunk: Buffer | null;
     while ((chunk = socket.read() as Buffer | null) !== null) buffered = buffered === null ? chunk : Buffer.concat([buffered, chunk]);
-    if (buffered === null) return;
-    const verdict = prefaceVerdict(buffered);
-    if (verdict === 'more') return;
+    if (buffered === null || !enough(buffered)) return;
     socket.off('readable', onReadable);
     socket.setTimeout(0);
     socket.off('timeout', drop);
     socket.off('end', drop);
     socket.unshift(buffered);
-    decide(socket, verdict === 'h2');
+    next(buffered);
   };
-  // At most a strict prefix of the preface came before the FIN: no request to answer.
+  // What came before the FIN (if anything) was not enough to hand the connection on.
   const drop = (): void => void socket.destroy();
   socket.on('readable', onReadable);
-  socket.setTimeout(SNIFF_TIMEOUT_MS);
+  socket.setTimeout(timeoutMs);
   socket.once('timeout', drop);
   socket.once('end', drop);
-  // A connection reset while sniffing must not surface as an unhandled 'error'.
+  // A connection reset meanwhile must not surface as an unhandled 'error'.
   socket.on('error', () => socket.destroy());
 }
