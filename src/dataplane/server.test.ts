@@ -115,9 +115,10 @@ describe('connections that never send a request', () => {
     const gw = await startGateway(CONFIG('127.0.0.1:9'), { shutdownTimeoutMs: 300 });
     const silent = await connect(gw);
     const started = Date.now();
+    const closed = closedWithin(silent, 5_000);
     await gw.stop();
     const took = Date.now() - started;
-    assert.ok(await closedWithin(silent, 1_000), 'the silent connection was closed');
+    assert.ok(await closed, 'the silent connection was closed');
     assert.ok(took < 5_000, `stop took ${took} ms`);
   });
 });

@@ -1,7 +1,8 @@
 // A client that half-closes (sends FIN) on the proxy's plain port: it is answered what it asked
 // and its connection then closes, on both HTTP/2 engines. Before, node's engine kept such a
 // connection in CLOSE-WAIT for as long as the socket lived (the listeners allow half-open
-// sockets, src/dataplane/http2/listeners.ts); the HTTP/1.1 cases are in src/dataplane/server.test.ts.
+// sockets, src/dataplane/http2/listeners.ts). HTTP/1.1: src/dataplane/http1/server.test.ts (a FIN after
+// requests) and src/dataplane/server.test.ts (a FIN before any).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Gateway } from '../../src/dataplane/gateway.js';

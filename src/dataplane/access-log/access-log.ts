@@ -24,6 +24,10 @@ export class AccessLog {
   private readonly withAgentFields: boolean;
   private readonly pending: LogRecord[] = Array.from({ length: PENDING_RECORDS }, () => new LogRecord());
   private count = 0;
+  /** close() began: a late request's line goes to the writer at once (written, or counted dropped). */
+  private closing = false;
+  /** Lines an encoder failed on (a bug): counted as dropped rather than stopping the log. */
+  private failed = 0;
   /** One Timeout for the log's life, re-armed with refresh() (as writer.ts does). */
   private timer: NodeJS.Timeout | null = null;
   private timerArmed = false;
@@ -44,7 +48,7 @@ export class AccessLog {
   /** record: the request's line, encoded and written later; never blocks (the writer may drop, counted). */
   record(request: FinishedRequest): void {
     fillRecord(this.pending[this.count++]!, request, this.withAgentFields);
-    if (this.count === PENDING_RECORDS) this.encodePending();
+    if (this.count === PENDING_RECORDS || this.closing) this.encodePending();
     else if (!this.timerArmed) {
       this.timerArmed = true;
       if (this.timer === null) this.timer = setTimeout(this.onTimer, this.gatherMs).unref();
@@ -52,32 +56,46 @@ export class AccessLog {
     }
   }
 
-  /** Lines dropped because the destination was slower than the traffic. */
+  /** Lines dropped because the destination was slower than the traffic (or could not be encoded). */
   get dropped(): number {
-    return this.sink.dropped;
+    return this.sink.dropped + this.failed;
   }
 
-  /** reopen: lines so far go to the file open now, later ones to the file at the path (writer.ts). */
+  /**
+   * reopen: the file is opened again by its path (writer.ts); lines not yet written, encoded or
+   * not, go to the new file.
+   */
   reopen(): void {
-    this.encodePending();
     this.sink.reopen();
   }
 
   async close(timeoutMs?: number): Promise<void> {
+    this.closing = true;
     this.encodePending();
     if (this.timer !== null) clearTimeout(this.timer);
+    this.timerArmed = false;
     await this.sink.close(timeoutMs);
   }
 
+  /**
+   * encodePending: every waiting record's line into the writer. It runs from a timer, outside the
+   * engine's guard around observers (attempt.ts), so a line that cannot be encoded costs that line
+   * only, never the process or the records after it.
+   */
   private encodePending(): void {
     const { pending, encode, sink } = this;
-    for (let i = 0; i < this.count; i++) {
-      const record = pending[i]!;
-      sink.append(encode, record);
-      // The path and trace id are the request's own strings: not kept alive until the record is reused.
-      record.path = '';
-      record.traceId = null;
-    }
+    const count = this.count;
     this.count = 0;
+    for (let i = 0; i < count; i++) {
+      const record = pending[i]!;
+      try {
+        sink.append(encode, record);
+      } catch {
+        this.failed++;
+      }
+      // The request's own strings are not kept alive until the record is reused.
+      record.path = '';
+      record.forwardedFor = record.referer = record.userAgent = record.traceId = null;
+    }
   }
 }

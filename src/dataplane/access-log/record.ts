@@ -2,7 +2,8 @@ import type { FinishedRequest } from '../proxy/observer.js';
 
 /**
  * AccessRecord: one finished request (or WebSocket / gRPC stream) as the access log and the
- * request span see it. Built once at the end of the request, only when a log or tracing is on.
+ * request span see it, filled from the engine's view when the request ends (fillRecord), only when
+ * a log or tracing is on.
  */
 export interface AccessRecord {
   /** Epoch ms when the request arrived. */
@@ -80,8 +81,9 @@ function logTraceId(r: FinishedRequest): string | null {
 
 /**
  * LogRecord: an AccessRecord that is filled again and again (fillRecord): the access log keeps a
- * fixed set of them for the requests whose lines are not encoded yet (access-log.ts). The numbers
- * start as doubles so that V8 keeps each field's representation from the first fill on.
+ * fixed set of them for the requests whose lines are not encoded yet (access-log.ts). The fields
+ * that take fractions or epoch milliseconds start as doubles (NaN), so that V8 keeps each field's
+ * representation from the first fill on.
  */
 export class LogRecord implements AccessRecord {
   startedAt = NaN;

@@ -6,7 +6,7 @@ import { tlsListener, type H2Acceptor } from './listeners.js';
 
 const NO_H2: H2Acceptor = { accept: (socket) => socket.destroy(), openSessions: 0, shutdown: () => {}, destroyAll: () => {} };
 
-test('TLS port: a connection closed (FIN) before its ClientHello is closed at once; a silent one at the handshake timeout, not node\'s 120 s', async () => {
+test('TLS port: a connection closed (FIN) before its ClientHello is closed at once; a silent or stalled one at the handshake timeout, not node\'s 120 s', async () => {
   const { listener } = tlsListener(new EventEmitter(), NO_H2, (_name, cb) => cb(null, undefined), 1_000);
   await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
   const { port } = listener.address() as net.AddressInfo;
@@ -14,11 +14,14 @@ test('TLS port: a connection closed (FIN) before its ClientHello is closed at on
     const started = Date.now();
     const probe = net.connect(port, '127.0.0.1', () => probe.end()); // connects and closes, as a tcpSocket probe
     const silent = net.connect(port, '127.0.0.1');
-    for (const socket of [probe, silent]) socket.on('error', () => {});
+    // The first byte of a TLS record (a handshake, 0x16), then nothing: the handshake's own timeout.
+    const stalled = net.connect(port, '127.0.0.1', () => stalled.write(Buffer.from([0x16])));
+    for (const socket of [probe, silent, stalled]) socket.on('error', () => {});
     const closed = (socket: net.Socket): Promise<number> => new Promise((r) => socket.once('close', () => r(Date.now() - started)));
-    const [probeMs, silentMs] = await Promise.all([closed(probe), closed(silent)]);
+    const [probeMs, silentMs, stalledMs] = await Promise.all([closed(probe), closed(silent), closed(stalled)]);
     assert.ok(probeMs < 500, `the probe was closed after ${probeMs} ms`);
     assert.ok(silentMs >= 900 && silentMs < 5_000, `the silent connection was closed after ${silentMs} ms`);
+    assert.ok(stalledMs >= 900 && stalledMs < 5_000, `the stalled handshake was closed after ${stalledMs} ms`);
   } finally {
     await new Promise((r) => listener.close(r));
   }

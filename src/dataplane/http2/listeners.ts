@@ -37,7 +37,7 @@ export function plainListener(h1: EventEmitter, h2: H2Acceptor): net.Server {
  * default is 120 s), and may stay silent before that first byte. A real handshake takes
  * milliseconds to a second.
  */
-export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** TlsListener: the TCP port's listener, and the TLS server its connections are handed to. */
 export interface TlsListener {

@@ -23,18 +23,19 @@ export function prefaceVerdict(head: Buffer): 'h2' | 'http1' | 'more' {
  * silent before deciding is dropped (readFirstBytes).
  */
 export function sniffProtocol(socket: net.Socket, decide: (socket: net.Socket, h2: boolean) => void): void {
-  readFirstBytes(socket, (head) => prefaceVerdict(head) !== 'more', SNIFF_TIMEOUT_MS, (head) => decide(socket, prefaceVerdict(head) === 'h2'));
+  let verdict: ReturnType<typeof prefaceVerdict> = 'more';
+  readFirstBytes(socket, (head) => (verdict = prefaceVerdict(head)) !== 'more', SNIFF_TIMEOUT_MS, () => decide(socket, verdict === 'h2'));
 }
 
 /**
  * readFirstBytes reads a new connection until `enough` says the bytes so far are, puts them back
- * and calls `next` with them. A connection that stays silent for `timeoutMs` or closes first is
+ * and calls `next`. A connection that stays silent for `timeoutMs` or closes first is
  * dropped. Closing includes a client's FIN alone: the listeners allow half-open sockets
  * (listeners.ts), so nothing else would close berth's side, and each TCP probe that connects and
  * closes (wrk's address check, a load balancer's or kubelet's tcpSocket check) left a socket in
  * CLOSE-WAIT until the timeout, which also held a shutdown that long.
  */
-export function readFirstBytes(socket: net.Socket, enough: (head: Buffer) => boolean, timeoutMs: number, next: (head: Buffer) => void): void {
+export function readFirstBytes(socket: net.Socket, enough: (head: Buffer) => boolean, timeoutMs: number, next: () => void): void {
   let buffered: Buffer | null = null;
   const onReadable = (): void => {
     let chunk: Buffer | null;
@@ -45,7 +46,7 @@ export function readFirstBytes(socket: net.Socket, enough: (head: Buffer) => boo
     socket.off('timeout', drop);
     socket.off('end', drop);
     socket.unshift(buffered);
-    next(buffered);
+    next();
   };
   // What came before the FIN (if anything) was not enough to hand the connection on.
   const drop = (): void => void socket.destroy();
