@@ -25,7 +25,6 @@ export class ProxyServer {
   /** HTTP/1.1 front ends (they never listen themselves: the listeners hand them connections). */
   private readonly servers: H1Server[] = [];
   private readonly listeners: net.Server[] = [];
-  private readonly upgraded = new Set<Duplex>();
   /**
    * Every accepted connection until it closes, whatever stage it is in (sniffing its protocol,
    * a TLS handshake, HTTP/1.1, HTTP/2, a tunnel), so that close() can cut all of them at its
@@ -35,7 +34,7 @@ export class ProxyServer {
   private readonly h2: H2Acceptor;
   private tlsServer: tls.Server | null = null;
   /** Counters for the admin API's GET /status; `refused`: connections over --max-connections. */
-  readonly stats = { accepted: 0, active: 0, requests: 0, refused: 0 };
+  readonly stats = connectionStats(this.open);
   /** A drain began: every HTTP/1.1 answer carries `Connection: close` (see Gateway.drain). */
   draining = false;
 
@@ -54,7 +53,7 @@ export class ProxyServer {
   }
 
   private h1(): H1Server {
-    const server = new H1Server(this.ctx, this.stats, this, this.upgraded);
+    const server = new H1Server(this.ctx, this.stats, this);
     this.servers.push(server);
     return server;
   }
@@ -91,12 +90,8 @@ export class ProxyServer {
         return void socket.destroy();
       }
       stats.accepted++;
-      stats.active++;
       open.add(socket);
-      socket.once('close', () => {
-        stats.active--;
-        open.delete(socket);
-      });
+      socket.once('close', () => open.delete(socket));
     });
     this.listeners.push(listener);
     return bind(listener, addr);
@@ -120,25 +115,36 @@ export class ProxyServer {
     // Answers in flight finish with Connection: close and their connections then close; only
     // keep-alive connections idle since before the drain are closed here (not fresh connections
     // whose first request is on its way).
-    while (Date.now() < deadline && !(await this.idle())) {
+    while (Date.now() < deadline && this.open.size > 0) {
       for (const s of this.servers) s.closeIdle();
       await new Promise((r) => setTimeout(r, 25));
     }
     for (const s of this.servers) s.close();
     this.h2.destroyAll();
-    for (const socket of this.upgraded) socket.destroy();
-    // A listener's close callback waits for every connection it accepted, handed over or not.
+    // Upgraded tunnels' client sockets are among them, and a listener's close callback waits for
+    // every connection it accepted, handed over or not.
     for (const socket of this.open) socket.destroy();
     await Promise.all(closed);
   }
+}
 
-  private async idle(): Promise<boolean> {
-    if (this.upgraded.size > 0 || this.h2.openSessions > 0) return false;
-    const counts = await Promise.all(
-      this.listeners.map((s) => new Promise<number>((resolve) => s.getConnections((_e, n) => resolve(n ?? 0)))),
-    );
-    return counts.every((n) => n === 0);
-  }
+/** ConnectionStats: the proxy's connection counters; `active` is read from the open set, never kept apart from it. */
+export interface ConnectionStats {
+  accepted: number;
+  readonly active: number;
+  requests: number;
+  refused: number;
+}
+
+function connectionStats(open: ReadonlySet<Duplex>): ConnectionStats {
+  return {
+    accepted: 0,
+    requests: 0,
+    refused: 0,
+    get active() {
+      return open.size;
+    },
+  };
 }
 
 function bind(server: net.Server, addr: ListenAddress): Promise<ListenAddress> {

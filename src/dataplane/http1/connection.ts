@@ -1,5 +1,4 @@
 import type net from 'node:net';
-import type { Duplex } from 'node:stream';
 import type { ProxyContext } from '../proxy/context.js';
 import type { UpgradeClient } from '../proxy/tunnel.js';
 import { foldHeaders } from './incoming-headers.js';
@@ -16,8 +15,6 @@ export interface ConnectionHost {
   readonly stats: { requests: number };
   /** A drain began: answers carry Connection: close. */
   readonly draining: boolean;
-  /** Open tunnels' client sockets, for shutdown. */
-  readonly upgraded: Set<Duplex>;
   /** A coarse clock (ms), ticked by the server's sweep: no clock read per request. */
   readonly now: number;
   forget(conn: H1Connection): void;
@@ -288,7 +285,7 @@ export class H1Connection implements RequestSink, BodySource, ResponseOwner {
     if (head.method === 'CONNECT') return void this.socket.destroy();
     const res = new H1Response(this.socket, this, head.httpVersion === '1.1', false, false);
     this.res = res;
-    const client: UpgradeClient = { socket: this.socket, head: rest, response: res, tracked: this.host.upgraded };
+    const client: UpgradeClient = { socket: this.socket, head: rest, response: res };
     dispatchUpgrade(this.host.ctx, this.req!, client);
   }
 

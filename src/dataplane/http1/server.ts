@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
-import type { Duplex } from 'node:stream';
 import type { ProxyContext } from '../proxy/context.js';
 import { H1Connection, type ConnectionHost } from './connection.js';
 
@@ -24,7 +23,6 @@ export class H1Server extends EventEmitter implements ConnectionHost {
     readonly ctx: ProxyContext,
     readonly stats: { requests: number },
     private readonly drain: DrainState,
-    readonly upgraded: Set<Duplex>,
   ) {
     super();
     this.on('connection', (socket: net.Socket) => this.connections.add(new H1Connection(this, socket)));

@@ -40,10 +40,6 @@ export class BerthH2FrontEnd implements H2Acceptor, ConnectionHost {
     if (this.closing) conn.shutdown();
   }
 
-  get openSessions(): number {
-    return this.connections.size;
-  }
-
   shutdown(): void {
     this.closing = true;
     for (const conn of this.connections) conn.shutdown();

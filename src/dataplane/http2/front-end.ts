@@ -46,10 +46,6 @@ export class H2FrontEnd implements H2Acceptor {
     this.server.emit('connection', socket);
   }
 
-  get openSessions(): number {
-    return this.sessions.size;
-  }
-
   /** shutdown: GOAWAY to every client; streams in flight finish (RFC 9113 s6.8). */
   shutdown(): void {
     this.closing = true;

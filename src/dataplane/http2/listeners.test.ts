@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { tlsListener, type H2Acceptor } from './listeners.js';
 
-const NO_H2: H2Acceptor = { accept: (socket) => socket.destroy(), openSessions: 0, shutdown: () => {}, destroyAll: () => {} };
+const NO_H2: H2Acceptor = { accept: (socket) => socket.destroy(), shutdown: () => {}, destroyAll: () => {} };
 
 test('TLS port: a connection closed (FIN) before its ClientHello is closed at once; a silent or stalled one at the handshake timeout, not node\'s 120 s', async () => {
   const { listener } = tlsListener(new EventEmitter(), NO_H2, (_name, cb) => cb(null, undefined), 1_000);

@@ -9,8 +9,6 @@ import { readFirstBytes, sniffProtocol } from './preface.js';
  */
 export interface H2Acceptor {
   accept(socket: net.Socket | tls.TLSSocket): void;
-  /** Client connections still open. */
-  readonly openSessions: number;
   /** GOAWAY to every client; streams in flight finish (RFC 9113 s6.8). */
   shutdown(): void;
   /** Cut whatever is still open at the shutdown deadline. */

@@ -13,8 +13,6 @@ export interface UpgradeClient {
   /** Bytes the client sent after its request head (already tunnel data); held until the 101. */
   readonly head: Buffer;
   readonly response: UpgradeResponse;
-  /** Open tunnels' client sockets, for shutdown. */
-  readonly tracked: Set<Duplex>;
 }
 
 /** UpgradeResponse: a response that hands its socket over to the tunnel after a 101. */
@@ -55,13 +53,11 @@ export function openTunnel(
   const readAtStart = upstream.bytesRead - rest.length;
   const writtenAtStart = upstream.bytesWritten;
   if (client.head.length > 0) upstream.write(client.head);
-  client.tracked.add(socket);
   let open = true;
   let idledOut = false;
   const close = (): void => {
     if (!open) return;
     open = false;
-    client.tracked.delete(socket);
     upstream.destroy();
     socket.destroy();
     owner.tunnelClosed(upstream.bytesWritten - writtenAtStart, upstream.bytesRead - readAtStart, idledOut);
