@@ -1,3 +1,4 @@
+import { RearmedTimeout } from '../../lib/rearmed-timeout.js';
 import type { FinishedRequest } from '../proxy/observer.js';
 import { encoderFor, type AccessLogFormat, type LineEncoder } from './format.js';
 import { fillRecord, LogRecord, type AccessRecord } from './record.js';
@@ -28,19 +29,15 @@ export class AccessLog {
   private closing = false;
   /** Lines an encoder failed on (a bug): counted as dropped rather than stopping the log. */
   private failed = 0;
-  /** One Timeout for the log's life, re-armed with refresh() (as writer.ts does). */
-  private timer: NodeJS.Timeout | null = null;
-  private timerArmed = false;
-  private readonly onTimer = (): void => {
-    this.timerArmed = false;
-    this.encodePending();
-  };
+  /** Encodes what waits, at most GATHER_MS after the first of it. */
+  private readonly gatherTimer: RearmedTimeout;
 
   constructor(
     readonly sink: AccessLogSink,
     format: AccessLogFormat,
-    private readonly gatherMs = GATHER_MS,
+    gatherMs = GATHER_MS,
   ) {
+    this.gatherTimer = new RearmedTimeout(() => this.encodePending(), gatherMs);
     this.encode = encoderFor(format);
     this.withAgentFields = format === 'combined';
   }
@@ -49,11 +46,7 @@ export class AccessLog {
   record(request: FinishedRequest): void {
     fillRecord(this.pending[this.count++]!, request, this.withAgentFields);
     if (this.count === PENDING_RECORDS || this.closing) this.encodePending();
-    else if (!this.timerArmed) {
-      this.timerArmed = true;
-      if (this.timer === null) this.timer = setTimeout(this.onTimer, this.gatherMs).unref();
-      else this.timer.refresh();
-    }
+    else this.gatherTimer.arm();
   }
 
   /** Lines dropped because the destination was slower than the traffic (or could not be encoded). */
@@ -72,8 +65,7 @@ export class AccessLog {
   async close(timeoutMs?: number): Promise<void> {
     this.closing = true;
     this.encodePending();
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timerArmed = false;
+    this.gatherTimer.cancel();
     await this.sink.close(timeoutMs);
   }
 

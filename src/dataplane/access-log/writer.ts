@@ -1,5 +1,6 @@
 import { close as closeFd, closeSync, open, openSync, write } from 'node:fs';
 import type { LineEncoder } from './format.js';
+import { RearmedTimeout } from '../../lib/rearmed-timeout.js';
 import { putAscii } from './put-bytes.js';
 
 /** AccessLogSink: where finished requests' lines go. */
@@ -85,12 +86,10 @@ export class AccessLogWriter implements AccessLogSink {
   private queued = 0;
   private inFlight: Batch | null = null;
   /**
-   * One Timeout for the whole life of the writer, re-armed with refresh() rather than made anew
-   * for each batch. It is not cleared when a full batch goes out first: it then writes whatever
-   * came since a little early, which keeps "at most FLUSH_MS" true.
+   * Writes a partial batch. It is not cancelled when a full batch goes out first: it then writes
+   * whatever came since a little early, which keeps "at most FLUSH_MS" true.
    */
-  private timer: NodeJS.Timeout | null = null;
-  private timerArmed = false;
+  private readonly flushTimer: RearmedTimeout;
   private idleWaiter: (() => void) | null = null;
   /** close() began: every batch is written as soon as the previous one is done. */
   private closing = false;
@@ -102,10 +101,6 @@ export class AccessLogWriter implements AccessLogSink {
   private reopenWanted = false;
   /** A written batch's buffer, ready to take the next lines. */
   private spare: Buffer | null = null;
-  private readonly onFlushTimer = (): void => {
-    this.timerArmed = false;
-    this.flush();
-  };
   private readonly onWritten = (err: NodeJS.ErrnoException | null, written: number): void => this.written(err, written);
 
   constructor(
@@ -114,10 +109,12 @@ export class AccessLogWriter implements AccessLogSink {
     private readonly maxBuffered = DEFAULT_MAX_BUFFERED,
     private readonly onError: (err: Error) => void = () => {},
     /** How long a partial batch may wait (tests lengthen it to see batching). */
-    private readonly flushMs = FLUSH_MS,
+    flushMs = FLUSH_MS,
     /** The file's path, for reopen(); null for stdout or a descriptor given as it is. */
     private readonly path: string | null = null,
-  ) {}
+  ) {
+    this.flushTimer = new RearmedTimeout(() => this.flush(), flushMs);
+  }
 
   /** toStdout writes to fd 1 (JSON logs go to stderr, so stdout carries only access lines). */
   static toStdout(onError?: (err: Error) => void): AccessLogWriter {
@@ -155,13 +152,7 @@ export class AccessLogWriter implements AccessLogSink {
     this.queued += size;
     if (this.inFlight !== null) return;
     if (this.ready.length > 0 || this.closing) this.flush();
-    else if (!this.timerArmed) this.armFlushTimer();
-  }
-
-  private armFlushTimer(): void {
-    this.timerArmed = true;
-    if (this.timer === null) this.timer = setTimeout(this.onFlushTimer, this.flushMs).unref();
-    else this.timer.refresh();
+    else this.flushTimer.arm();
   }
 
   write(line: string): void {
@@ -229,7 +220,7 @@ export class AccessLogWriter implements AccessLogSink {
       if (this.queued > 0) this.flush();
       else this.idleWaiter?.();
     } else if (this.ready.length > 0) this.flush();
-    else if (this.used > 0 && !this.timerArmed) this.armFlushTimer();
+    else if (this.used > 0) this.flushTimer.arm();
   }
 
   reopen(): void {
@@ -273,7 +264,7 @@ export class AccessLogWriter implements AccessLogSink {
       });
       this.idleWaiter = null;
     }
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.flushTimer.cancel();
     // Whatever a stuck destination did not take by the deadline is lost, and counted.
     for (const batch of this.ready) this.dropped += batch.lines;
     this.dropped += this.currentLines + (this.inFlight === null ? 0 : this.inFlight.lines);
