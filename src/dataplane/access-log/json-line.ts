@@ -30,32 +30,41 @@ export function encodeJsonLine(into: Uint8Array, at: number, r: AccessRecord): n
 /** `Z","client_ip":…,"x_forwarded_for":…,"method":…,"host":…,"path":` */
 function putClientRun(into: Uint8Array, at: number, client: string, forwardedFor: string | null, method: string, host: string): number {
   const memo = CLIENT_RUN;
-  if (memo.holds(client, forwardedFor, method, host)) return putBytes(into, at, memo.bytes);
-  let p = putBytes(into, at, CLIENT_IP.of(client));
-  p = putBytes(into, p, FORWARDED_FOR.of(forwardedFor));
-  p = putBytes(into, p, METHOD.of(method));
-  p = putBytes(into, p, HOST.of(host));
-  memo.keep(client, forwardedFor, method, host, into, at, p);
-  return p;
+  if (!memo.holds(client, forwardedFor, method, host)) {
+    let p: number;
+    do {
+      const store = memo.store;
+      p = putBytes(store, 0, CLIENT_IP.of(client));
+      p = putBytes(store, p, FORWARDED_FOR.of(forwardedFor));
+      p = putBytes(store, p, METHOD.of(method));
+      p = putBytes(store, p, HOST.of(host));
+    } while (!memo.keep(client, forwardedFor, method, host, p));
+  }
+  return putBytes(into, at, memo.bytes);
 }
 
 /** `,"protocol":…,"status":…,"bytes_in":…,"bytes_out":` */
 function putStatusRun(into: Uint8Array, at: number, protocol: string, status: number, bytesIn: number): number {
   const memo = STATUS_RUN;
-  if (memo.holds(protocol, status, bytesIn, null)) return putBytes(into, at, memo.bytes);
-  let p = putBytes(into, at, PROTOCOL.of(protocol));
-  p = putNumber(into, p, status);
-  p = putBytes(into, p, BYTES_IN_KEY);
-  p = putNumber(into, p, bytesIn);
-  p = putBytes(into, p, BYTES_OUT_KEY);
-  memo.keep(protocol, status, bytesIn, null, into, at, p);
-  return p;
+  if (!memo.holds(protocol, status, bytesIn, null)) {
+    let p: number;
+    do {
+      const store = memo.store;
+      p = putBytes(store, 0, PROTOCOL.of(protocol));
+      p = putNumber(store, p, status);
+      p = putBytes(store, p, BYTES_IN_KEY);
+      p = putNumber(store, p, bytesIn);
+      p = putBytes(store, p, BYTES_OUT_KEY);
+    } while (!memo.keep(protocol, status, bytesIn, null, p));
+  }
+  return putBytes(into, at, memo.bytes);
 }
 
 /**
  * `,"route":…,"target_identity":…` (the target's block), `,"sticky":…,"error":…,"trace_id":…}\n`.
- * Without a trace, the whole tail is copied in one piece when this target's last line had the same
- * outcome (TargetBlock.untracedTail): a busy target's answers mostly repeat it.
+ * Without a trace, the whole tail is copied in one piece when this target's last line with the same
+ * sticky outcome had the same retries and error (TargetBlock.untracedTails): a busy target's answers
+ * mostly repeat it, and each outcome is kept apart because returning and new clients interleave.
  */
 function putTail(into: Uint8Array, at: number, r: AccessRecord): number {
   const block = targetBlock(r.route, r.service, r.upstream, r.target, r.targetIdentity);
@@ -63,25 +72,36 @@ function putTail(into: Uint8Array, at: number, r: AccessRecord): number {
   const retries = r.retries;
   const error = r.error;
   const traceId = r.traceId;
-  const memo = block.untracedTail;
-  if (traceId === null && memo.holds(sticky, retries, error, null)) return putBytes(into, at, memo.bytes);
-  let p = putBytes(into, at, block.bytes);
-  p = putOutcomeRun(into, p, sticky, retries, error);
-  if (traceId !== null) return putBytes(into, putJsonString(into, p, traceId), LINE_END);
-  p = putBytes(into, p, NULL_LINE_END);
-  memo.keep(sticky, retries, error, null, into, at, p);
-  return p;
+  if (traceId !== null) {
+    const p = putOutcomeRun(into, putBytes(into, at, block.bytes), sticky, retries, error);
+    return putBytes(into, putJsonString(into, p, traceId), LINE_END);
+  }
+  const memo = (block.untracedTails[stickyIndex(sticky)] ??= new LastRun());
+  if (!memo.holds(sticky, retries, error, null)) {
+    let p: number;
+    do {
+      const store = memo.store;
+      p = putBytes(store, 0, block.bytes);
+      p = putOutcomeRun(store, p, sticky, retries, error);
+      p = putBytes(store, p, NULL_LINE_END);
+    } while (!memo.keep(sticky, retries, error, null, p));
+  }
+  return putBytes(into, at, memo.bytes);
 }
 
 /** `,"sticky":…,"retries":…,"error":…,"trace_id":` */
 function putOutcomeRun(into: Uint8Array, at: number, sticky: string | null, retries: number, error: string | null): number {
   const memo = OUTCOME_RUN;
-  if (memo.holds(sticky, retries, error, null)) return putBytes(into, at, memo.bytes);
-  let p = putBytes(into, at, STICKY.of(sticky));
-  p = putNumber(into, p, retries);
-  p = putBytes(into, p, ERROR.of(error));
-  memo.keep(sticky, retries, error, null, into, at, p);
-  return p;
+  if (!memo.holds(sticky, retries, error, null)) {
+    let p: number;
+    do {
+      const store = memo.store;
+      p = putBytes(store, 0, STICKY.of(sticky));
+      p = putNumber(store, p, retries);
+      p = putBytes(store, p, ERROR.of(error));
+    } while (!memo.keep(sticky, retries, error, null, p));
+  }
+  return putBytes(into, at, memo.bytes);
 }
 
 const NULL = ascii('null');
@@ -140,13 +160,19 @@ type RunValue = string | number | null;
  * values it came from. Consecutive lines mostly repeat a run (one client's keep-alive requests,
  * a busy route's answers), and one copy of the run costs less than a lookup and a copy per field:
  * in a profile of the proxy the copies were the encoder's largest part. A run that changes is
- * written field by field, as before, and kept from the batch it was written into.
+ * encoded field by field into the run's own store, kept for the lines after, and copied from there.
+ * The store is reused from run to run: a copy of each new run made by slice() allocated its bytes
+ * outside V8's heap (malloc) and, with sticky outcomes kept and new in turn, that nearly doubled
+ * the cost of a line (bench/RESULTS.md "Ninth session").
  */
 class LastRun {
   private v0: RunValue | undefined = undefined;
   private v1: RunValue | undefined = undefined;
   private v2: RunValue | undefined = undefined;
   private v3: RunValue | undefined = undefined;
+  /** Where a changed run is encoded: a Buffer, as the batches are (encodeFragment says why). */
+  store = Buffer.allocUnsafeSlow(256);
+  /** The run's bytes: a view of `store`. */
   bytes: Uint8Array = NULL;
 
   holds(v0: RunValue, v1: RunValue, v2: RunValue, v3: RunValue): boolean {
@@ -154,17 +180,34 @@ class LastRun {
     return v0 === this.v0 && v1 === this.v1 && v2 === this.v2 && v3 === this.v3;
   }
 
-  /** keep the run just written at [start, end) of `from`, unless it ran past the batch (not written). */
-  keep(v0: RunValue, v1: RunValue, v2: RunValue, v3: RunValue, from: Uint8Array, start: number, end: number): void {
-    if (end > from.length) {
-      this.v0 = undefined; // the bytes were not all stored: do not match this run next time
-      return;
+  /**
+   * keep the run just encoded into the first `length` bytes of `store` and return true; or, when
+   * it ran past the store (its stores past the end were dropped), make the store big enough and
+   * return false: the caller encodes the run again.
+   */
+  keep(v0: RunValue, v1: RunValue, v2: RunValue, v3: RunValue, length: number): boolean {
+    if (length > this.store.length) {
+      this.store = Buffer.allocUnsafeSlow(2 * length);
+      return false;
     }
     this.v0 = v0;
     this.v1 = v1;
     this.v2 = v2;
     this.v3 = v3;
-    this.bytes = Uint8Array.prototype.slice.call(from, start, end); // a copy, of the batch's kind (Buffer)
+    this.bytes = new Uint8Array(this.store.buffer, 0, length);
+    return true;
+  }
+}
+
+/** stickyIndex: a slot per sticky outcome (balancers/balancer.ts StickyOutcome; null when not sticky); others share slot 0. */
+function stickyIndex(sticky: string | null): number {
+  switch (sticky) {
+    case 'kept': return 1;
+    case 'new': return 2;
+    case 'moved_gone': return 3;
+    case 'moved_unhealthy': return 4;
+    case 'invalid': return 5;
+    default: return 0;
   }
 }
 
@@ -196,8 +239,8 @@ interface TargetBlock {
   readonly upstream: string | null;
   readonly identity: string | null;
   readonly bytes: Uint8Array;
-  /** The block, the outcome and the end of this target's last untraced line (putTail). */
-  readonly untracedTail: LastRun;
+  /** The block, the outcome and the end of this target's last untraced line, by stickyIndex (putTail). */
+  readonly untracedTails: (LastRun | undefined)[];
 }
 
 const TARGET_BLOCK_KEYS = [',"route":', ',"service":', ',"upstream":', ',"target":', ',"target_identity":'];
@@ -210,7 +253,7 @@ function targetBlock(route: string | null, service: string | null, upstream: str
     known.identity === identity) return known;
   if (targetBlocks.size >= FIELD_CACHE_SIZE) targetBlocks.clear();
   const bytes = encodeFragment(TARGET_BLOCK_KEYS, [route, service, upstream, target, identity]);
-  const block = { route, service, upstream, identity, bytes, untracedTail: new LastRun() };
+  const block = { route, service, upstream, identity, bytes, untracedTails: [] };
   targetBlocks.set(target, block);
   return block;
 }
