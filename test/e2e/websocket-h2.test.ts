@@ -220,6 +220,20 @@ describe('WebSockets over HTTP/2 (RFC 8441)', () => {
     assert.equal(stream.rstCode, http2.constants.NGHTTP2_NO_ERROR);
   });
 
+  test('once the upstream closed, a client that does not end its side is told to stop without error (RFC 9113 s8.1)', STEP, async () => {
+    // Chromium answers the upstream's close frame and END_STREAM with a close frame but no END_STREAM.
+    const { stream, frames } = await open('/chat');
+    const ended = new Promise((resolve) => stream.once('end', resolve));
+    stream.write(wsFrame('bye'));
+    assert.equal((await frames.next()).opcode, 8);
+    stream.write(wsFrame('', 8));
+    await ended;
+    const closed = new Promise((resolve) => stream.once('close', resolve));
+    const stuck = new Promise((resolve) => setTimeout(resolve, 5_000, 'stuck').unref());
+    assert.notEqual(await Promise.race([closed, stuck]), 'stuck', 'the stream stayed open after the upstream closed');
+    assert.equal(stream.rstCode, http2.constants.NGHTTP2_NO_ERROR);
+  });
+
   test('a 4 MiB message goes up and its echo comes back whole, through both sides\' flow control', STEP, async () => {
     const { stream, frames } = await open('/chat');
     const message = randomBytes(4 << 20).toString('base64').slice(0, 4 << 20); // text: the echo is `${pod}:${message}`

@@ -103,6 +103,7 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
     this.stream.respond(headers, { endStream: true });
     this.headersSent = true;
     this.writableFinished = true;
+    this.stopUnfinishedRequest();
   }
 
   write(chunk: Buffer): boolean {
@@ -122,12 +123,27 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
     if (empty && this.trailers === null && !this.stream.headersSent) {
       this.stream.respond(this.head ?? { ':status': 200 }, { endStream: true });
       this.writableFinished = true;
-      return this;
+    } else {
+      this.flushHead();
+      if (empty) this.stream.end();
+      else this.stream.end(chunk, encoding as BufferEncoding);
     }
-    this.flushHead();
-    if (empty) this.stream.end();
-    else this.stream.end(chunk, encoding as BufferEncoding);
+    this.stopUnfinishedRequest();
     return this;
+  }
+
+  /**
+   * stopUnfinishedRequest: once the answer is complete, a client still sending is told to stop
+   * without error (RFC 9113 s8.1), as berth's own engine does (connection.ts localEnd): node sends
+   * the RST_STREAM(NO_ERROR) after the last queued frame. Without it node's stream stayed open
+   * until the client ended its side, and a WebSocket tunnel whose upstream had closed waited for an
+   * END_STREAM that Chromium does not send (test/e2e/websocket-h2.h2node.test.ts): the tunnel and
+   * its access log line stayed open for the idle limit.
+   */
+  private stopUnfinishedRequest(): void {
+    const stream = this.stream;
+    if (stream.endAfterHeaders || stream.destroyed || stream.state.remoteClose === 1) return;
+    stream.close(http2.constants.NGHTTP2_NO_ERROR);
   }
 
   destroy(): this {
@@ -157,6 +173,7 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
   sendTrailers(): void {
     this.stream.sendTrailers(this.trailers ?? {});
     this.writableFinished = true;
+    this.stopUnfinishedRequest();
   }
 }
 
