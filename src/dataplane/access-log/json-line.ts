@@ -29,35 +29,27 @@ export function encodeJsonLine(into: Uint8Array, at: number, r: AccessRecord): n
 
 /** `Z","client_ip":…,"x_forwarded_for":…,"method":…,"host":…,"path":` */
 function putClientRun(into: Uint8Array, at: number, client: string, forwardedFor: string | null, method: string, host: string): number {
-  const memo = CLIENT_RUN;
-  if (!memo.holds(client, forwardedFor, method, host)) {
-    let p: number;
-    do {
-      const store = memo.store;
-      p = putBytes(store, 0, CLIENT_IP.of(client));
-      p = putBytes(store, p, FORWARDED_FOR.of(forwardedFor));
-      p = putBytes(store, p, METHOD.of(method));
-      p = putBytes(store, p, HOST.of(host));
-    } while (!memo.keep(client, forwardedFor, method, host, p));
-  }
-  return putBytes(into, at, memo.bytes);
+  return CLIENT_RUN.put(into, at, encodeClientRun, client, forwardedFor, method, host);
+}
+
+function encodeClientRun(into: Uint8Array, at: number, client: string, forwardedFor: string | null, method: string, host: string): number {
+  let p = putBytes(into, at, CLIENT_IP.of(client));
+  p = putBytes(into, p, FORWARDED_FOR.of(forwardedFor));
+  p = putBytes(into, p, METHOD.of(method));
+  return putBytes(into, p, HOST.of(host));
 }
 
 /** `,"protocol":…,"status":…,"bytes_in":…,"bytes_out":` */
 function putStatusRun(into: Uint8Array, at: number, protocol: string, status: number, bytesIn: number): number {
-  const memo = STATUS_RUN;
-  if (!memo.holds(protocol, status, bytesIn, null)) {
-    let p: number;
-    do {
-      const store = memo.store;
-      p = putBytes(store, 0, PROTOCOL.of(protocol));
-      p = putNumber(store, p, status);
-      p = putBytes(store, p, BYTES_IN_KEY);
-      p = putNumber(store, p, bytesIn);
-      p = putBytes(store, p, BYTES_OUT_KEY);
-    } while (!memo.keep(protocol, status, bytesIn, null, p));
-  }
-  return putBytes(into, at, memo.bytes);
+  return STATUS_RUN.put(into, at, encodeStatusRun, protocol, status, bytesIn, null);
+}
+
+function encodeStatusRun(into: Uint8Array, at: number, protocol: string, status: number, bytesIn: number): number {
+  let p = putBytes(into, at, PROTOCOL.of(protocol));
+  p = putNumber(into, p, status);
+  p = putBytes(into, p, BYTES_IN_KEY);
+  p = putNumber(into, p, bytesIn);
+  return putBytes(into, p, BYTES_OUT_KEY);
 }
 
 /**
@@ -77,31 +69,23 @@ function putTail(into: Uint8Array, at: number, r: AccessRecord): number {
     return putBytes(into, putJsonString(into, p, traceId), LINE_END);
   }
   const memo = (block.untracedTails[stickyIndex(sticky)] ??= new LastRun());
-  if (!memo.holds(sticky, retries, error, null)) {
-    let p: number;
-    do {
-      const store = memo.store;
-      p = putBytes(store, 0, block.bytes);
-      p = putOutcomeRun(store, p, sticky, retries, error);
-      p = putBytes(store, p, NULL_LINE_END);
-    } while (!memo.keep(sticky, retries, error, null, p));
-  }
-  return putBytes(into, at, memo.bytes);
+  return memo.put(into, at, encodeUntracedTail, block.bytes, sticky, retries, error);
+}
+
+function encodeUntracedTail(into: Uint8Array, at: number, block: Uint8Array, sticky: string | null, retries: number, error: string | null): number {
+  const p = putOutcomeRun(into, putBytes(into, at, block), sticky, retries, error);
+  return putBytes(into, p, NULL_LINE_END);
 }
 
 /** `,"sticky":…,"retries":…,"error":…,"trace_id":` */
 function putOutcomeRun(into: Uint8Array, at: number, sticky: string | null, retries: number, error: string | null): number {
-  const memo = OUTCOME_RUN;
-  if (!memo.holds(sticky, retries, error, null)) {
-    let p: number;
-    do {
-      const store = memo.store;
-      p = putBytes(store, 0, STICKY.of(sticky));
-      p = putNumber(store, p, retries);
-      p = putBytes(store, p, ERROR.of(error));
-    } while (!memo.keep(sticky, retries, error, null, p));
-  }
-  return putBytes(into, at, memo.bytes);
+  return OUTCOME_RUN.put(into, at, encodeOutcomeRun, sticky, retries, error, null);
+}
+
+function encodeOutcomeRun(into: Uint8Array, at: number, sticky: string | null, retries: number, error: string | null): number {
+  let p = putBytes(into, at, STICKY.of(sticky));
+  p = putNumber(into, p, retries);
+  return putBytes(into, p, ERROR.of(error));
 }
 
 const NULL = ascii('null');
@@ -153,7 +137,11 @@ const PROTOCOL = new FieldBytes(',"protocol":', ',"status":');
 const STICKY = new FieldBytes(',"sticky":', ',"retries":');
 const ERROR = new FieldBytes(',"error":', ',"trace_id":');
 
-type RunValue = string | number | null;
+/**
+ * RunEncoder: writes a run of fields from up to four values (as the put* functions write: stores
+ * past the end of `into` are dropped, the returned offset counts them).
+ */
+type RunEncoder<A, B, C, D> = (into: Uint8Array, at: number, a: A, b: B, c: C, d: D) => number;
 
 /**
  * LastRun: the bytes a run of neighbouring fields was encoded to in the last line, and the
@@ -166,36 +154,32 @@ type RunValue = string | number | null;
  * the cost of a line (bench/RESULTS.md "Ninth session").
  */
 class LastRun {
-  private v0: RunValue | undefined = undefined;
-  private v1: RunValue | undefined = undefined;
-  private v2: RunValue | undefined = undefined;
-  private v3: RunValue | undefined = undefined;
+  private v0: unknown = undefined;
+  private v1: unknown = undefined;
+  private v2: unknown = undefined;
+  private v3: unknown = undefined;
   /** Where a changed run is encoded: a Buffer, as the batches are (encodeFragment says why). */
-  store = Buffer.allocUnsafeSlow(256);
+  private store = Buffer.allocUnsafeSlow(256);
   /** The run's bytes: a view of `store`. */
-  bytes: Uint8Array = NULL;
+  private bytes: Uint8Array = NULL;
 
-  holds(v0: RunValue, v1: RunValue, v2: RunValue, v3: RunValue): boolean {
-    // NaN never equals itself, so a NaN value is written each time rather than matched.
-    return v0 === this.v0 && v1 === this.v1 && v2 === this.v2 && v3 === this.v3;
-  }
-
-  /**
-   * keep the run just encoded into the first `length` bytes of `store` and return true; or, when
-   * it ran past the store (its stores past the end were dropped), make the store big enough and
-   * return false: the caller encodes the run again.
-   */
-  keep(v0: RunValue, v1: RunValue, v2: RunValue, v3: RunValue, length: number): boolean {
-    if (length > this.store.length) {
-      this.store = Buffer.allocUnsafeSlow(2 * length);
-      return false;
+  /** put writes the run of these values at `at`: the bytes kept when the last run had the same values, else `encode`'s. */
+  put<A, B, C, D>(into: Uint8Array, at: number, encode: RunEncoder<A, B, C, D>, v0: A, v1: B, v2: C, v3: D): number {
+    // NaN never equals itself, so a NaN value is encoded each time rather than matched.
+    if (v0 !== this.v0 || v1 !== this.v1 || v2 !== this.v2 || v3 !== this.v3) {
+      let length = encode(this.store, 0, v0, v1, v2, v3);
+      if (length > this.store.length) {
+        // Its stores past the end were dropped: encode it again into a store with room.
+        this.store = Buffer.allocUnsafeSlow(2 * length);
+        length = encode(this.store, 0, v0, v1, v2, v3);
+      }
+      this.v0 = v0;
+      this.v1 = v1;
+      this.v2 = v2;
+      this.v3 = v3;
+      this.bytes = new Uint8Array(this.store.buffer, 0, length);
     }
-    this.v0 = v0;
-    this.v1 = v1;
-    this.v2 = v2;
-    this.v3 = v3;
-    this.bytes = new Uint8Array(this.store.buffer, 0, length);
-    return true;
+    return putBytes(into, at, this.bytes);
   }
 }
 
