@@ -142,7 +142,9 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
    */
   private stopUnfinishedRequest(): void {
     const stream = this.stream;
-    if (stream.endAfterHeaders || stream.destroyed || stream.state.remoteClose === 1) return;
+    // The cheap checks first: `state` is a call into node's binding, and a request whose body was
+    // read to its end (a gRPC call's) needs none.
+    if (stream.endAfterHeaders || stream.readableEnded || stream.destroyed || stream.state.remoteClose === 1) return;
     stream.close(http2.constants.NGHTTP2_NO_ERROR);
   }
 
