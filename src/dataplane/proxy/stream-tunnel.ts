@@ -84,8 +84,9 @@ export class StreamTunnelClient {
     });
     upstream.on('error', close);
     upstream.on('close', () => {
-      // After the upstream's FIN the client closes its side in turn; one that does not is reset
-      // once it stays quiet for the idle limit (the stream's own timeout).
+      // After the upstream's FIN the stream ends; once that END_STREAM has left, both engines tell
+      // a client still sending to stop (RST_STREAM NO_ERROR, RFC 9113 s8.1). A client that does not
+      // read what is queued before it is reset at the idle limit (the stream's own timeout).
       if (sentEnd && !stream.destroyed) stream.setTimeout(idleMs);
       else close();
     });
