@@ -100,7 +100,7 @@ describe('dashboard: a real browser watches the guide\'s scale-down', { skip: mi
         while (active > 0 && Date.now() < stopAt) {
           const tick = Date.now();
           const replies = await Promise.all(cookies.slice(0, active).map((c) => get(`${berth!.proxy}/echo`, c)));
-          for (const r of replies) assert.equal(r.pod, podName, 'a session left its draining pod');
+          for (const r of replies) assert.equal(r.pod, podName, `a session left its draining pod (status ${r.status})`);
           sent += replies.length;
           await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
         }

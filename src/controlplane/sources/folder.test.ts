@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile, unlink } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, truncate, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -118,6 +118,32 @@ describe('folder source', () => {
       assert.ok(lines.some((l) => /a\.yaml document 1: skipped: apiVersion missing/.test(l.msg)));
       assert.ok(lines.some((l) => /b\.yaml document 1: skipped: not a mapping/.test(l.msg)));
       assert.ok(lines.some((l) => l.msg.includes('duplicate object') && l.object === 'Service/kong/dup'));
+    } finally {
+      await src.stop();
+    }
+  });
+
+  it('a truncated file keeps its objects until it stays empty; a write that follows late is read whole', async () => {
+    const d = await mkdtemp(join(dir, 'truncate-'));
+    await writeFile(join(d, 'svc.yaml'), svc('echo', 80));
+    const { log } = memoryLogger();
+    const src = createFolderSource(d, log, { emptySettleMs: 400 });
+    let changes = 0;
+    src.onChange(() => changes++);
+    await src.start();
+    try {
+      // What `cp` or writeFile does when the writer is descheduled between its two steps.
+      await truncate(join(d, 'svc.yaml'));
+      await new Promise((r) => setTimeout(r, 150)); // far past the watch debounce and settle time
+      assert.equal(find(src, 'Service', 'echo')?.spec.ports[0].port, 80, 'the objects stayed while the file was empty');
+      assert.equal(changes, 0);
+      await writeFile(join(d, 'svc.yaml'), svc('echo', 81));
+      await until('the written file', () => find(src, 'Service', 'echo')?.spec.ports[0].port === 81);
+
+      const emptiedAt = Date.now();
+      await truncate(join(d, 'svc.yaml'));
+      await until('the file emptied on purpose', () => find(src, 'Service', 'echo') === undefined);
+      assert.ok(Date.now() - emptiedAt >= 350, `dropped after ${Date.now() - emptiedAt} ms`);
     } finally {
       await src.stop();
     }

@@ -12,6 +12,8 @@ export interface FolderSourceOptions {
   debounceMs?: number;
   /** Full rescan period comparing mtimes, so missed watch events still converge. */
   rescanMs?: number;
+  /** How long a file that held objects must stay empty before its objects are dropped. */
+  emptySettleMs?: number;
 }
 
 interface FileEntry {
@@ -30,6 +32,14 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
  * longer than this, so it adds no latency to them.
  */
 const SETTLE_MS = 10;
+/**
+ * `cp`, `cat >` and node's writeFile truncate the file and write it in a second step; on a busy
+ * machine the writer can be descheduled in between for longer than any settle time, and reading
+ * the file then would drop every object it held (a Service's endpoints gone: 503 for all its
+ * clients). Emptying a file on purpose is rare and can wait this long to take effect; deleting it
+ * (atomic) still takes effect at once.
+ */
+const EMPTY_SETTLE_MS = 1000;
 
 /**
  * createFolderSource serves the manifests under dir (recursively) as if they were in a cluster.
@@ -37,7 +47,7 @@ const SETTLE_MS = 10;
  * ones for the same kind/namespace/name.
  */
 export function createFolderSource(dir: string, log: Logger, options: FolderSourceOptions = {}): ObjectSource {
-  return new FolderSource(dir, log, options.debounceMs ?? 15, options.rescanMs ?? 2000);
+  return new FolderSource(dir, log, options.debounceMs ?? 15, options.rescanMs ?? 2000, options.emptySettleMs ?? EMPTY_SETTLE_MS);
 }
 
 class FolderSource implements ObjectSource {
@@ -48,6 +58,7 @@ class FolderSource implements ObjectSource {
   #watcher: FSWatcher | undefined;
   #rescanTimer: NodeJS.Timeout | undefined;
   #debounceTimer: NodeJS.Timeout | undefined;
+  #emptyTimer: NodeJS.Timeout | undefined;
   #scanning: Promise<void> | undefined;
   #rescanRequested = false;
   #stopped = false;
@@ -58,6 +69,7 @@ class FolderSource implements ObjectSource {
     private readonly log: Logger,
     private readonly debounceMs: number,
     private readonly rescanMs: number,
+    private readonly emptySettleMs: number,
   ) {}
 
   async start(): Promise<void> {
@@ -76,6 +88,7 @@ class FolderSource implements ObjectSource {
     this.#watcher?.close();
     clearInterval(this.#rescanTimer);
     clearTimeout(this.#debounceTimer);
+    clearTimeout(this.#emptyTimer);
     await this.#scanning;
   }
 
@@ -142,6 +155,10 @@ class FolderSource implements ObjectSource {
       this.#requestScanSoon(); // may be mid-write (truncated, half written): read it once it is still
       return false;
     }
+    if (settle && before.size === 0 && (entry?.objects.length ?? 0) > 0 && age >= 0 && age < this.emptySettleMs) {
+      this.#requestScanAfter(this.emptySettleMs - age); // truncated, the write may follow: see EMPTY_SETTLE_MS
+      return false;
+    }
     const text = await readFile(path, 'utf8').catch(() => undefined);
     const after = await stat(path).catch(() => undefined);
     if (text === undefined || !after || after.mtimeMs !== before.mtimeMs || after.size !== before.size) {
@@ -168,6 +185,11 @@ class FolderSource implements ObjectSource {
 
   #requestScanSoon(): void {
     this.#onFileEvent();
+  }
+
+  #requestScanAfter(ms: number): void {
+    clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = setTimeout(() => this.#requestScan(), ms);
   }
 
   /** #merge builds the object list in path order; a later file's object replaces an earlier one. */
