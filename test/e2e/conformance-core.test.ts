@@ -29,6 +29,8 @@ interface Running {
   dir: string;
   backendPort: number;
   tlsPort: number;
+  caseFile?: string;
+  cases: number;
 }
 
 async function checkOne(run: Running, c: Check): Promise<string | undefined> {
@@ -86,7 +88,11 @@ async function detachedProblem(run: Running, want: Detached): Promise<string | u
 
 /** runCase applies one case's manifests and waits (bounded) until every check holds. */
 async function runCase(run: Running, c: Case): Promise<void> {
-  await writeFile(join(run.dir, 'case.yaml'), typeof c.manifests === 'string' ? c.manifests : c.manifests(run.backendPort));
+  // Each case in its own file, the previous one deleted: a deleted file's objects go at once, while
+  // objects dropped from a rewritten file wait a second (src/controlplane/sources/folder.ts).
+  if (run.caseFile !== undefined) await rm(run.caseFile);
+  run.caseFile = join(run.dir, `case-${++run.cases}.yaml`);
+  await writeFile(run.caseFile, typeof c.manifests === 'string' ? c.manifests : c.manifests(run.backendPort));
   let problems: string[] = [];
   try {
     await until(`${c.name} to hold`, async () => {
@@ -126,7 +132,7 @@ test('Gateway API conformance: Core HTTPRoute tests and berth\'s Extended ones, 
   const mapping = ['off', ...[...ports].map(([name, port]) => `${name}=127.0.0.1:${port}`)].join(',');
   const berth = spawnBerth(['run', '--manifests', dir, '--proxy-listen', `127.0.0.1:${await freePort()}`, '--proxy-listen-tls', `127.0.0.1:${tlsPort}`, '--admin-listen', `127.0.0.1:${adminPort}`,
     '--session-secret', 'e2e-secret-0123456789abcdef', '--gateway-listeners', mapping, '--log-level', 'warn']);
-  const run: Running = { berth, admin: `http://127.0.0.1:${adminPort}`, ports, dir, backendPort: backends.port, tlsPort };
+  const run: Running = { berth, admin: `http://127.0.0.1:${adminPort}`, ports, dir, backendPort: backends.port, tlsPort, cases: 0 };
   try {
     await until('berth to serve the base manifests', async () => {
       if (berth.child.exitCode !== null) throw new Error(`berth exited: ${berth.output()}`);

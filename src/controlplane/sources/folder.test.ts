@@ -123,25 +123,34 @@ describe('folder source', () => {
     }
   });
 
-  it('a truncated file keeps its objects until it stays empty; a write that follows late is read whole', async () => {
+  it('a file cut short keeps the objects it lost until it stays unchanged; a write that follows late is read whole', async () => {
     const d = await mkdtemp(join(dir, 'truncate-'));
-    await writeFile(join(d, 'svc.yaml'), svc('echo', 80));
+    const file = join(d, 'svc.yaml');
+    await writeFile(file, `${svc('echo', 80)}---\n${svc('other', 90)}`);
     const { log } = memoryLogger();
-    const src = createFolderSource(d, log, { emptySettleMs: 400 });
+    const src = createFolderSource(d, log, { lossSettleMs: 400 });
     let changes = 0;
     src.onChange(() => changes++);
     await src.start();
     try {
-      // What `cp` or writeFile does when the writer is descheduled between its two steps.
-      await truncate(join(d, 'svc.yaml'));
+      // What `cp` or writeFile leaves while the writer is descheduled between its steps.
+      await truncate(file);
       await new Promise((r) => setTimeout(r, 150)); // far past the watch debounce and settle time
       assert.equal(find(src, 'Service', 'echo')?.spec.ports[0].port, 80, 'the objects stayed while the file was empty');
+      await writeFile(file, svc('echo', 80)); // the first document only, as a cut write leaves it
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(find(src, 'Service', 'other')?.spec.ports[0].port, 90, 'the second object stayed while the file was cut');
       assert.equal(changes, 0);
-      await writeFile(join(d, 'svc.yaml'), svc('echo', 81));
+      await writeFile(file, `${svc('echo', 81)}---\n${svc('other', 90)}`);
       await until('the written file', () => find(src, 'Service', 'echo')?.spec.ports[0].port === 81);
+      assert.equal(changes, 1, 'a change that loses nothing takes effect at once');
 
+      const cutAt = Date.now();
+      await writeFile(file, svc('echo', 81));
+      await until('the object removed on purpose', () => find(src, 'Service', 'other') === undefined);
+      assert.ok(Date.now() - cutAt >= 350, `dropped after ${Date.now() - cutAt} ms`);
       const emptiedAt = Date.now();
-      await truncate(join(d, 'svc.yaml'));
+      await truncate(file);
       await until('the file emptied on purpose', () => find(src, 'Service', 'echo') === undefined);
       assert.ok(Date.now() - emptiedAt >= 350, `dropped after ${Date.now() - emptiedAt} ms`);
     } finally {

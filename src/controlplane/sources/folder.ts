@@ -12,8 +12,8 @@ export interface FolderSourceOptions {
   debounceMs?: number;
   /** Full rescan period comparing mtimes, so missed watch events still converge. */
   rescanMs?: number;
-  /** How long a file that held objects must stay empty before its objects are dropped. */
-  emptySettleMs?: number;
+  /** How long a file that lost objects must stay unchanged before they are dropped. */
+  lossSettleMs?: number;
 }
 
 interface FileEntry {
@@ -33,13 +33,14 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
  */
 const SETTLE_MS = 10;
 /**
- * `cp`, `cat >` and node's writeFile truncate the file and write it in a second step; on a busy
- * machine the writer can be descheduled in between for longer than any settle time, and reading
- * the file then would drop every object it held (a Service's endpoints gone: 503 for all its
- * clients). Emptying a file on purpose is rare and can wait this long to take effect; deleting it
- * (atomic) still takes effect at once.
+ * `cp`, `cat >` and node's writeFile truncate the file and write it in one or more steps after;
+ * on a busy machine the writer can be descheduled in between for longer than any settle time, and
+ * a file read then (empty, or cut after its first documents) would drop the objects still to come
+ * (a Service's endpoints gone: 503 for all its clients). So a file that lost objects is believed
+ * once it has stayed unchanged this long; objects added or changed take effect at once, and so does
+ * deleting the file (atomic).
  */
-const EMPTY_SETTLE_MS = 1000;
+const LOSS_SETTLE_MS = 1000;
 
 /**
  * createFolderSource serves the manifests under dir (recursively) as if they were in a cluster.
@@ -47,7 +48,7 @@ const EMPTY_SETTLE_MS = 1000;
  * ones for the same kind/namespace/name.
  */
 export function createFolderSource(dir: string, log: Logger, options: FolderSourceOptions = {}): ObjectSource {
-  return new FolderSource(dir, log, options.debounceMs ?? 15, options.rescanMs ?? 2000, options.emptySettleMs ?? EMPTY_SETTLE_MS);
+  return new FolderSource(dir, log, options.debounceMs ?? 15, options.rescanMs ?? 2000, options.lossSettleMs ?? LOSS_SETTLE_MS);
 }
 
 class FolderSource implements ObjectSource {
@@ -58,7 +59,7 @@ class FolderSource implements ObjectSource {
   #watcher: FSWatcher | undefined;
   #rescanTimer: NodeJS.Timeout | undefined;
   #debounceTimer: NodeJS.Timeout | undefined;
-  #emptyTimer: NodeJS.Timeout | undefined;
+  #lossTimer: NodeJS.Timeout | undefined;
   #scanning: Promise<void> | undefined;
   #rescanRequested = false;
   #stopped = false;
@@ -69,7 +70,7 @@ class FolderSource implements ObjectSource {
     private readonly log: Logger,
     private readonly debounceMs: number,
     private readonly rescanMs: number,
-    private readonly emptySettleMs: number,
+    private readonly lossSettleMs: number,
   ) {}
 
   async start(): Promise<void> {
@@ -88,7 +89,7 @@ class FolderSource implements ObjectSource {
     this.#watcher?.close();
     clearInterval(this.#rescanTimer);
     clearTimeout(this.#debounceTimer);
-    clearTimeout(this.#emptyTimer);
+    clearTimeout(this.#lossTimer);
     await this.#scanning;
   }
 
@@ -155,23 +156,24 @@ class FolderSource implements ObjectSource {
       this.#requestScanSoon(); // may be mid-write (truncated, half written): read it once it is still
       return false;
     }
-    if (settle && before.size === 0 && (entry?.objects.length ?? 0) > 0 && age >= 0 && age < this.emptySettleMs) {
-      this.#requestScanAfter(this.emptySettleMs - age); // truncated, the write may follow: see EMPTY_SETTLE_MS
-      return false;
-    }
     const text = await readFile(path, 'utf8').catch(() => undefined);
     const after = await stat(path).catch(() => undefined);
     if (text === undefined || !after || after.mtimeMs !== before.mtimeMs || after.size !== before.size) {
       this.#requestScanSoon(); // written while we read: read it again once it settles
       return false;
     }
-    return this.#parseInto(path, text, { mtimeMs: after.mtimeMs, size: after.size }, entry);
+    return this.#parseInto(path, text, { mtimeMs: after.mtimeMs, size: after.size }, entry, settle);
   }
 
-  #parseInto(path: string, text: string, stamp: { mtimeMs: number; size: number }, entry: FileEntry | undefined): boolean {
+  #parseInto(path: string, text: string, stamp: { mtimeMs: number; size: number }, entry: FileEntry | undefined, settle: boolean): boolean {
     const file = relative(this.dir, path) || path;
     try {
       const parsed = parseManifestText(file, text);
+      const age = Date.now() - stamp.mtimeMs;
+      if (settle && age >= 0 && age < this.lossSettleMs && losesObjects(entry?.objects ?? [], parsed.objects)) {
+        this.#requestScanAfter(this.lossSettleMs - age); // may be cut short mid-write: see LOSS_SETTLE_MS
+        return false;
+      }
       for (const warning of parsed.warnings) this.log.warn({ file }, warning);
       this.#files.set(path, { ...stamp, objects: parsed.objects });
       return true;
@@ -188,8 +190,8 @@ class FolderSource implements ObjectSource {
   }
 
   #requestScanAfter(ms: number): void {
-    clearTimeout(this.#emptyTimer);
-    this.#emptyTimer = setTimeout(() => this.#requestScan(), ms);
+    clearTimeout(this.#lossTimer);
+    this.#lossTimer = setTimeout(() => this.#requestScan(), ms);
   }
 
   /** #merge builds the object list in path order; a later file's object replaces an earlier one. */
@@ -233,4 +235,11 @@ async function listManifestFiles(dir: string): Promise<string[]> {
     out.push(path);
   }
   return out.sort();
+}
+
+/** losesObjects: some object of the file's last good parse is missing from the new one. */
+function losesObjects(previous: KubeObject[], next: KubeObject[]): boolean {
+  if (previous.length === 0) return false;
+  const nextKeys = new Set(next.map(objectKey));
+  return previous.some((obj) => !nextKeys.has(objectKey(obj)));
 }
