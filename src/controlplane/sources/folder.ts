@@ -36,9 +36,9 @@ const SETTLE_MS = 10;
  * `cp`, `cat >` and node's writeFile truncate the file and write it in one or more steps after;
  * on a busy machine the writer can be descheduled in between for longer than any settle time, and
  * a file read then (empty, or cut after its first documents) would drop the objects still to come
- * (a Service's endpoints gone: 503 for all its clients). So a file that lost objects is believed
- * once it has stayed unchanged this long; objects added or changed take effect at once, and so does
- * deleting the file (atomic).
+ * (a Service's endpoints gone: 503 for all its clients). So new content that lost objects is
+ * believed (all of it) once the file has stayed unchanged this long; content that loses nothing
+ * takes effect at once, and so does deleting the file (atomic).
  */
 const LOSS_SETTLE_MS = 1000;
 
