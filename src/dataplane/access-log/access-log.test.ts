@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FinishedRequest } from '../proxy/observer.js';
 import type { RequestTrace } from '../tracing/tracing.js';
-import { AccessLog } from './access-log.js';
+import { AccessLog, PENDING_RECORDS } from './access-log.js';
 import { combinedLine } from './combined-line.js';
 import { encodeJsonLine } from './json-line.js';
 import { accessRecord, fillRecord, LogRecord, type AccessRecord } from './record.js';
@@ -169,19 +169,21 @@ function memorySink(): AccessLogSink & { lines: string[]; reopens: number } {
   };
 }
 
-test('access log: lines are encoded together, at most 128 at once, in order, each as its own request\'s line', async () => {
+test('access log: lines are encoded together, at most PENDING_RECORDS at once, in order, each as its own request\'s line', async () => {
   const sink = memorySink();
   const log = new AccessLog(sink, 'json', 60_000); // no timer within the test: only a full set is encoded
-  const requests = Array.from({ length: 300 }, (_, i): FinishedRequest => ({
+  const total = PENDING_RECORDS * 2 + 100;
+  const requests = Array.from({ length: total }, (_, i): FinishedRequest => ({
     ...REQUEST, path: `/r/${i}`, status: 200 + (i % 3), targetAddress: `10.0.0.${i % 4}:80`, trace: i % 5 === 0 ? { traceId: `t${i}` } as RequestTrace : null,
   }));
-  for (const r of requests.slice(0, 127)) log.record(r);
+  for (const r of requests.slice(0, PENDING_RECORDS - 1)) log.record(r);
   assert.equal(sink.lines.length, 0, 'lines wait to be encoded together');
-  log.record(requests[127]!);
-  assert.equal(sink.lines.length, 128, 'a full set is encoded at once');
-  for (const r of requests.slice(128)) log.record(r);
+  log.record(requests[PENDING_RECORDS - 1]!);
+  assert.equal(sink.lines.length, PENDING_RECORDS, 'a full set is encoded at once');
+  for (const r of requests.slice(PENDING_RECORDS)) log.record(r);
+  assert.equal(sink.lines.length, PENDING_RECORDS * 2, 'each full set is encoded at once');
   await log.close();
-  assert.equal(sink.lines.length, 300, 'close encodes what waits');
+  assert.equal(sink.lines.length, total, 'close encodes what waits');
   sink.lines.forEach((line, i) => assert.deepEqual(JSON.parse(line), referenceJson(accessRecord(requests[i]!))));
 });
 
