@@ -8,7 +8,7 @@ import type { AccessLogSink } from './writer.js';
 export const PENDING_RECORDS = 512;
 /**
  * A request's line waits at most this long to be encoded (then at most writer.ts FLUSH_MS more to
- * be written, so a line is in the file within 0.1 s; Envoy flushes its access log every second).
+ * be written, so a line is in the file within 0.1 s).
  * Bigger sets cost less a line: with 50 ms and 512 records the log took ~3 % less req/s than with
  * 10 ms and 128, with both on one core in either order, though against the log off the difference
  * is within the bench's noise (bench/RESULTS.md "Tenth session"); encoding a full set holds the
