@@ -27,9 +27,10 @@ interface FileEntry {
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /**
- * A file modified this recently may be half written (`cp` truncates, then writes): the periodic
- * rescan could otherwise read it empty and drop its objects. Watch events are already debounced
- * longer than this, so it adds no latency to them.
+ * A file modified this recently may be half written (`cp` truncates, then writes): reading it now
+ * would parse a cut value or log a parse error for a file that is fine a moment later (objects it
+ * would drop are held longer still: LOSS_SETTLE_MS). Watch events are already debounced longer
+ * than this, so it adds no latency to them.
  */
 const SETTLE_MS = 10;
 /**
