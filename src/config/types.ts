@@ -39,7 +39,16 @@ export interface ListenerConfig {
   protocol?: 'http' | 'https';
   /** The Gateway's spec.addresses (IP addresses) it is served on; none = the proxy's host. */
   addresses?: string[];
+  /**
+   * https: the hostname of each of the Gateway's HTTPS listeners on this port, `*` for one
+   * without. A request whose Host selects another of them (over all https entries) than its
+   * connection's SNI did is answered 421 (Gateway API HTTPS listener misdirected requests).
+   */
+  hostnames?: string[];
 }
+
+/** ListenerConfig `hostnames` entry of an HTTPS listener without hostname: it takes any name no other takes. */
+export const ANY_LISTENER_HOSTNAME = '*';
 
 export interface ServiceConfig {
   name: string;

@@ -74,3 +74,20 @@ test('backend_plugins: transformers per backend; other plugins and non-records a
   ]);
   assert.deepEqual(errorsOf(cfg({ backend_plugins: ['x'] })), ['service/s backend_plugins: expected a record']);
 });
+
+test('an https listener keeps its hostnames; a bad hostname, or hostnames on an http listener, is a field error', () => {
+  const base = { _format_version: '3.0' };
+  const ok = validateConfig({ ...base, listeners: [{ name: 'ns/gw:443', port: 443, protocol: 'https', hostnames: ['*', 'Shop.example.com', '*.wild.org'] }] });
+  assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.flat));
+  assert.deepEqual(ok.config.listeners![0]!.hostnames, ['*', 'Shop.example.com', '*.wild.org']);
+  assert.deepEqual(errorsOf({ ...base, listeners: [
+    { name: 'ns/gw:443', port: 443, protocol: 'https', hostnames: ['a..b', '*.', 'x.*', 7] },
+    { name: 'ns/gw:80', port: 80, hostnames: ['a.org'] },
+  ] }), [
+    'listener/ns/gw:443 hostnames.0: expected a hostname, a *. wildcard or *',
+    'listener/ns/gw:443 hostnames.1: expected a hostname, a *. wildcard or *',
+    'listener/ns/gw:443 hostnames.2: expected a hostname, a *. wildcard or *',
+    'listener/ns/gw:443 hostnames.3: expected a string',
+    'listener/ns/gw:80 hostnames: only https listeners select by hostname',
+  ]);
+});

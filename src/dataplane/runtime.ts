@@ -7,6 +7,7 @@ import { compilePlugins, type RoutePlugins } from './plugins/index.js';
 import { compileMirror, type Mirrors } from './plugins/mirror.js';
 import { compileBackendPlugins, type BackendPlugins } from './plugins/backend-plugins.js';
 import type { ConnectionPool, PoolSet } from './proxy/pool.js';
+import { buildListenerHostnames, NO_LISTENER_HOSTNAMES, type ListenerHostnames } from './proxy/listener-hostnames.js';
 import { buildTlsContexts, NO_TLS, type TlsContexts } from './proxy/tls.js';
 import type { TargetState } from './targets/target.js';
 import { buildUpstreams, directUpstream, type UpstreamDeps, type UpstreamRuntime } from './upstreams.js';
@@ -28,6 +29,8 @@ export interface Runtime {
   /** Implicit single-target upstreams of services that name a host:port, by address. */
   readonly direct: ReadonlyMap<string, UpstreamRuntime>;
   readonly tls: TlsContexts;
+  /** The hostnames of the Gateway HTTPS listeners, for 421 (http2/misdirected.ts). */
+  readonly listenerHostnames: ListenerHostnames;
 }
 
 export interface RouteRuntime {
@@ -119,6 +122,7 @@ export function emptyRuntime(): Runtime {
     upstreams: new Map(),
     direct: new Map(),
     tls: NO_TLS,
+    listenerHostnames: NO_LISTENER_HOSTNAMES,
   };
 }
 
@@ -150,7 +154,7 @@ export function buildRuntime(config: GatewayConfig, hash: string, prev: Runtime,
     }
   }
   for (const [address, old] of prev.direct) if (!direct.has(address)) retireAll(old, deps);
-  return { config: live, hash, router, routes, upstreams, direct, tls };
+  return { config: live, hash, router, routes, upstreams, direct, tls, listenerHostnames: buildListenerHostnames(config.listeners) };
 }
 
 /**

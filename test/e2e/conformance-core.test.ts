@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { freePort, spawnBerth, until, type Proc } from './manifests-harness.js';
 import { BACKENDS, baseManifests, startBackends } from './conformance/backends.js';
 import { SAME_NAMESPACE, type Case, type Check, type Detached, type RouteCondition } from './conformance/cases.js';
-import { send } from './conformance/client.js';
+import { send, sendH2 } from './conformance/client.js';
 import { BACKEND_CASES } from './conformance/core-backends.js';
 import { ROUTING_CASES } from './conformance/core-routing.js';
 import { FILTER_CASES } from './conformance/filters.js';
@@ -36,8 +36,10 @@ interface Running {
 async function checkOne(run: Running, c: Check): Promise<string | undefined> {
   const port = c.tls === true ? run.tlsPort : run.ports.get(c.gateway ?? SAME_NAMESPACE)!;
   const echoSet = c.backendSets === undefined ? undefined : { 'X-Echo-Set-Header': Object.entries(c.backendSets).map(([n, v]) => `${n}:${v}`).join(',') };
-  const reply = await send(port, { method: c.method, host: c.host, path: c.path, headers: { ...c.headers, ...echoSet }, ca: c.tls === true ? CONFORMANCE_CERT : undefined });
-  const what = `${c.method ?? 'GET'} ${c.host ?? 'example.com'}${c.path} ${JSON.stringify(c.headers ?? {})} via ${c.gateway ?? SAME_NAMESPACE}`;
+  const req = { method: c.method, host: c.host, path: c.path, headers: { ...c.headers, ...echoSet }, ca: c.tls === true ? CONFORMANCE_CERT : undefined, sni: c.sni };
+  const reply = await (c.h2 === true ? sendH2(port, req) : send(port, req));
+  const via = c.tls === true ? `TLS${c.sni === undefined ? '' : ` (SNI ${c.sni})`}${c.h2 === true ? ' over HTTP/2' : ''}` : c.gateway ?? SAME_NAMESPACE;
+  const what = `${c.method ?? 'GET'} ${c.host ?? 'example.com'}${c.path} ${JSON.stringify(c.headers ?? {})} via ${via}`;
   const status = c.status ?? 200;
   if (reply.status !== status) return `${what}: status ${reply.status}, want ${status}`;
   if (c.backend !== undefined) {

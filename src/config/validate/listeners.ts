@@ -4,13 +4,16 @@ import type { Issues, PathSeg } from './issues.js';
 import { Scope, isObj } from './scope.js';
 
 const NAME = /^[^\s:]+\/[^\s:]+:\d{1,5}$/;
+const LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+/** A Gateway listener hostname (a DNS name, or a wildcard `*.` one), or `*` for a listener without one. */
+const LISTENER_HOSTNAME = new RegExp(`^(\\*|(\\*\\.)?${LABEL}(\\.${LABEL})*)$`, 'i');
 
 /** validateListener checks one top-level `listeners` entry (berth; config/types.ts ListenerConfig). */
 export function validateListener(issues: Issues, raw: unknown, path: PathSeg[]): ListenerConfig | undefined {
   const name = isObj(raw) && typeof raw.name === 'string' ? raw.name : undefined;
   const s = new Scope(issues, { type: 'listener', name, path }, isObj(raw) ? raw : {});
   if (!isObj(raw)) return void s.err(null, 'expected a record');
-  s.unknown(['name', 'port', 'protocol', 'addresses']);
+  s.unknown(['name', 'port', 'protocol', 'addresses', 'hostnames']);
   const protocol = s.oneOf('protocol', ['http', 'https'] as const) ?? 'http';
   const port = s.int('port', 1, 65535);
   if (port === undefined && !s.has('port')) s.err('port', 'required field missing');
@@ -18,8 +21,13 @@ export function validateListener(issues: Issues, raw: unknown, path: PathSeg[]):
     s.err('name', 'expected "<namespace>/<gateway>:<port>" with the listener port');
   }
   const addresses = s.list('addresses', (a) => (isIP(a) !== 0 ? undefined : 'expected an IP address'));
+  const hostnames = s.list('hostnames', (h) => (h.length <= 253 && LISTENER_HOSTNAME.test(h) ? undefined : 'expected a hostname, a *. wildcard or *'));
+  if (hostnames !== undefined && protocol !== 'https') s.err('hostnames', 'only https listeners select by hostname');
   if (name === undefined || port === undefined) return undefined;
-  return addresses !== undefined && addresses.length > 0 ? { name, port, protocol, addresses } : { name, port, protocol };
+  const listener: ListenerConfig = { name, port, protocol };
+  if (addresses !== undefined && addresses.length > 0) listener.addresses = addresses;
+  if (hostnames !== undefined && hostnames.length > 0 && protocol === 'https') listener.hostnames = hostnames;
+  return listener;
 }
 
 /** checkRouteListeners: every listener a route names is declared, and names are unique. */

@@ -1,4 +1,4 @@
-import type { ListenerConfig } from '../../config/types.js';
+import { ANY_LISTENER_HOSTNAME, type ListenerConfig } from '../../config/types.js';
 import type { GatewayModel, GatewayWorld } from './gateway.js';
 
 /** listenerName: how a Gateway listener port is named in the config ("<ns>/<gateway>:<port>"). */
@@ -15,7 +15,11 @@ export function gatewayAddresses(gw: GatewayModel): string[] {
   return raw.filter((a) => (a?.type ?? 'IPAddress') === 'IPAddress' && typeof a?.value === 'string').map((a) => a.value as string);
 }
 
-/** gatewayListeners: one ListenerConfig per distinct supported listener port of each managed Gateway. */
+/**
+ * gatewayListeners: one ListenerConfig per distinct supported listener port of each managed
+ * Gateway; an HTTPS one lists the hostnames of the port's HTTPS listeners that are served (`*`
+ * for one without), so that the proxy can tell which listener a request's SNI and Host select.
+ */
 export function gatewayListeners(world: GatewayWorld): ListenerConfig[] {
   const out = new Map<string, ListenerConfig>();
   for (const gw of world.gateways.values()) {
@@ -23,10 +27,18 @@ export function gatewayListeners(world: GatewayWorld): ListenerConfig[] {
     for (const l of gw.listeners) {
       if (!l.supported || !Number.isInteger(l.port) || l.port < 1 || l.port > 65535) continue;
       const name = listenerName(gw.key, l.port);
-      if (out.has(name)) continue;
-      const listener: ListenerConfig = { name, port: l.port, protocol: l.protocol === 'HTTPS' ? 'https' : 'http' };
-      if (addresses.length > 0) listener.addresses = addresses;
-      out.set(name, listener);
+      const https = l.protocol === 'HTTPS';
+      let listener = out.get(name);
+      if (listener === undefined) {
+        listener = { name, port: l.port, protocol: https ? 'https' : 'http' };
+        if (addresses.length > 0) listener.addresses = addresses;
+        out.set(name, listener);
+      }
+      if (https && listener.protocol === 'https' && !l.badHostname && !l.conflicted && l.certProblem === undefined) {
+        const hostname = l.hostname?.toLowerCase() ?? ANY_LISTENER_HOSTNAME;
+        const hostnames = (listener.hostnames ??= []);
+        if (!hostnames.includes(hostname)) hostnames.push(hostname);
+      }
     }
   }
   return [...out.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -58,5 +58,6 @@ export function dispatchUpgrade(ctx: ProxyContext, req: H1Request, client: Upgra
 function misdirected(ctx: ProxyContext, req: H1Request): boolean {
   const socket = req.socket as TLSSocket;
   if (socket.encrypted !== true) return false;
-  return isMisdirected(ctx.runtime.tls, typeof socket.servername === 'string' ? socket.servername : undefined, hostWithoutPort(req.headers.host));
+  const { tls, listenerHostnames } = ctx.runtime;
+  return isMisdirected(tls, listenerHostnames, typeof socket.servername === 'string' ? socket.servername : undefined, hostWithoutPort(req.headers.host));
 }

@@ -1,16 +1,23 @@
+import { selectListener, type ListenerHostnames } from '../proxy/listener-hostnames.js';
 import { selectContext, type TlsContexts } from '../proxy/tls.js';
 
 /**
- * isMisdirected: a request on a TLS connection whose host would select another certificate than
- * the one the connection was set up with (its SNI). Browsers reuse an HTTP/2 connection for every
- * name its certificate covers (RFC 9113 s9.1.1), so a name served with another certificate must
- * be refused with 421 and the client retries on a new connection (RFC 9110 s15.5.20). `host` is
+ * isMisdirected: a request on a TLS connection that the connection was not set up for (RFC 9110
+ * s15.5.20: answered 421, and the client retries on a new connection). Browsers reuse an HTTP/2
+ * connection for every name its certificate covers (RFC 9113 s9.1.1), so a request is refused
+ * when its host selects another Gateway HTTPS listener than the connection's SNI did, or would be
+ * served with another certificate. A host no listener takes is left to routing (404). `host` is
  * the lowercased host without port.
  */
-export function isMisdirected(contexts: TlsContexts, servername: string | undefined, host: string): boolean {
-  if (host === '' || contexts.fallback === null) return false;
+export function isMisdirected(contexts: TlsContexts, listeners: ListenerHostnames, servername: string | undefined, host: string): boolean {
+  if (host === '') return false;
   const sni = servername === undefined || servername === '' ? null : servername.toLowerCase();
   if (sni === host) return false;
+  if (!listeners.trivial && sni !== null) {
+    const hostListener = selectListener(listeners, host);
+    if (hostListener !== null && hostListener !== selectListener(listeners, sni)) return true;
+  }
+  if (contexts.fallback === null) return false;
   const chosen = sni === null ? contexts.fallback : selectContext(contexts, sni);
   return selectContext(contexts, host) !== chosen;
 }

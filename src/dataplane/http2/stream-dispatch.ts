@@ -18,7 +18,7 @@ export function dispatchStream(ctx: ProxyContext, stream: TunnelStream, encrypte
   const kind = bootstrapWebSocket(stream.headers, stream.rawHeaders);
   const attempt = new Attempt(ctx, stream, stream, kind === 'websocket' ? new StreamTunnelClient(stream) : null);
   try {
-    if (encrypted && isMisdirected(ctx.runtime.tls, servername, attempt.host)) return misdirected(stream);
+    if (encrypted && isMisdirected(ctx.runtime.tls, ctx.runtime.listenerHostnames, servername, attempt.host)) return misdirected(stream);
     if (kind === 'unsupported') return attempt.fail(new ProxyError('UNSUPPORTED_PROTOCOL'));
     attempt.start();
   } catch (err) {

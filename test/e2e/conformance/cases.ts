@@ -10,6 +10,10 @@ export interface Check {
   gateway?: ListenerName;
   /** Sent to the HTTPS listeners' socket (--proxy-listen-tls) with the Host as SNI. */
   tls?: boolean;
+  /** With `tls`: the SNI, when it is not the Host (the suite's serverName). */
+  sni?: string;
+  /** With `tls`: over HTTP/2 (the suite's roundtripper.H2Protocol), one connection per request. */
+  h2?: boolean;
   method?: string;
   host?: string;
   path: string;

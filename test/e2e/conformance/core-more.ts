@@ -32,6 +32,7 @@ spec:
 ${listener('https')}
 ${listener('https-with-hostname', 'second-example.org')}
 ${listener('https-with-wildcard-hostname', '*.wildcard.org')}
+${listener('https-with-hostname-matching-wildcard', 'fourth-example.wildcard.org')}
 `;
 };
 const resolved = (r: string, parent: string, observedGeneration?: number) =>
@@ -102,6 +103,34 @@ export const PARENT_AND_BACKEND_CASES: Case[] = [
       accepted('httproute-https-test', 'same-namespace-with-https-listener'), resolved('httproute-https-test', 'same-namespace-with-https-listener'),
       accepted('httproute-https-test-no-hostname', 'same-namespace-with-https-listener'), resolved('httproute-https-test-no-hostname', 'same-namespace-with-https-listener'),
     ],
+  },
+  {
+    name: 'HTTPRouteHTTPSListenerDetectMisdirectedRequests', source: 'httproute-https-listener-detect-misdirected-requests.go', support: 'Extended',
+    manifests: httpsGateway() + '---\n' + [
+      ['https', 'hostnames: [example.org]\n', v1],
+      ['https-with-hostname', '', v2],
+      ['https-with-wildcard-hostname', '', v3],
+      ['https-with-hostname-matching-wildcard', '', v1],
+    ].map(([section, hostnames, backend], i) => route(`https-listener-detect-misdirected-requests-test-${i + 1}`,
+      `parentRefs: [{name: same-namespace-with-https-listener, sectionName: ${section}}]\n${hostnames}rules:\n` +
+      `- matches: [{path: {type: PathPrefix, value: /detect-misdirected-requests}}]\n  backendRefs: [{name: ${backend}, port: 8080}]`)).join('---\n'),
+    // The suite's table, every request over HTTP/2 with its own SNI: 421 where the Host selects
+    // another listener than the SNI did (one certificate serves them all).
+    checks: ([
+      ['example.org', 'example.org', v1], ['example.org', 'second-example.org', 421], ['example.org', 'unknown-example.org', 404],
+      ['second-example.org', 'second-example.org', v2], ['second-example.org', 'example.org', 421], ['second-example.org', 'unknown-example.org', 421],
+      ['third-example.wildcard.org', 'third-example.wildcard.org', v3], ['third-example.wildcard.org', 'fith-example.wildcard.org', v3],
+      ['third-example.wildcard.org', 'fourth-example.wildcard.org', 421], ['third-example.wildcard.org', 'second-example.org', 421],
+      ['third-example.wildcard.org', 'unknown-example.org', 421],
+      ['fourth-example.wildcard.org', 'fourth-example.wildcard.org', v1], ['fourth-example.wildcard.org', 'fith-example.wildcard.org', 421],
+      ['unknown-example.org', 'example.org', v1], ['unknown-example.org', 'unknown-example.org', 404],
+    ] as const).map(([sni, host, want]) => ({
+      tls: true, h2: true, sni, host, path: '/detect-misdirected-requests', ...(typeof want === 'number' ? { status: want } : { backend: want }),
+    })),
+    conditions: [1, 2, 3, 4].flatMap((i) => [
+      accepted(`https-listener-detect-misdirected-requests-test-${i}`, 'same-namespace-with-https-listener'),
+      resolved(`https-listener-detect-misdirected-requests-test-${i}`, 'same-namespace-with-https-listener'),
+    ]),
   },
   {
     name: 'HTTPRouteInvalidParentRefNotMatchingListenerPort', source: 'httproute-invalid-parentref-not-matching-listener-port.go', support: 'Core',
