@@ -47,6 +47,11 @@ export interface ListenerConfig {
   hostnames?: string[];
 }
 
+export interface ListenerIsolation {
+  served: string[];
+  other: string[];
+}
+
 /** ListenerConfig `hostnames` entry of an HTTPS listener without hostname: it takes any name no other takes. */
 export const ANY_LISTENER_HOSTNAME = '*';
 
@@ -109,6 +114,13 @@ export interface RouteConfig {
   gateway_api_precedence?: GatewayApiPrecedence;
   /** berth: names of top-level `listeners` this route is served through; absent = all sockets. */
   listeners?: string[];
+  /**
+   * berth (Gateway API listener isolation): the hostnames of the listeners of the route's Gateway
+   * port it is attached through (`served`) and of the others there (`other`; `*` for a listener
+   * without hostname). A request is matched only when the most specific of them that takes its
+   * Host is served: a host another listener is more specific for belongs to that listener's routes.
+   */
+  listener_isolation?: ListenerIsolation;
   tags?: string[];
   plugins?: PluginConfig[];
 }

@@ -7,7 +7,7 @@ import { compilePlugins, type RoutePlugins } from './plugins/index.js';
 import { compileMirror, type Mirrors } from './plugins/mirror.js';
 import { compileBackendPlugins, type BackendPlugins } from './plugins/backend-plugins.js';
 import type { ConnectionPool, PoolSet } from './proxy/pool.js';
-import { buildListenerHostnames, NO_LISTENER_HOSTNAMES, type ListenerHostnames } from './proxy/listener-hostnames.js';
+import { httpsListenerHostnames, NO_LISTENER_HOSTNAMES, type ListenerHostnames } from './router/listener-hostnames.js';
 import { buildTlsContexts, NO_TLS, type TlsContexts } from './proxy/tls.js';
 import type { TargetState } from './targets/target.js';
 import { buildUpstreams, directUpstream, type UpstreamDeps, type UpstreamRuntime } from './upstreams.js';
@@ -154,7 +154,7 @@ export function buildRuntime(config: GatewayConfig, hash: string, prev: Runtime,
     }
   }
   for (const [address, old] of prev.direct) if (!direct.has(address)) retireAll(old, deps);
-  return { config: live, hash, router, routes, upstreams, direct, tls, listenerHostnames: buildListenerHostnames(config.listeners) };
+  return { config: live, hash, router, routes, upstreams, direct, tls, listenerHostnames: httpsListenerHostnames(config.listeners) };
 }
 
 /**

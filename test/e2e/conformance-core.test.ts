@@ -17,10 +17,11 @@ import { BACKEND_CASES } from './conformance/core-backends.js';
 import { ROUTING_CASES } from './conformance/core-routing.js';
 import { FILTER_CASES } from './conformance/filters.js';
 import { HEADER_MODIFIER_CASES } from './conformance/header-modifiers.js';
+import { LISTENER_ISOLATION_CASES } from './conformance/listener-isolation.js';
 import { CONFORMANCE_CERT, PARENT_AND_BACKEND_CASES } from './conformance/core-more.js';
 import { distributionProblem } from './conformance/weight.js';
 
-const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES, ...HEADER_MODIFIER_CASES, ...PARENT_AND_BACKEND_CASES];
+const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES, ...HEADER_MODIFIER_CASES, ...PARENT_AND_BACKEND_CASES, ...LISTENER_ISOLATION_CASES];
 
 interface Running {
   berth: Proc;

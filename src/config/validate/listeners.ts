@@ -5,8 +5,12 @@ import { Scope, isObj } from './scope.js';
 
 const NAME = /^[^\s:]+\/[^\s:]+:\d{1,5}$/;
 const LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
-/** A Gateway listener hostname (a DNS name, or a wildcard `*.` one), or `*` for a listener without one. */
 const LISTENER_HOSTNAME = new RegExp(`^(\\*|(\\*\\.)?${LABEL}(\\.${LABEL})*)$`, 'i');
+
+/** checkListenerHostname: a Gateway listener hostname (a DNS name, or a `*.` wildcard), or `*` for a listener without one. */
+export function checkListenerHostname(h: string): string | undefined {
+  return h.length <= 253 && LISTENER_HOSTNAME.test(h) ? undefined : 'expected a hostname, a *. wildcard or *';
+}
 
 /** validateListener checks one top-level `listeners` entry (berth; config/types.ts ListenerConfig). */
 export function validateListener(issues: Issues, raw: unknown, path: PathSeg[]): ListenerConfig | undefined {
@@ -21,7 +25,7 @@ export function validateListener(issues: Issues, raw: unknown, path: PathSeg[]):
     s.err('name', 'expected "<namespace>/<gateway>:<port>" with the listener port');
   }
   const addresses = s.list('addresses', (a) => (isIP(a) !== 0 ? undefined : 'expected an IP address'));
-  const hostnames = s.list('hostnames', (h) => (h.length <= 253 && LISTENER_HOSTNAME.test(h) ? undefined : 'expected a hostname, a *. wildcard or *'));
+  const hostnames = s.list('hostnames', checkListenerHostname);
   if (hostnames !== undefined && protocol !== 'https') s.err('hostnames', 'only https listeners select by hostname');
   if (name === undefined || port === undefined) return undefined;
   const listener: ListenerConfig = { name, port, protocol };

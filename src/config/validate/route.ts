@@ -1,12 +1,14 @@
-import type { RouteConfig, RouteProtocol } from '../types.js';
+import type { ListenerIsolation, RouteConfig, RouteProtocol } from '../types.js';
 import type { Issues, PathSeg } from './issues.js';
 import { validatePrecedence } from './gateway-api.js';
+import { checkListenerHostname } from './listeners.js';
 import { validatePlugins } from './plugins.js';
 import { Scope, isObj, own } from './scope.js';
 
 const FIELDS = ['name', 'service', 'protocols', 'methods', 'hosts', 'paths', 'headers', 'query_params',
   'strip_path', 'preserve_host', 'regex_priority', 'https_redirect_status_code', 'plugins', 'path_handling',
-  'request_buffering', 'response_buffering', 'snis', 'sources', 'destinations', 'gateway_api_precedence', 'listeners'];
+  'request_buffering', 'response_buffering', 'snis', 'sources', 'destinations', 'gateway_api_precedence', 'listeners',
+  'listener_isolation'];
 const MATCHERS = ['methods', 'hosts', 'paths', 'headers', 'query_params', 'snis'];
 const REDIRECT_CODES = [426, 301, 302, 307, 308];
 const METHOD = /^[A-Z]+$/;
@@ -37,6 +39,8 @@ export function validateRoute(issues: Issues, raw: unknown, path: PathSeg[], top
   if (precedence) out.gateway_api_precedence = precedence;
   const listeners = s.list('listeners');
   if (listeners?.length) out.listeners = listeners;
+  const isolation = validateIsolation(s);
+  if (isolation) out.listener_isolation = isolation;
   if (topLevel) out.service = serviceRef(s);
   else if (own(raw, 'service') !== undefined) s.err('service', 'a nested route must not name a service');
   const tags = s.tags();
@@ -44,6 +48,18 @@ export function validateRoute(issues: Issues, raw: unknown, path: PathSeg[], top
   const plugins = validatePlugins(issues, own(raw, 'plugins'), path);
   if (plugins) out.plugins = plugins;
   return out;
+}
+
+function validateIsolation(route: Scope): ListenerIsolation | undefined {
+  const s = route.child('listener_isolation');
+  if (s === undefined) return undefined;
+  s.unknown(['served', 'other']);
+  const served = s.list('served', checkListenerHostname);
+  const other = s.list('other', checkListenerHostname);
+  for (const key of ['served', 'other']) if (!s.has(key)) s.err(key, 'required field missing');
+  if (served?.length === 0) s.err('served', 'expected a non-empty array');
+  if (served === undefined || other === undefined || served.length === 0) return undefined;
+  return { served: served.map((h) => h.toLowerCase()), other: other.map((h) => h.toLowerCase()) };
 }
 
 function fillMatchers(s: Scope, out: RouteConfig): void {

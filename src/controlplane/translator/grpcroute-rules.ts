@@ -66,6 +66,7 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[])
       const r: RouteConfig = { name: `grpcroute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}${v.suffix}`, protocols: v.protocols.map((p) => GRPC_PROTOCOL[p]) };
       if (v.hosts !== null) r.hosts = [...v.hosts];
       r.listeners = [...v.listeners];
+      if (v.isolation !== null) r.listener_isolation = { served: [...v.isolation.served], other: [...v.isolation.other] };
       r.paths = [...paths.paths];
       // An exact method outranks a service prefix or a regex (GRPCRoute match precedence).
       if (paths.exact) r.regex_priority = 1;

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../types.js';
-import { GATEWAY_GROUP, gatewayKey, type GatewayWorld, type ListenerModel } from './gateway.js';
+import { ANY_LISTENER_HOSTNAME } from '../../config/types.js';
+import { GATEWAY_GROUP, gatewayKey, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
 import { listenerName } from './listeners.js';
 import type { Reader } from './reader.js';
 import { isHostname } from './syntax.js';
@@ -12,9 +13,19 @@ export interface ParentResult {
   reason: 'Accepted' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname' | 'NoMatchingParent' | 'UnsupportedValue';
   message: string;
   /** What the route answers through each attached listener: protocol, hostnames (null = any), listener port name. */
-  reach: Array<{ protocol: 'http' | 'https'; hosts: string[] | null; listener: string }>;
+  reach: Reach[];
   /** `<gateway key>\0<listener>` of each listener the route attached to. */
   attachments: string[];
+}
+
+export interface Reach {
+  protocol: 'http' | 'https';
+  hosts: string[] | null;
+  /** The listener port's name ("<ns>/<gateway>:<port>"). */
+  listener: string;
+  /** The attached listener's hostname (`*` for none) and those of the port's other served listeners. */
+  hostname: string;
+  peers: string[];
 }
 
 /** intersect: the hostname a (possibly wildcard) route hostname and listener hostname share, if any. */
@@ -87,10 +98,22 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
   if (named.length === 0) return reject(parentRef, 'NoMatchingParent', `no listener matches sectionName ${ref.sectionName ?? '*'} port ${ref.port ?? '*'}`);
   const admitting = named.filter((l) => l.supported && !l.badHostname && l.kindsAllowed.has(kind) && namespaceAllowed(reader, l, ns, routeNs));
   if (admitting.length === 0) return reject(parentRef, 'NotAllowedByListeners', `no listener admits this ${kind} (protocol, kinds or namespaces)`);
-  return attach(parentRef, gw.key, admitting, route);
+  return attach(parentRef, gw, admitting, route);
 }
 
-function attach(parentRef: Record<string, unknown>, key: string, listeners: ListenerModel[], route: KubeObject): ParentResult {
+const hostnameOf = (l: ListenerModel): string => l.hostname?.toLowerCase() ?? ANY_LISTENER_HOSTNAME;
+
+/**
+ * peerHostnames: the hostnames of the Gateway's other listeners on `l`'s port that are served
+ * (Gateway API listener isolation: a host one of them is more specific for is not `l`'s).
+ */
+function peerHostnames(gw: GatewayModel, l: ListenerModel): string[] {
+  const own = hostnameOf(l);
+  const peers = gw.listeners.filter((p) => p !== l && p.port === l.port && p.supported && !p.badHostname && !p.conflicted && p.certProblem === undefined).map(hostnameOf);
+  return [...new Set(peers)].filter((h) => h !== own);
+}
+
+function attach(parentRef: Record<string, unknown>, gw: GatewayModel, listeners: ListenerModel[], route: KubeObject): ParentResult {
   const routeHosts: unknown[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
   const bad = routeHosts.find((h) => !isHostname(h));
   if (bad !== undefined) return reject(parentRef, 'UnsupportedValue', `hostname ${JSON.stringify(bad)} is not a valid hostname`);
@@ -98,8 +121,8 @@ function attach(parentRef: Record<string, unknown>, key: string, listeners: List
   for (const l of listeners) {
     const hosts = listenerHosts(l, routeHosts as string[]);
     if (hosts !== null && hosts.length === 0) continue;
-    result.reach.push({ protocol: l.protocol === 'HTTPS' ? 'https' : 'http', hosts, listener: listenerName(key, l.port) });
-    result.attachments.push(`${key}\0${l.name}`);
+    result.reach.push({ protocol: l.protocol === 'HTTPS' ? 'https' : 'http', hosts, listener: listenerName(gw.key, l.port), hostname: hostnameOf(l), peers: peerHostnames(gw, l) });
+    result.attachments.push(`${gw.key}\0${l.name}`);
   }
   if (result.attachments.length > 0) return result;
   return reject(parentRef, 'NoMatchingListenerHostname', 'no listener hostname intersects the route hostnames');

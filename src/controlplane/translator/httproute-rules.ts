@@ -1,4 +1,4 @@
-import type { GatewayApiPrecedence, RouteConfig } from '../../config/types.js';
+import type { GatewayApiPrecedence, ListenerIsolation, RouteConfig } from '../../config/types.js';
 
 const EPOCH = '1970-01-01T00:00:00Z';
 import { isRfc3339 } from '../../config/validate/gateway-api.js';
@@ -23,7 +23,7 @@ export interface RefProblem {
 export interface RuleScope {
   route: KubeObject;
   /** One Kong route per match and variant; `suffix` tells variants apart in the route name. */
-  variants: Array<{ protocols: Array<'http' | 'https'>; hosts: string[] | null; listeners: string[]; suffix: string }>;
+  variants: Array<{ protocols: Array<'http' | 'https'>; hosts: string[] | null; listeners: string[]; isolation: ListenerIsolation | null; suffix: string }>;
   drainSupport: boolean;
 }
 
@@ -100,6 +100,7 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[],
       const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}${v.suffix}`, protocols: [...v.protocols] };
       if (v.hosts !== null) r.hosts = [...v.hosts];
       r.listeners = [...v.listeners];
+      if (v.isolation !== null) r.listener_isolation = { served: [...v.isolation.served], other: [...v.isolation.other] };
       Object.assign(r, own(mf.fields), { strip_path: stripPath(route), preserve_host: true, gateway_api_precedence: precedenceOf(route, index, j, m), tags: routeTags(route) });
       if (filters.plugins.length > 0) r.plugins = own(filters.plugins);
       routes.push(r);

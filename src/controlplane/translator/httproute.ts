@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../../config/types.js';
+import { ANY_LISTENER_HOSTNAME, type ListenerIsolation, type ServiceConfig } from '../../config/types.js';
 import type { KubeObject } from '../types.js';
 import { buildGroup, type BackendGroup } from './backends.js';
 import type { GatewayWorld } from './gateway.js';
@@ -57,24 +57,44 @@ function routeStatus(route: KubeObject, parents: ParentResult[], rules: RulesOut
 }
 
 const hostsKey = (hosts: string[] | null): string => (hosts === null ? '*' : hosts.join(','));
+const isolationKey = (i: ListenerIsolation | null): string => (i === null ? '' : `${i.served.join(',')}\0${i.other.join(',')}`);
+const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+
+/**
+ * takesFrom: a listener hostname `other` is more specific than `own` for some host `own` takes,
+ * so such hosts are the other listener's: any hostname beats none (`*`), an exact name or a longer
+ * wildcard beats the wildcard whose domain it is in, nothing beats an exact name.
+ */
+function takesFrom(other: string, own: string): boolean {
+  if (own === ANY_LISTENER_HOSTNAME) return other !== ANY_LISTENER_HOSTNAME;
+  if (!own.startsWith('*.')) return false;
+  const suffix = own.slice(1);
+  return other.length > suffix.length && other.endsWith(suffix) && other !== own;
+}
 
 /**
  * variantsOf: the Kong routes one match becomes, over all attached listeners. Hostnames are
  * merged per (protocol, listener port); listener ports and protocols that end up with the same
- * hostnames share one route, so a hostname one listener admits is never served through another.
+ * hostnames and the same listener isolation share one route, so a hostname one listener admits is
+ * never served through another. A listener port where the Gateway has listeners the route is not
+ * attached through isolates the route from the hosts those are more specific for.
  */
 function variantsOf(accepted: ParentResult[]): RuleScope['variants'] {
-  const perListener = new Map<string, { protocol: 'http' | 'https'; listener: string; hosts: string[] | null }>();
+  const perListener = new Map<string, { protocol: 'http' | 'https'; listener: string; hosts: string[] | null; served: Set<string>; peers: Set<string> }>();
   for (const r of accepted.flatMap((p) => p.reach)) {
     const key = `${r.protocol}\0${r.listener}`;
     const seen = perListener.get(key);
     const hosts = seen === undefined ? r.hosts : seen.hosts === null || r.hosts === null ? null : [...new Set([...seen.hosts, ...r.hosts])];
-    perListener.set(key, { protocol: r.protocol, listener: r.listener, hosts: hosts === null ? null : [...hosts].sort() });
+    const served = new Set([...(seen?.served ?? []), r.hostname]);
+    const peers = new Set([...(seen?.peers ?? []), ...r.peers]);
+    perListener.set(key, { protocol: r.protocol, listener: r.listener, hosts: hosts === null ? null : [...hosts].sort(), served, peers });
   }
-  const byHosts = new Map<string, { protocols: Set<'http' | 'https'>; hosts: string[] | null; listeners: Set<string> }>();
+  const byHosts = new Map<string, { protocols: Set<'http' | 'https'>; hosts: string[] | null; listeners: Set<string>; isolation: ListenerIsolation | null }>();
   for (const v of perListener.values()) {
-    const key = hostsKey(v.hosts);
-    const group = byHosts.get(key) ?? { protocols: new Set(), hosts: v.hosts, listeners: new Set() };
+    const other = sorted([...v.peers].filter((h) => !v.served.has(h) && [...v.served].some((own) => takesFrom(h, own))));
+    const isolation = other.length === 0 ? null : { served: sorted(v.served), other };
+    const key = `${hostsKey(v.hosts)}\0${isolationKey(isolation)}`;
+    const group = byHosts.get(key) ?? { protocols: new Set(), hosts: v.hosts, listeners: new Set(), isolation };
     group.protocols.add(v.protocol);
     group.listeners.add(v.listener);
     byHosts.set(key, group);
@@ -87,6 +107,7 @@ function variantsOf(accepted: ParentResult[]): RuleScope['variants'] {
     protocols: protocolsOf(g),
     hosts: g.hosts,
     listeners: [...g.listeners].sort(),
+    isolation: g.isolation,
     suffix: groups.length === 1 ? '' : byProtocol ? `.${protocolsOf(g)[0]}` : `.v${i}`,
   }));
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildTlsContexts, NO_TLS } from '../proxy/tls.js';
-import { buildListenerHostnames, NO_LISTENER_HOSTNAMES, selectListener } from '../proxy/listener-hostnames.js';
+import { httpsListenerHostnames, NO_LISTENER_HOSTNAMES, selectListener } from '../router/listener-hostnames.js';
 import { isMisdirected } from './misdirected.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/tls/${name}`, import.meta.url), 'utf8');
@@ -44,7 +44,7 @@ const DETECT_MISDIRECTED: Array<{ serverName: string; host: string; status: 200 
 
 test('a host that selects another HTTPS listener than the SNI is misdirected, with one certificate for all (HTTPRouteHTTPSListenerDetectMisdirectedRequests)', () => {
   const contexts = buildTlsContexts([{ cert: fixture('a.crt'), key: fixture('a.key'), snis: ['example.org'] }], NO_TLS);
-  const listeners = buildListenerHostnames([
+  const listeners = httpsListenerHostnames([
     { name: 'infra/gw:443', port: 443, protocol: 'https', hostnames: ['*', 'second-example.org', '*.wildcard.org', 'fourth-example.wildcard.org'] },
   ]);
   for (const c of DETECT_MISDIRECTED) {
@@ -54,7 +54,7 @@ test('a host that selects another HTTPS listener than the SNI is misdirected, wi
 });
 
 test('a name selects the most specific listener hostname: exact, the longest wildcard suffix, then one without', () => {
-  const listeners = buildListenerHostnames([
+  const listeners = httpsListenerHostnames([
     { name: 'a/gw:443', port: 443, protocol: 'https', hostnames: ['*.example.com', 'a.example.com'] },
     { name: 'b/gw:8443', port: 8443, protocol: 'https', hostnames: ['*.b.example.com'] },
     { name: 'c/gw:80', port: 80, protocol: 'http' },
@@ -66,5 +66,5 @@ test('a name selects the most specific listener hostname: exact, the longest wil
   assert.equal(selectListener(listeners, 'example.com'), null, 'a wildcard needs a label before its suffix');
   assert.equal(selectListener(listeners, 'other.org'), null);
   assert.equal(isMisdirected(NO_TLS, listeners, 'x.b.example.com', 'other.org'), false, 'a host no listener takes is left to routing');
-  assert.equal(buildListenerHostnames([{ name: 'a/gw:443', port: 443, protocol: 'https', hostnames: ['*'] }]).trivial, true);
+  assert.equal(httpsListenerHostnames([{ name: 'a/gw:443', port: 443, protocol: 'https', hostnames: ['*'] }]).trivial, true);
 });

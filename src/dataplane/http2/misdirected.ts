@@ -1,4 +1,4 @@
-import { selectListener, type ListenerHostnames } from '../proxy/listener-hostnames.js';
+import { selectListener, type ListenerHostnames } from '../router/listener-hostnames.js';
 import { selectContext, type TlsContexts } from '../proxy/tls.js';
 
 /**

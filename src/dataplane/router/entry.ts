@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteConfig, ServiceConfig } from '../../config/types.js';
 import { servesAny } from './entry-point.js';
+import { ListenerIsolation } from './listener-hostnames.js';
 import { joinPath, literalPrefix, pathSegmentKey } from './paths.js';
 import type { RouteMatch, RouteRequest } from './types.js';
 
@@ -42,6 +43,8 @@ export class RouteEntry {
   readonly https: boolean;
   /** Gateway listeners this route is served through; null = every socket. */
   readonly listeners: readonly string[] | null;
+  /** Hosts that select another listener of the route's Gateway port are not its own; null = none. */
+  readonly isolation: ListenerIsolation | null;
 
   constructor(
     readonly route: RouteConfig,
@@ -66,6 +69,7 @@ export class RouteEntry {
     this.http = protocols.includes('http') || protocols.includes('grpc');
     this.https = protocols.includes('https') || protocols.includes('grpcs');
     this.listeners = route.listeners?.length ? route.listeners : null;
+    this.isolation = route.listener_isolation === undefined ? null : new ListenerIsolation(route.listener_isolation);
   }
 
   private addHost(host: string): void {
@@ -85,6 +89,7 @@ export class RouteEntry {
     if (this.listeners !== null && req.entryPoint != null && !servesAny(req.entryPoint, this.listeners)) return null;
     if (this.methods !== null && !this.methods.includes(req.method)) return null;
     if (!hostOk && !this.wildcardMatches(req.host)) return null;
+    if (this.isolation !== null && !this.isolation.serves(req.host)) return null;
     const consumed = this.matchPath(req.path);
     if (consumed < 0) return null;
     if (this.headers !== null && !headersMatch(this.headers, req.headers)) return null;

@@ -151,3 +151,44 @@ test('router: the indexed match equals a linear scan in priority order', () => {
     assert.deepEqual(indexed && [indexed.route.name, indexed.upstreamPath], linear && [linear.route.name, linear.upstreamPath]);
   }), { numRuns: 1500 });
 });
+
+// Gateway API listener isolation (kubernetes-sigs/gateway-api conformance/tests/gateway-http-listener-isolation.go):
+// a Gateway port with listeners "", "*.example.com", "*.foo.example.com" and "abc.foo.example.com",
+// one route attached to each; a host belongs to the most specific listener that takes it.
+test('listener isolation: a route answers only the hosts whose most specific listener it is attached through', () => {
+  const all = ['*', '*.example.com', '*.foo.example.com', 'abc.foo.example.com'];
+  const pathOf: Record<string, string> = { '*': '/empty-hostname', '*.example.com': '/wildcard-example-com', '*.foo.example.com': '/wildcard-foo-example-com', 'abc.foo.example.com': '/abc-foo-example-com' };
+  const attached = (served: string, hosts?: string[]): Partial<RouteConfig> & { name: string } => ({
+    name: served, paths: [pathOf[served]!], ...(hosts ? { hosts } : {}),
+    listener_isolation: { served: [served], other: all.filter((h) => h !== served) },
+  });
+  const router = routerOf([
+    attached('*'),
+    attached('*.example.com', ['*.example.com']),
+    attached('*.foo.example.com', ['*.foo.example.com']),
+    attached('abc.foo.example.com', ['abc.foo.example.com']),
+    // The suite's second Gateway: route hostnames that the isolation overrides.
+    { ...attached('*'), name: 'with-hostnames', paths: ['/with-hostnames'], hosts: ['bar.com', '*.example.com', 'abc.foo.example.com'] },
+  ]);
+  const routeFor = (host: string, path: string) => router.match(req(path, { host }))?.route.name ?? null;
+  const owner: Record<string, string> = { 'bar.com': '*', 'bar.example.com': '*.example.com', 'bar.foo.example.com': '*.foo.example.com', 'abc.foo.example.com': 'abc.foo.example.com' };
+  for (const [host, listener] of Object.entries(owner)) {
+    for (const served of all) assert.equal(routeFor(host, pathOf[served]!), served === listener ? served : null, `${host} ${pathOf[served]}`);
+    assert.equal(routeFor(host, '/with-hostnames'), listener === '*' ? 'with-hostnames' : null, `${host} /with-hostnames`);
+  }
+});
+
+test('listener isolation is validated: both lists of listener hostnames, served not empty', () => {
+  const bad = validateConfig({ _format_version: '3.0', services: [{ name: 's', host: 'b', routes: [
+    { name: 'r', paths: ['/'], listener_isolation: { served: [], other: ['a..b'], extra: 1 } },
+    { name: 'q', paths: ['/'], listener_isolation: { other: [] } },
+  ] }] });
+  assert.equal(bad.ok, false);
+  const messages = !bad.ok ? bad.flat.flatMap((e) => e.errors.map((x) => `${e.entity_name} ${x.field}: ${x.message}`)) : [];
+  assert.deepEqual(messages.sort(), [
+    'q listener_isolation.served: required field missing',
+    'r listener_isolation.extra: unknown field',
+    'r listener_isolation.other.0: expected a hostname, a *. wildcard or *',
+    'r listener_isolation.served: expected a non-empty array',
+  ]);
+});
