@@ -46,10 +46,10 @@ export interface TlsListener {
 /**
  * tlsListener: the TLS port offers ALPN h2 and http/1.1 (RFC 7301) and hands each connection to
  * the front end its client chose; clients without ALPN speak HTTP/1.1. A plain listener accepts
- * the connections and gives them to the TLS server once their first bytes came: node's TLS server
- * shows no socket before the handshake, so on a listener that allows half-open sockets a client
- * that connects and closes before its ClientHello (a tcpSocket probe) was only closed by the
- * handshake timeout; readFirstBytes closes it at once.
+ * the connections and gives them to the TLS server once their ClientHello's record came whole:
+ * node's TLS server shows no socket before the handshake, so on a listener that allows half-open
+ * sockets a client that connects and closes before or during its ClientHello (a tcpSocket probe,
+ * a scanner) was only closed by the handshake timeout; readFirstBytes closes it at once.
  */
 export function tlsListener(h1: EventEmitter, h2: H2Acceptor, sni: tls.TlsOptions['SNICallback'],
   handshakeTimeout = TLS_HANDSHAKE_TIMEOUT_MS): TlsListener {
@@ -60,9 +60,27 @@ export function tlsListener(h1: EventEmitter, h2: H2Acceptor, sni: tls.TlsOption
   });
   // A failed handshake costs that connection only.
   server.on('tlsClientError', (_err, socket) => socket.destroy());
-  // The TLS server takes over a socket whose first bytes were read and put back (node's TLSSocket
+  // The TLS server takes over a socket whose first record was read and put back (node's TLSSocket
   // feeds what the socket had buffered to the handshake).
   const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) =>
-    readFirstBytes(socket, () => true, handshakeTimeout, () => server.emit('connection', socket)));
+    readFirstBytes(socket, firstRecordComplete, handshakeTimeout, () => server.emit('connection', socket)));
   return { listener, tls: server };
+}
+
+/** The largest record a TLS peer may send (RFC 8446 s5.1: 2^14 bytes of plaintext). */
+const MAX_RECORD = 16_384;
+
+/**
+ * firstRecordComplete: the connection's first TLS record (its ClientHello) came whole (RFC 8446
+ * s5.1: type, version, a 16-bit length, then the fragment). Node's TLS server acts on a client's
+ * FIN neither before nor during the handshake, so a client that sends part of a ClientHello and
+ * closes was held for the handshake timeout; waiting for the whole record here lets readFirstBytes
+ * close it at once. Bytes that are not a handshake record, or announce more than a record may
+ * hold, go to the TLS server at once, which refuses them.
+ */
+export function firstRecordComplete(head: Buffer): boolean {
+  if (head[0] !== 0x16 /* handshake */) return true;
+  if (head.length < 5) return false;
+  const length = head.readUInt16BE(3);
+  return length > MAX_RECORD || head.length >= 5 + length;
 }
