@@ -11,6 +11,17 @@ const echoPackage = (grpc.loadPackageDefinition(definition) as any).berth.test;
 export interface SayReply {
   text: string;
   pod: string;
+  /** The path the server was called on (/berth.test.Echo/Say). */
+  method: string;
+  /** The metadata the server received, one entry per value, in arrival order. */
+  headers: Array<{ key: string; value: string }>;
+}
+
+/** received lists a call's metadata as SayReply.headers (binary values base64, as on the wire). */
+function received(md: grpc.Metadata): SayReply['headers'] {
+  return Object.entries(md.toJSON()).flatMap(([key, values]) =>
+    values.map((v) => ({ key, value: typeof v === 'string' ? v : v.toString('base64') })),
+  );
 }
 
 export interface GrpcBackend {
@@ -21,7 +32,7 @@ export interface GrpcBackend {
   close(): Promise<void>;
 }
 
-/** startGrpcBackend serves Echo on host:0 (h2c) and answers with `name` as the pod. */
+/** startGrpcBackend serves Echo on host:0 (h2c) and answers with `name` as the pod, the path and the metadata it received. */
 export async function startGrpcBackend(name: string, host = '127.0.0.1'): Promise<GrpcBackend> {
   const server = new grpc.Server();
   const calls: GrpcBackend['calls'] = [];
@@ -31,15 +42,15 @@ export async function startGrpcBackend(name: string, host = '127.0.0.1'): Promis
       calls.push({ method: 'Say', session: session(call.metadata) });
       const { text, delay_ms, fail_code } = call.request;
       if (fail_code > 0) return done({ code: fail_code, details: `failed on ${name}: ${text}` });
-      setTimeout(() => done(null, { text, pod: name }), delay_ms);
+      setTimeout(() => done(null, { text, pod: name, method: call.getPath(), headers: received(call.metadata) }), delay_ms);
     },
     Third(call: grpc.ServerUnaryCall<any, SayReply>, done: grpc.sendUnaryData<SayReply>) {
       calls.push({ method: 'Third', session: session(call.metadata) });
-      done(null, { text: call.request.text, pod: name });
+      done(null, { text: call.request.text, pod: name, method: call.getPath(), headers: received(call.metadata) });
     },
     Count(call: grpc.ServerWritableStream<any, SayReply>) {
       calls.push({ method: 'Count', session: session(call.metadata) });
-      for (let i = 0; i < call.request.n; i++) call.write({ text: String(i), pod: name });
+      for (let i = 0; i < call.request.n; i++) call.write({ text: String(i), pod: name, method: call.getPath(), headers: received(call.metadata) });
       call.end();
     },
   });
@@ -79,10 +90,10 @@ export function say(client: any, request: Record<string, unknown>, opts: { metad
 }
 
 /** count collects a server stream of n replies. */
-export function count(client: any, n: number): Promise<{ replies: SayReply[]; error: grpc.ServiceError | null }> {
+export function count(client: any, n: number, opts: { metadata?: grpc.Metadata } = {}): Promise<{ replies: SayReply[]; error: grpc.ServiceError | null }> {
   return new Promise((resolve) => {
     const replies: SayReply[] = [];
-    const call = client.Count({ n }, { deadline: Date.now() + 5000 });
+    const call = client.Count({ n }, opts.metadata ?? new grpc.Metadata(), { deadline: Date.now() + 5000 });
     call.on('data', (r: SayReply) => replies.push(r));
     call.on('error', (error: grpc.ServiceError) => resolve({ replies, error }));
     call.on('end', () => resolve({ replies, error: null }));
