@@ -125,18 +125,33 @@ export interface RouteConfig {
   plugins?: PluginConfig[];
 }
 
-/** berth: what Gateway API's HTTPRoute precedence needs beyond the route's matchers. */
-export interface GatewayApiPrecedence {
+/**
+ * berth: what Gateway API's route precedence needs beyond the route's matchers: an HTTPRoute
+ * match's path, or a GRPCRoute match's service and method, then the ties.
+ */
+export type GatewayApiPrecedence = HttpRoutePrecedence | GrpcRoutePrecedence;
+
+export interface PrecedenceTies {
+  /** The route's metadata.creationTimestamp (RFC 3339); older wins. */
+  creation_timestamp: string;
+  /** "namespace/name" of the route; alphabetical order breaks the next tie. */
+  route: string;
+  /** Rule and match index within the route: the last tie-breakers. */
+  rule: number;
+  match: number;
+}
+
+export interface HttpRoutePrecedence extends PrecedenceTies {
   path_type: 'Exact' | 'PathPrefix' | 'RegularExpression';
   /** The match's path value as written in the HTTPRoute. */
   path: string;
-  /** The HTTPRoute's metadata.creationTimestamp (RFC 3339); older wins. */
-  creation_timestamp: string;
-  /** "namespace/name" of the HTTPRoute; alphabetical order breaks the next tie. */
-  route: string;
-  /** Rule and match index within the HTTPRoute: the last tie-breakers. */
-  rule: number;
-  match: number;
+}
+
+/** GRPCRoute: more characters of a matching service, then of a method, win (grpcroute_types.go). */
+export interface GrpcRoutePrecedence extends PrecedenceTies {
+  /** The method match's service and method as written ('' when the match leaves one out). */
+  grpc_service: string;
+  grpc_method: string;
 }
 
 export type {

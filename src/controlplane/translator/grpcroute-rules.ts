@@ -1,9 +1,9 @@
-import type { RouteConfig, RouteProtocol } from '../../config/types.js';
+import type { GatewayApiPrecedence, RouteConfig, RouteProtocol } from '../../config/types.js';
 import type { KubeObject } from '../types.js';
 import type { BackendGroup, ResolvedBackend } from './backends.js';
 import { translateFilters } from './filters.js';
 import { headerFields } from './httproute-matches.js';
-import { resolveBackend, unresolvedShare, type RefProblem, type RuleResult, type RuleScope } from './httproute-rules.js';
+import { precedenceTies, resolveBackend, unresolvedShare, type RefProblem, type RuleResult, type RuleScope } from './httproute-rules.js';
 import { escapeRegex, exactPaths } from './paths.js';
 import type { Reader } from './reader.js';
 import { defaultSessionName, sessionFields } from './session.js';
@@ -45,6 +45,15 @@ export function methodPaths(method: any): { paths: string[]; exact: boolean } | 
 
 const GRPC_PROTOCOL: Record<'http' | 'https', RouteProtocol> = { http: 'grpc', https: 'grpcs' };
 
+/**
+ * precedenceOf: what the router needs to order this match by GRPCRoute precedence (the
+ * characters of the service, then of the method, that the match names; router/gateway-api-order.ts).
+ */
+function precedenceOf(route: KubeObject, rule: number, match: number, m: any): GatewayApiPrecedence {
+  const named = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return { grpc_service: named(m?.method?.service), grpc_method: named(m?.method?.method), ...precedenceTies(route, rule, match) };
+}
+
 function routeTags(route: KubeObject): string[] {
   return [`k8s-namespace:${route.metadata.namespace ?? ''}`, `k8s-name:${route.metadata.name}`, 'k8s-kind:GRPCRoute'];
 }
@@ -68,10 +77,11 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[])
       r.listeners = [...v.listeners];
       if (v.isolation !== null) r.listener_isolation = { served: [...v.isolation.served], other: [...v.isolation.other] };
       r.paths = [...paths.paths];
-      // An exact method outranks a service prefix or a regex (GRPCRoute match precedence).
+      // Kong's order decides only against Kong-native routes: there an exact method outranks a
+      // service prefix or a regex too.
       if (paths.exact) r.regex_priority = 1;
       if (headers !== undefined) r.headers = structuredClone(headers);
-      Object.assign(r, { strip_path: false, preserve_host: true, tags: routeTags(route) });
+      Object.assign(r, { strip_path: false, preserve_host: true, gateway_api_precedence: precedenceOf(route, index, j, m), tags: routeTags(route) });
       if (plugins.plugins.length > 0) r.plugins = k === 0 ? plugins.plugins : structuredClone(plugins.plugins);
       routes.push(r);
     }

@@ -1,6 +1,4 @@
-import type { GatewayApiPrecedence, ListenerIsolation, RouteConfig } from '../../config/types.js';
-
-const EPOCH = '1970-01-01T00:00:00Z';
+import type { GatewayApiPrecedence, ListenerIsolation, PrecedenceTies, RouteConfig } from '../../config/types.js';
 import { isRfc3339 } from '../../config/validate/gateway-api.js';
 import type { KubeObject } from '../types.js';
 import { findServicePort, type BackendGroup, type ResolvedBackend } from './backends.js';
@@ -12,6 +10,8 @@ import type { Reader } from './reader.js';
 import { referenceAllowed } from './refgrant.js';
 import { ruleFields } from './rule-fields.js';
 import { defaultSessionName, sessionFields } from './session.js';
+
+const EPOCH = '1970-01-01T00:00:00Z';
 
 /** RefProblem: a backendRef that did not resolve, with its Gateway API ResolvedRefs reason. */
 export interface RefProblem {
@@ -72,17 +72,27 @@ function routeTags(route: KubeObject): string[] {
   return [`k8s-namespace:${route.metadata.namespace ?? ''}`, `k8s-name:${route.metadata.name}`, 'k8s-kind:HTTPRoute'];
 }
 
-/** precedenceOf: what the router needs to order this match by Gateway API precedence. */
-function precedenceOf(route: KubeObject, rule: number, match: number, m: any): GatewayApiPrecedence {
+/**
+ * precedenceTies: what orders two Gateway API routes' matches that are otherwise equal: the
+ * oldest route, its "namespace/name", then rule and match order.
+ */
+export function precedenceTies(route: KubeObject, rule: number, match: number): PrecedenceTies {
   const created = route.metadata.creationTimestamp;
   return {
-    path_type: m?.path?.type ?? 'PathPrefix',
-    path: typeof m?.path?.value === 'string' ? m.path.value : '/',
     // A manifest without a timestamp (folder mode) sorts as the oldest; the name decides next.
     creation_timestamp: isRfc3339(created) ? created : EPOCH,
     route: `${route.metadata.namespace ?? ''}/${route.metadata.name}`,
     rule,
     match,
+  };
+}
+
+/** precedenceOf: what the router needs to order this match by Gateway API precedence. */
+function precedenceOf(route: KubeObject, rule: number, match: number, m: any): GatewayApiPrecedence {
+  return {
+    path_type: m?.path?.type ?? 'PathPrefix',
+    path: typeof m?.path?.value === 'string' ? m.path.value : '/',
+    ...precedenceTies(route, rule, match),
   };
 }
 

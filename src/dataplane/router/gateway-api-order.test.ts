@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../config/validate.js';
-import type { GatewayApiPrecedence, RouteConfig } from '../../config/types.js';
+import type { GrpcRoutePrecedence, HttpRoutePrecedence, RouteConfig } from '../../config/types.js';
 import { compileRouter } from './compile.js';
 import type { RouteRequest } from './types.js';
 
@@ -10,7 +10,7 @@ import type { RouteRequest } from './types.js';
 // test/e2e/conformance-core.test.ts (conformance/tests/httproute-path-match-order.go,
 // httproute-matching.go, httproute-matching-across-routes.go).
 
-type Spec = Partial<RouteConfig> & { name: string; p?: Partial<GatewayApiPrecedence> };
+type Spec = Partial<RouteConfig> & { name: string; p?: Partial<HttpRoutePrecedence> | Partial<GrpcRoutePrecedence> };
 
 const OLD = '2025-01-01T00:00:00Z';
 
@@ -19,7 +19,7 @@ function prefix(value: string): string[] {
   return t === '' ? ['/'] : [`~${t}$`, `${t}/`];
 }
 
-function gw(name: string, type: GatewayApiPrecedence['path_type'], path: string, extra: Partial<Spec> = {}): Spec {
+function gw(name: string, type: HttpRoutePrecedence['path_type'], path: string, extra: Partial<Spec> = {}): Spec {
   const paths = type === 'PathPrefix' ? prefix(path) : type === 'Exact' ? [`~${path}$`] : [`~${path}`];
   return { name, paths, ...extra, p: { path_type: type, path, ...extra.p } };
 }
@@ -64,6 +64,27 @@ for (const [name, specs, request, expected] of cases) {
   });
 }
 
+// GRPCRoute precedence (apis/v1/grpcroute_types.go GRPCRouteRule.Matches), routes shaped as the
+// translator emits them (controlplane/translator/grpcroute-rules.ts methodPaths).
+function grpcRoute(name: string, service: string, method: string, extra: Partial<Spec> = {}): Spec {
+  const paths = service !== '' && method !== '' ? [`~/${service}/${method}$`] : service !== '' ? [`/${service}/`] : [`~/[^/]+/${method}$`];
+  return { name, paths, protocols: ['grpc', 'grpcs'], ...extra, p: { grpc_service: service, grpc_method: method, ...extra.p } };
+}
+
+const grpcCases: Array<[string, Spec[], RouteRequest, string]> = [
+  ['a service match beats a method-only match (more service characters)', [grpcRoute('method', '', 'Say'), grpcRoute('service', 'a.Echo', '')], req('/a.Echo/Say'), 'service'],
+  ['service and method beat the service alone', [grpcRoute('service', 'a.Echo', '', { headers: { x: ['1'] } }), grpcRoute('both', 'a.Echo', 'Say')], req('/a.Echo/Say', { headers: { x: '1' } }), 'both'],
+  ['more header matches win at equal names', [grpcRoute('one', 'a.Echo', 'Say', { headers: { x: ['1'] } }), grpcRoute('two', 'a.Echo', 'Say', { headers: { x: ['1'], y: ['2'] } })], req('/a.Echo/Say', { headers: { x: '1', y: '2' } }), 'two'],
+  ['then the first rule, not the name order ("10" < "2")', [grpcRoute('rule10', 'a.Echo', 'Say', { p: { rule: 10 } }), grpcRoute('rule2', 'a.Echo', 'Say', { p: { rule: 2 } })], req('/a.Echo/Say'), 'rule2'],
+  ['then the older route', [grpcRoute('new', 'a.Echo', 'Say', { p: { creation_timestamp: '2026-01-01T00:00:00Z', route: 'a/a' } }), grpcRoute('old', 'a.Echo', 'Say', { p: { route: 'z/z' } })], req('/a.Echo/Say'), 'old'],
+];
+
+for (const [name, specs, request, expected] of grpcCases) {
+  test(`grpcroute precedence: ${name}`, () => {
+    assert.equal(routerOf(specs).match(request)?.route.name ?? null, expected);
+  });
+}
+
 test('gateway api precedence: Kong routes keep Kong order; between the families Kong order decides', () => {
   // Kong alone: more matcher kinds beat a longer path (router.test.ts).
   const kong = [{ name: 'k-long', paths: ['/a/very/long'] }, { name: 'k-method', paths: ['/a'], methods: ['GET'] }];
@@ -83,6 +104,15 @@ test('gateway api precedence: an invalid precedence is rejected field by field',
   for (const f of ['gateway_api_precedence.path_type', 'gateway_api_precedence.creation_timestamp', 'gateway_api_precedence.rule', 'gateway_api_precedence.match']) {
     assert.ok(fields.includes(f), `${f} in ${JSON.stringify(bad.flat)}`);
   }
+  const mixed = validateConfig({ _format_version: '3.0', services: [{ name: 's', host: 'b', routes: [
+    { name: 'r', paths: ['/'], gateway_api_precedence: { path_type: 'Exact', path: '/', grpc_service: 'a.B', creation_timestamp: OLD, route: 'a/b', rule: 0, match: 0 } },
+  ] }] });
+  assert.ok(!mixed.ok);
+  assert.deepEqual(mixed.flat.flatMap((e) => e.errors.map((x) => `${x.field}: ${x.message}`)), [
+    'gateway_api_precedence.path_type: a GRPCRoute precedence has grpc_service and grpc_method, no path',
+    'gateway_api_precedence.path: a GRPCRoute precedence has grpc_service and grpc_method, no path',
+    'gateway_api_precedence.grpc_method: required field missing',
+  ]);
 });
 
 test('listener ports: a route with listeners matches only on sockets standing for one of them; the catch-all socket matches it', () => {
