@@ -39,57 +39,81 @@ export class StreamTunnelClient {
 
   /** open answers 200 with the 101's end-to-end headers and pipes stream and socket until either ends. */
   open(owner: TunnelOwner, upstream: net.Socket, headers: readonly string[], rest: Buffer, idleMs: number): void {
-    const stream = this.stream;
-    let open = true;
-    let idledOut = false;
-    let sentEnd = false;
-    let bytesIn = 0;
-    let bytesOut = 0;
-    const close = (): void => {
-      if (!open) return;
-      open = false;
-      upstream.destroy();
-      if (!stream.destroyed) stream.destroy();
-      owner.tunnelClosed(bytesIn, bytesOut, idledOut);
-    };
-    if (stream.destroyed) return close();
+    const tunnel = new StreamTunnel(owner, this.stream, upstream, idleMs);
+    if (this.stream.destroyed) return tunnel.close();
     try {
-      stream.writeHead(200, answerHeaders(headers));
-      stream.sendHead();
+      this.stream.writeHead(200, answerHeaders(headers));
+      this.stream.sendHead();
     } catch {
-      return close(); // a header the HTTP/2 side refuses (the HTTP/1.1 parser let it through): reset
+      return tunnel.close(); // a header the HTTP/2 side refuses (the HTTP/1.1 parser let it through): reset
     }
+    tunnel.pipe(rest);
+  }
+}
+
+/** StreamTunnel: one open WebSocket between an HTTP/2 stream and the upstream's socket. */
+class StreamTunnel {
+  private open = true;
+  private idledOut = false;
+  /** The upstream's FIN came and the stream's END_STREAM was sent for it. */
+  private sentEnd = false;
+  private bytesIn = 0;
+  private bytesOut = 0;
+
+  constructor(
+    private readonly owner: TunnelOwner,
+    private readonly stream: TunnelStream,
+    private readonly upstream: net.Socket,
+    private readonly idleMs: number,
+  ) {}
+
+  /** pipe carries the bytes both ways, `rest` (what came after the 101) first, until either side ends. */
+  pipe(rest: Buffer): void {
+    const { stream, upstream } = this;
     const sendToClient = forward(upstream, stream);
     const toClient = (chunk: Buffer): void => {
-      bytesOut += chunk.length;
+      this.bytesOut += chunk.length;
       sendToClient(chunk);
     };
     if (rest.length > 0) toClient(rest);
     const sendUpstream = forward(stream, upstream);
     stream.on('data', (chunk: Buffer) => {
-      bytesIn += chunk.length;
+      this.bytesIn += chunk.length;
       sendUpstream(chunk);
     });
     stream.on('end', () => upstream.end());
-    stream.on('close', close);
-    upstream.setTimeout(idleMs);
+    stream.on('close', () => this.close());
+    upstream.setTimeout(this.idleMs);
     upstream.on('timeout', () => {
-      idledOut = true;
-      close();
+      this.idledOut = true;
+      this.close();
     });
     upstream.on('data', toClient);
     upstream.on('end', () => {
-      sentEnd = true;
+      this.sentEnd = true;
       stream.end();
     });
-    upstream.on('error', close);
-    upstream.on('close', () => {
-      // After the upstream's FIN the stream ends; once that END_STREAM has left, both engines tell
-      // a client still sending to stop (RST_STREAM NO_ERROR, RFC 9113 s8.1). A client that does not
-      // read what is queued before it is reset at the idle limit (the stream's own timeout).
-      if (sentEnd && !stream.destroyed) stream.setTimeout(idleMs);
-      else close();
-    });
+    upstream.on('error', () => this.close());
+    upstream.on('close', () => this.upstreamClosed());
+  }
+
+  /**
+   * upstreamClosed: after the upstream's FIN the stream ends; once that END_STREAM has left, both
+   * engines tell a client still sending to stop (RST_STREAM NO_ERROR, RFC 9113 s8.1). A client that
+   * does not read what is queued before it is reset at the idle limit (the stream's own timeout).
+   */
+  private upstreamClosed(): void {
+    if (this.sentEnd && !this.stream.destroyed) this.stream.setTimeout(this.idleMs);
+    else this.close();
+  }
+
+  /** close ends both sides and reports the tunnel's bytes, once. */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.upstream.destroy();
+    if (!this.stream.destroyed) this.stream.destroy();
+    this.owner.tunnelClosed(this.bytesIn, this.bytesOut, this.idledOut);
   }
 }
 
