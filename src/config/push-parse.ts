@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { knownHash, rememberHashes } from './hash.js';
 import type { PushReply, PushRequest } from './push-protocol.js';
-import type { ConfigErrorBody, FlatConfigError, GatewayConfig } from './types.js';
+import type { ConfigErrorBody, FlatConfigError, GatewayConfig, ServiceConfig, UpstreamConfig } from './types.js';
 
 /** PushOutcome: what became of a pushed config body. */
 export type PushOutcome =
@@ -68,20 +68,9 @@ export function parsePushedConfig(body: Uint8Array, contentType: string, current
     };
     const timer = setTimeout(() => finish({ type: 'malformed', message: `parsing took longer than ${limits.timeoutMs} ms` }), limits.timeoutMs);
     worker.on('message', (reply: PushReply) => {
-      if (reply.type === 'slice') {
-        let list = slices.get(reply.key);
-        if (!list) slices.set(reply.key, (list = []));
-        for (const item of reply.items) list.push(item);
-      } else if (reply.type === 'valid') {
-        resolveLive(slices.get('services'), liveServices);
-        resolveLive(slices.get('upstreams'), liveUpstreams);
-        const config = { ...reply.rest, ...Object.fromEntries(slices) } as unknown as GatewayConfig;
-        rememberHashes(config.upstreams ?? [], reply.upstreamHashes);
-        rememberHashes(config.services ?? [], reply.serviceHashes);
-        finish({ type: 'valid', config, hash: reply.hash });
-      } else {
-        finish(reply);
-      }
+      if (reply.type === 'slice') addSlice(slices, reply.key, reply.items);
+      else if (reply.type === 'valid') finish({ type: 'valid', config: assemble(reply, slices, liveServices, liveUpstreams), hash: reply.hash });
+      else finish(reply);
     });
     worker.on('error', (err: Error & { code?: string }) => {
       finish(err.code === 'ERR_WORKER_OUT_OF_MEMORY'
@@ -90,6 +79,23 @@ export function parsePushedConfig(body: Uint8Array, contentType: string, current
     });
     worker.on('exit', (code) => finish({ type: 'malformed', message: `config parser exited (${code})` }));
   });
+}
+
+function addSlice(slices: Map<string, unknown[]>, key: string, items: readonly unknown[]): void {
+  let list = slices.get(key);
+  if (!list) slices.set(key, (list = []));
+  for (const item of items) list.push(item);
+}
+
+/** assemble: the valid config from the worker's slices, live entities put back and digests remembered. */
+function assemble(reply: Extract<PushReply, { type: 'valid' }>, slices: Map<string, unknown[]>,
+  liveServices: readonly ServiceConfig[], liveUpstreams: readonly UpstreamConfig[]): GatewayConfig {
+  resolveLive(slices.get('services'), liveServices);
+  resolveLive(slices.get('upstreams'), liveUpstreams);
+  const config = { ...reply.rest, ...Object.fromEntries(slices) } as unknown as GatewayConfig;
+  rememberHashes(config.upstreams ?? [], reply.upstreamHashes);
+  rememberHashes(config.services ?? [], reply.serviceHashes);
+  return config;
 }
 
 /** knownOrNull: only digests already at hand are offered; hashing the live config here would stall. */
