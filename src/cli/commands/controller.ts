@@ -36,6 +36,26 @@ export function registerControllerCommand(program: Command): void {
 }
 
 async function runController(flags: ControllerCommandFlags): Promise<void> {
+  const log = createLogger(flags.logLevel);
+  if (!flags.gatewayAdminUrl?.length && !flags.gatewayAdminService) {
+    throw new Error('berth controller needs --gateway-admin-url or --gateway-admin-service');
+  }
+  const { elector, pusher, controller, source, namespace } = await wireController(flags, log);
+  const health = await serveHealth(parseListen(flags.healthListen), () => source.synced, log);
+  elector.start();
+  pusher.start();
+  await controller.start();
+  log.info({ identity: elector.identity, lease: `${namespace}/${flags.electionId}` }, 'berth controller is running');
+  onShutdown(log, async () => {
+    await elector.stop();
+    await pusher.stop();
+    await controller.stop();
+    health.close();
+  });
+}
+
+/** wireController builds the controller's parts from the flags: the Lease, the watch, the pushes, the statuses. */
+async function wireController(flags: ControllerCommandFlags, log: Logger) {
   // Loaded here, not at the top: @kubernetes/client-node costs ~80 MB of RSS in every other
   // command (`berth gateway` and its --workers processes), which never talk to an API server.
   const [{ LeaderElector, leaderOnlyStatusSink }, { GatewayPusher, parseAdminService }, { createKubeSource, loadKubeConfig }, { KubeStatusSink }] =
@@ -43,10 +63,6 @@ async function runController(flags: ControllerCommandFlags): Promise<void> {
       import('../../controlplane/lease.js'), import('../../controlplane/pusher.js'),
       import('../../controlplane/sources/kube.js'), import('../../controlplane/status/kube-status.js'),
     ]);
-  const log = createLogger(flags.logLevel);
-  if (!flags.gatewayAdminUrl?.length && !flags.gatewayAdminService) {
-    throw new Error('berth controller needs --gateway-admin-url or --gateway-admin-service');
-  }
   const kc = loadKubeConfig(kubeconfigFrom(flags));
   const namespace = flags.electionNamespace || process.env.POD_NAMESPACE || contextNamespace(kc);
   const elector = new LeaderElector({ kubeconfig: kc, namespace, name: flags.electionId, identity: process.env.POD_NAME, log });
@@ -68,17 +84,7 @@ async function runController(flags: ControllerCommandFlags): Promise<void> {
   elector.onChange((leader) => {
     if (leader && source.synced) void controller.sync();
   });
-  const health = await serveHealth(parseListen(flags.healthListen), () => source.synced, log);
-  elector.start();
-  pusher.start();
-  await controller.start();
-  log.info({ identity: elector.identity, lease: `${namespace}/${flags.electionId}` }, 'berth controller is running');
-  onShutdown(log, async () => {
-    await elector.stop();
-    await pusher.stop();
-    await controller.stop();
-    health.close();
-  });
+  return { elector, pusher, controller, source, namespace };
 }
 
 function contextNamespace(kc: KubeConfig): string {
