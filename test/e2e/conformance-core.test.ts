@@ -2,7 +2,9 @@
 // cover, ported from kubernetes-sigs/gateway-api conformance/tests/httproute-*.go (+ .yaml) on
 // conformance/base/manifests.yaml: the suite's manifests go through `berth run --manifests` one
 // test at a time (as the suite applies and deletes them), with echo backends behind
-// EndpointSlices on 127.0.0.x, and every expected response and route condition is checked.
+// EndpointSlices on 127.0.0.x, and every expected response and route condition is checked; the
+// Core Gateway status tests (gateway-*.go, conformance/gateway-status.ts) check Gateway and
+// GatewayClass status as the suite's kubernetes helpers do.
 // Each Gateway listener is served on its own socket (--gateway-listeners), as a Gateway address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnBerth, until, type Proc } from './manifests-harness.js';
 import { BACKENDS, baseManifests, startBackends } from './conformance/backends.js';
-import { SAME_NAMESPACE, type Case, type Check, type Detached, type RouteCondition } from './conformance/cases.js';
+import {
+  SAME_NAMESPACE, type Case, type Check, type Detached, type ExpectedCondition, type ExpectedListener, type GatewayClassExpectation, type GatewayExpectation, type RouteCondition,
+} from './conformance/cases.js';
 import { send, sendH2 } from './conformance/client.js';
 import { BACKEND_CASES } from './conformance/core-backends.js';
 import { ROUTING_CASES } from './conformance/core-routing.js';
@@ -19,9 +23,11 @@ import { FILTER_CASES } from './conformance/filters.js';
 import { HEADER_MODIFIER_CASES } from './conformance/header-modifiers.js';
 import { LISTENER_ISOLATION_CASES } from './conformance/listener-isolation.js';
 import { CONFORMANCE_CERT, PARENT_AND_BACKEND_CASES } from './conformance/core-more.js';
+import { GATEWAY_STATUS_CASES } from './conformance/gateway-status.js';
 import { distributionProblem } from './conformance/weight.js';
 
-const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES, ...HEADER_MODIFIER_CASES, ...PARENT_AND_BACKEND_CASES, ...LISTENER_ISOLATION_CASES];
+const CASES: Case[] = [...ROUTING_CASES, ...BACKEND_CASES, ...FILTER_CASES, ...HEADER_MODIFIER_CASES, ...PARENT_AND_BACKEND_CASES, ...LISTENER_ISOLATION_CASES,
+  ...GATEWAY_STATUS_CASES];
 
 interface Running {
   berth: Proc;
@@ -61,8 +67,9 @@ async function checkOne(run: Running, c: Check): Promise<string | undefined> {
   return undefined;
 }
 
-async function statusOf(run: Running, kind: string, namespace: string, name: string): Promise<any> {
-  const res = await fetch(`${run.admin}/kubernetes/status?kind=${kind}&namespace=${namespace}&name=${name}`);
+/** statusOf: an object's status as berth reports it; namespace undefined for a cluster-scoped kind. */
+async function statusOf(run: Running, kind: string, namespace: string | undefined, name: string): Promise<any> {
+  const res = await fetch(`${run.admin}/kubernetes/status?kind=${kind}${namespace === undefined ? '' : `&namespace=${namespace}`}&name=${name}`);
   return ((await res.json()) as { data: Array<{ status: any }> }).data[0]?.status;
 }
 
@@ -72,9 +79,73 @@ async function conditionProblem(run: Running, want: RouteCondition): Promise<str
   const parent = (status?.parents ?? []).find((p: any) => p.parentRef?.name === want.parent);
   const cond = (parent?.conditions ?? []).find((c: any) => c.type === want.type);
   const generation = want.observedGeneration === undefined || cond?.observedGeneration === want.observedGeneration;
-  if (cond?.status === want.status && cond?.reason === want.reason && generation) return undefined;
+  if (cond?.status === want.status && (want.reason === undefined || cond?.reason === want.reason) && generation) return undefined;
   return `HTTPRoute ${ns}/${want.route} parent ${want.parent}: ${want.type}=${cond?.status}/${cond?.reason} (generation ${cond?.observedGeneration}), ` +
-    `want ${want.status}/${want.reason}${want.observedGeneration === undefined ? '' : ` (generation ${want.observedGeneration})`}`;
+    `want ${want.status}/${want.reason ?? 'any reason'}${want.observedGeneration === undefined ? '' : ` (generation ${want.observedGeneration})`}`;
+}
+
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+const conditionsOf = (status: any): any[] => (Array.isArray(status?.conditions) ? status.conditions : []);
+const showConditions = (got: any[]): string => `[${got.map((c) => `${c?.type}=${c?.status}/${c?.reason}`).join(', ')}]`;
+
+/** findCondition: kubernetes.findConditionInList, an omitted status or reason matching any. */
+function findCondition(got: any[], want: ExpectedCondition): boolean {
+  return got.some((c) => c?.type === want.type && (want.status === undefined || c.status === want.status) && (want.reason === undefined || c.reason === want.reason));
+}
+
+/** conditionsProblem: kubernetes.conditionsMatch (at least as many conditions, each expected one found). */
+function conditionsProblem(want: ExpectedCondition[], got: any[]): string | undefined {
+  if (got.length < want.length) return `conditions ${showConditions(got)}, want at least ${want.length}`;
+  const missing = want.filter((w) => !findCondition(got, w));
+  if (missing.length === 0) return undefined;
+  return `conditions ${showConditions(got)} lack ${missing.map((w) => `${w.type}=${w.status ?? 'any'}/${w.reason ?? 'any'}`).join(', ')}`;
+}
+
+/** staleProblem: kubernetes.ConditionsHaveLatestObservedGeneration against the manifest's generation. */
+function staleProblem(got: any[], generation: number): string | undefined {
+  const stale = got.filter((c) => c?.observedGeneration !== generation);
+  if (stale.length === 0) return undefined;
+  return `conditions ${stale.map((c) => `${c?.type} (generation ${c?.observedGeneration})`).join(', ')} have not observed generation ${generation}`;
+}
+
+/**
+ * listenersProblem: kubernetes.gatewayListenersMatch: as many listeners as expected, each
+ * expected one by name with the expected supportedKinds among its own (none when none are
+ * expected), the same attachedRoutes and the expected conditions.
+ */
+function listenersProblem(want: ExpectedListener[], got: any[]): string | undefined {
+  if (got.length !== want.length) return `listeners [${got.map((l) => l?.name).join(', ')}], want ${want.length}`;
+  for (const w of want) {
+    const l = got.find((a) => a?.name === w.name);
+    if (l === undefined) return `no status for listener ${w.name}`;
+    const kinds: any[] = Array.isArray(l.supportedKinds) ? l.supportedKinds : [];
+    const shown = `[${kinds.map((k) => `${k?.group ?? GATEWAY_GROUP}/${k?.kind}`).join(', ')}]`;
+    if (w.supportedKinds.length === 0 && kinds.length !== 0) return `listener ${w.name}: supportedKinds ${shown}, want none`;
+    const missing = w.supportedKinds.filter((kind) => !kinds.some((k) => (k?.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && k?.kind === kind));
+    if (missing.length > 0) return `listener ${w.name}: supportedKinds ${shown} lack ${missing.join(', ')}`;
+    if (l.attachedRoutes !== w.attachedRoutes) return `listener ${w.name}: attachedRoutes ${l.attachedRoutes}, want ${w.attachedRoutes}`;
+    const p = conditionsProblem(w.conditions, conditionsOf(l));
+    if (p !== undefined) return `listener ${w.name}: ${p}`;
+  }
+  return undefined;
+}
+
+/** gatewayProblem: GatewayMustHaveLatestConditions, GatewayMustHaveCondition and GatewayStatusMustHaveListeners. */
+async function gatewayProblem(run: Running, want: GatewayExpectation): Promise<string | undefined> {
+  const ns = want.namespace ?? 'gateway-conformance-infra';
+  const status = await statusOf(run, 'Gateway', ns, want.gateway);
+  const p = status === undefined ? 'no status'
+    : (want.observedGeneration === undefined ? undefined : staleProblem(conditionsOf(status), want.observedGeneration)) ??
+      (want.conditions === undefined ? undefined : conditionsProblem(want.conditions, conditionsOf(status))) ??
+      (want.listeners === undefined ? undefined : listenersProblem(want.listeners, Array.isArray(status.listeners) ? status.listeners : []));
+  return p === undefined ? undefined : `Gateway ${ns}/${want.gateway}: ${p}`;
+}
+
+/** gatewayClassProblem: GWCMustHaveAcceptedConditionAny and GatewayClassMustHaveLatestConditions. */
+async function gatewayClassProblem(run: Running, want: GatewayClassExpectation): Promise<string | undefined> {
+  const status = await statusOf(run, 'GatewayClass', undefined, want.gatewayClass);
+  const p = status === undefined ? 'no status' : staleProblem(conditionsOf(status), want.observedGeneration) ?? conditionsProblem(want.conditions, conditionsOf(status));
+  return p === undefined ? undefined : `GatewayClass ${want.gatewayClass}: ${p}`;
 }
 
 /** detachedProblem: kubernetes.HTTPRouteMustHaveNoAcceptedParents and GatewayMustHaveZeroRoutes. */
@@ -110,6 +181,14 @@ async function runCase(run: Running, c: Case): Promise<void> {
       }
       for (const d of c.detached ?? []) {
         const p = await detachedProblem(run, d);
+        if (p !== undefined) problems.push(p);
+      }
+      for (const g of c.gateways ?? []) {
+        const p = await gatewayProblem(run, g);
+        if (p !== undefined) problems.push(p);
+      }
+      for (const g of c.gatewayClasses ?? []) {
+        const p = await gatewayClassProblem(run, g);
         if (p !== undefined) problems.push(p);
       }
       return problems.length === 0;

@@ -4,7 +4,7 @@ import type { StatusAddress } from './addresses.js';
 import { gatewayAddresses } from './listeners.js';
 import { ConditionFactory, refOf, type Condition } from './status.js';
 
-function listenerConditions(l: ListenerModel, f: ConditionFactory): Condition[] {
+function listenerConditions(l: ListenerModel, f: ConditionFactory, gatewayRejected: boolean): Condition[] {
   let accepted = f.make('Accepted', true, 'Accepted');
   if (!l.supported) accepted = f.make('Accepted', false, 'UnsupportedProtocol', `protocol ${l.protocol} is not supported (HTTP, HTTPS with TLS termination)`);
   else if (l.badHostname) accepted = f.make('Accepted', false, 'UnsupportedValue', `hostname ${JSON.stringify(l.hostname)} is not a valid hostname`);
@@ -15,7 +15,8 @@ function listenerConditions(l: ListenerModel, f: ConditionFactory): Condition[] 
     ? f.make('Conflicted', true, 'HostnameConflict', 'another listener uses the same port and hostname')
     : f.make('Conflicted', false, 'NoConflicts');
   const ok = accepted.status === 'True' && resolved.status === 'True' && !l.conflicted;
-  const programmed = ok ? f.make('Programmed', true, 'Programmed') : f.make('Programmed', false, 'Invalid', 'listener is not valid');
+  const programmed = gatewayRejected ? f.make('Programmed', false, 'Invalid', 'the Gateway is not accepted')
+    : ok ? f.make('Programmed', true, 'Programmed') : f.make('Programmed', false, 'Invalid', 'listener is not valid');
   return [accepted, resolved, conflicted, programmed];
 }
 
@@ -28,18 +29,35 @@ function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, publishe
       name: l.name,
       supportedKinds: l.supported ? ROUTE_KINDS.filter((k) => l.kindsAllowed.has(k)).map((kind) => ({ group: GATEWAY_GROUP, kind })) : [],
       attachedRoutes: attached.get(`${gw.key}\0${l.name}`) ?? 0,
-      conditions: listenerConditions(l, new ConditionFactory(now, gen, prev?.conditions)),
+      conditions: listenerConditions(l, new ConditionFactory(now, gen, prev?.conditions), gw.rejected !== undefined),
     };
   });
   const f = new ConditionFactory(now, gen, gw.obj.status?.conditions);
-  const anyValid = gw.listeners.some((l) => l.supported);
-  const conditions = anyValid
-    ? [f.make('Accepted', true, 'Accepted'), f.make('Programmed', true, 'Programmed')]
-    : [f.make('Accepted', false, 'ListenersNotValid', 'no listener is supported'), f.make('Programmed', false, 'Invalid', 'no listener is supported')];
+  const notAccepted = listeners.filter((l) => l.conditions.some((c) => c.type === 'Accepted' && c.status === 'False')).map((l) => l.name);
+  const conditions = gatewayConditions(gw, notAccepted, listeners.length, f);
   // A Gateway with spec.addresses is served on them (entry-points.ts), so those are its addresses.
   const own = gatewayAddresses(gw).map((value): StatusAddress => ({ type: 'IPAddress', value }));
   const addresses = own.length > 0 ? own : published;
   return { ref: refOf(gw.obj), status: addresses.length > 0 ? { addresses, conditions, listeners } : { conditions, listeners } };
+}
+
+/**
+ * gatewayConditions: a Gateway rejected as a whole is not accepted with its reason. Otherwise
+ * Gateway API's GatewayReasonListenersNotValid (apis/v1/gateway_types.go) is the Accepted reason
+ * when a listener is invalid, True or False as the Gateway is accepted or not: True while another
+ * listener is accepted (the Gateway serves that one), False when none is.
+ */
+function gatewayConditions(gw: GatewayModel, notAccepted: string[], listenerCount: number, f: ConditionFactory): Condition[] {
+  if (gw.rejected !== undefined) {
+    return [f.make('Accepted', false, gw.rejected.reason, gw.rejected.message), f.make('Programmed', false, 'Invalid', 'the Gateway is not accepted')];
+  }
+  if (notAccepted.length === listenerCount) {
+    return [f.make('Accepted', false, 'ListenersNotValid', 'no listener is accepted'), f.make('Programmed', false, 'Invalid', 'no listener is accepted')];
+  }
+  if (notAccepted.length > 0) {
+    return [f.make('Accepted', true, 'ListenersNotValid', `listeners not accepted: ${notAccepted.join(', ')}`), f.make('Programmed', true, 'Programmed')];
+  }
+  return [f.make('Accepted', true, 'Accepted'), f.make('Programmed', true, 'Programmed')];
 }
 
 /** gatewayStatuses writes the status of every managed GatewayClass and Gateway. */

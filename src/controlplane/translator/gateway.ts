@@ -33,6 +33,8 @@ export interface GatewayModel {
   obj: KubeObject;
   key: string;
   listeners: ListenerModel[];
+  /** Why the Gateway is not accepted as a whole (its listeners are then not served); undefined when it is. */
+  rejected?: { reason: 'InvalidParameters'; message: string };
 }
 
 /** GatewayWorld: the managed GatewayClasses and Gateways of one snapshot, with their certificates. */
@@ -180,6 +182,25 @@ function addGateway(reader: Reader, gw: KubeObject, world: GatewayWorld): void {
     if (l.certProblem !== undefined) world.events.push(warning(gw, TRANSLATION_FAILED, `listener ${l.name}: ${l.certProblem.message}`));
   }
   const key = gatewayKey(gw.metadata.namespace ?? '', gw.metadata.name);
+  const rejected = parametersProblem(gw);
+  if (rejected !== undefined) {
+    world.gateways.set(key, { obj: gw, key, listeners, rejected });
+    world.events.push(warning(gw, TRANSLATION_FAILED, rejected.message));
+    return;
+  }
   world.gateways.set(key, { obj: gw, key, listeners });
   world.certificates.push(...certificates);
+}
+
+/**
+ * parametersProblem: berth takes no infrastructure parameters, so a Gateway that names some
+ * (spec.infrastructure.parametersRef) asks for what berth cannot give; apis/v1/gateway_types.go
+ * says such a Gateway SHOULD be rejected with Accepted=False/InvalidParameters, and it is not
+ * served rather than served without them.
+ */
+function parametersProblem(gw: KubeObject): GatewayModel['rejected'] {
+  const ref = gw.spec?.infrastructure?.parametersRef;
+  if (ref === undefined || ref === null) return undefined;
+  const kind = `${typeof ref.group === 'string' ? ref.group : ''}/${typeof ref.kind === 'string' ? ref.kind : ''}`;
+  return { reason: 'InvalidParameters', message: `infrastructure.parametersRef ${kind} ${String(ref.name)} is not supported: berth takes no Gateway parameters` };
 }

@@ -62,11 +62,18 @@ export function selectorMatches(selector: any, labels: Record<string, string>): 
   return true;
 }
 
+/**
+ * The label the Kubernetes control plane sets on every Namespace, to its name, and keeps there
+ * (the API server's automatic labelling, immutable since 1.22): a selector may rely on it even
+ * where the object, as in manifests mode, was written without it.
+ */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
 function namespaceAllowed(reader: Reader, l: ListenerModel, gwNs: string, routeNs: string): boolean {
   if (l.from === 'All') return true;
   if (l.from === 'Same') return gwNs === routeNs;
   const ns = reader.get('Namespace', undefined, routeNs);
-  return ns !== undefined && selectorMatches(l.selector, ns.metadata.labels ?? {});
+  return ns !== undefined && selectorMatches(l.selector, { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name });
 }
 
 function echoRef(ref: any, routeNs: string): Record<string, unknown> {
@@ -94,6 +101,7 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
   const gw = world.gateways.get(gatewayKey(ns, ref.name));
   if (gw === undefined) return undefined;
   const parentRef = echoRef(ref, routeNs);
+  if (gw.rejected !== undefined) return reject(parentRef, 'NoMatchingParent', `Gateway ${gw.key} is not accepted (${gw.rejected.reason})`);
   const named = gw.listeners.filter((l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port));
   if (named.length === 0) return reject(parentRef, 'NoMatchingParent', `no listener matches sectionName ${ref.sectionName ?? '*'} port ${ref.port ?? '*'}`);
   const admitting = named.filter((l) => l.supported && !l.badHostname && l.kindsAllowed.has(kind) && namespaceAllowed(reader, l, ns, routeNs));

@@ -163,6 +163,45 @@ test('allowedRoutes from Selector admits routes from namespaces whose labels mat
   assert.equal((r2.status.parents as any[])[0].conditions[0].reason, 'NotAllowedByListeners');
 });
 
+test('a namespace Selector sees kubernetes.io/metadata.name, which Kubernetes sets on every Namespace, even when the object omits it', () => {
+  const gw: KubeObject = {
+    ...gateway,
+    spec: { gatewayClassName: 'kong', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } } } } }] },
+  };
+  const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  const objs = [gatewayClass, gw, ns('a'), ns('b'), service('a', 's1'), service('b', 's1'), route('a', 'r1', ['s1'], '/x'), route('b', 'r2', ['s1'], '/y')];
+  const result = translate(Snapshot.from(objs), opts, NOW);
+  assert.deepEqual(result.config.services!.flatMap((s) => s.routes!.map((r) => r.name)), ['httproute.a.r1.0.0']);
+  const gwStatus = result.statuses.find((s) => s.ref.kind === 'Gateway')!;
+  assert.equal((gwStatus.status.listeners as any[])[0].attachedRoutes, 1);
+});
+
+test('a Gateway with a listener not accepted is Accepted=True/ListenersNotValid while another is accepted, False once none is', () => {
+  const accepted = (listeners: unknown[]) => {
+    const gw: KubeObject = { ...gateway, spec: { gatewayClassName: 'kong', listeners } };
+    const status = translate(Snapshot.from([gatewayClass, gw]), opts, NOW).statuses.find((s) => s.ref.kind === 'Gateway')!.status;
+    return (status.conditions as any[]).map((c) => `${c.type}=${c.status}/${c.reason}`);
+  };
+  const http = { name: 'http', port: 80, protocol: 'HTTP' };
+  const invalid = { name: 'invalid', port: 1111, protocol: 'INVALID' };
+  assert.deepEqual(accepted([http]), ['Accepted=True/Accepted', 'Programmed=True/Programmed']);
+  assert.deepEqual(accepted([http, invalid]), ['Accepted=True/ListenersNotValid', 'Programmed=True/Programmed']);
+  assert.deepEqual(accepted([invalid]), ['Accepted=False/ListenersNotValid', 'Programmed=False/Invalid']);
+});
+
+test('a Gateway naming infrastructure parameters is not accepted (InvalidParameters) and not served; its routes find no accepted parent', () => {
+  const gw: KubeObject = { ...gateway, spec: { gatewayClassName: 'kong', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }],
+    infrastructure: { parametersRef: { group: 'invalid.io', kind: 'InvalidParameters', name: 'invalid' } } } };
+  const result = translate(Snapshot.from([gatewayClass, gw, service('a', 's1'), route('a', 'r1', ['s1'], '/x')]), opts, NOW);
+  assert.deepEqual(result.config.listeners ?? [], []);
+  assert.deepEqual(result.config.services ?? [], []);
+  const status = result.statuses.find((s) => s.ref.kind === 'Gateway')!.status;
+  assert.deepEqual((status.conditions as any[]).map((c) => `${c.type}=${c.status}/${c.reason}`), ['Accepted=False/InvalidParameters', 'Programmed=False/Invalid']);
+  const routeStatus = result.statuses.find((s) => s.ref.kind === 'HTTPRoute')!.status;
+  assert.equal((routeStatus.parents as any[])[0].conditions[0].reason, 'NoMatchingParent');
+  assert.ok(result.events.some((e) => e.message.includes('parametersRef')));
+});
+
 test('a class-less Ingress is ours only while our IngressClass is the default', () => {
   const ing: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'a' }, spec: { defaultBackend: { service: { name: 's1', port: { number: 80 } } } } };
   const cls = (isDefault: string): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'kong', annotations: { 'ingressclass.kubernetes.io/is-default-class': isDefault } } });

@@ -23,6 +23,7 @@ export function gatewayAddresses(gw: GatewayModel): string[] {
 export function gatewayListeners(world: GatewayWorld): ListenerConfig[] {
   const out = new Map<string, ListenerConfig>();
   for (const gw of world.gateways.values()) {
+    if (gw.rejected !== undefined) continue;
     const addresses = gatewayAddresses(gw);
     for (const l of gw.listeners) {
       if (!l.supported || !Number.isInteger(l.port) || l.port < 1 || l.port > 65535) continue;

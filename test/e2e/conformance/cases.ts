@@ -39,7 +39,8 @@ export interface RouteCondition {
   parent: string;
   type: string;
   status: 'True' | 'False';
-  reason: string;
+  /** Omitted: any reason (the suite's empty Reason, e.g. in HTTPRouteMustHaveCondition). */
+  reason?: string;
   /** The generation the condition must have observed (HTTPRouteMustHaveLatestConditions). */
   observedGeneration?: number;
 }
@@ -48,6 +49,45 @@ export interface RouteCondition {
 export interface Detached {
   route: string;
   gateway: string;
+}
+
+/** ExpectedCondition: a condition that must be in a list (kubernetes.findConditionInList); an omitted status or reason matches any. */
+export interface ExpectedCondition {
+  type: string;
+  status?: 'True' | 'False';
+  reason?: string;
+}
+
+/** ExpectedListener: one entry of a Gateway's status.listeners, compared as kubernetes.gatewayListenersMatch does. */
+export interface ExpectedListener {
+  name: string;
+  /** Kinds (group gateway.networking.k8s.io) that must be among supportedKinds; [] = supportedKinds must be empty. */
+  supportedKinds: string[];
+  attachedRoutes: number;
+  /** Each must be present (conditionsMatch); the listener may carry more. */
+  conditions: ExpectedCondition[];
+}
+
+/**
+ * GatewayExpectation: what a Gateway's status must show (GatewayStatusMustHaveListeners,
+ * GatewayMustHaveCondition, GatewayMustHaveLatestConditions); the Gateway must have a status.
+ */
+export interface GatewayExpectation {
+  gateway: string;
+  namespace?: string;
+  /** status.listeners: exactly these listeners, each matching; omitted: not checked. */
+  listeners?: ExpectedListener[];
+  /** Gateway conditions that must be present (e.g. NamespacesMustBeReady's Accepted and Programmed). */
+  conditions?: ExpectedCondition[];
+  /** The manifest's metadata.generation: every Gateway condition must have observed it (ConditionsHaveLatestObservedGeneration). */
+  observedGeneration?: number;
+}
+
+/** GatewayClassExpectation: a GatewayClass's conditions and the generation they must all have observed. */
+export interface GatewayClassExpectation {
+  gatewayClass: string;
+  conditions: ExpectedCondition[];
+  observedGeneration: number;
 }
 
 /** Distribution: the share of requests each Service must answer (conformance/utils/weight/weight.go). */
@@ -67,6 +107,8 @@ export interface Case {
   checks: Check[];
   conditions?: RouteCondition[];
   detached?: Detached[];
+  gateways?: GatewayExpectation[];
+  gatewayClasses?: GatewayClassExpectation[];
   distribution?: Distribution;
 }
 

@@ -10,19 +10,23 @@ const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/t
 /** The suite's tls-validity-checks-certificate (conformance/utils/suite/suite.go), see test/fixtures/tls/README.md. */
 export const CONFORMANCE_CERT = fixture('conformance.crt');
 
+/** tlsSecret renders a kubernetes.io/tls Secret with the conformance certificate (the suite creates
+ * its certificate Secrets in suite.go, e.g. tls-validity-checks-certificate, web-backend's certificate). */
+export const tlsSecret = (name: string, namespace: string): string => `apiVersion: v1
+kind: Secret
+metadata: {name: ${name}, namespace: ${namespace}}
+type: kubernetes.io/tls
+data:
+  tls.crt: ${Buffer.from(CONFORMANCE_CERT).toString('base64')}
+  tls.key: ${Buffer.from(fixture('conformance.key')).toString('base64')}
+`;
+
 /** conformance/base/manifests.yaml's same-namespace-with-https-listener and the certificate Secret it refers to. */
 export const httpsGateway = (): string => {
   const tls = `tls: {certificateRefs: [{group: "", kind: Secret, name: tls-validity-checks-certificate, namespace: ${INFRA}}]}`;
   const listener = (name: string, hostname?: string) =>
     `  - {name: ${name}, port: 443, protocol: HTTPS,${hostname === undefined ? '' : ` hostname: "${hostname}",`} allowedRoutes: {namespaces: {from: Same}}, ${tls}}`;
-  return `apiVersion: v1
-kind: Secret
-metadata: {name: tls-validity-checks-certificate, namespace: ${INFRA}}
-type: kubernetes.io/tls
-data:
-  tls.crt: ${Buffer.from(CONFORMANCE_CERT).toString('base64')}
-  tls.key: ${Buffer.from(fixture('conformance.key')).toString('base64')}
----
+  return `${tlsSecret('tls-validity-checks-certificate', INFRA)}---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: same-namespace-with-https-listener, namespace: ${INFRA}}
