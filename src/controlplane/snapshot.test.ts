@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listKey, objectKey, slicesKey, Snapshot } from './snapshot.js';
+import { listAllKey, listKey, objectKey, slicesKey, Snapshot } from './snapshot.js';
 import type { KubeObject } from './types.js';
 
 const obj = (apiVersion: string, kind: string, name: string, namespace?: string, extra: Partial<KubeObject> = {}): KubeObject => ({
@@ -53,7 +53,7 @@ test('a later duplicate replaces the earlier one everywhere, including the slice
   assert.deepEqual(snap.endpointSlicesFor('ns', 'new'), [second]);
 });
 
-test('changedKeys names changed, added and removed objects and the groups they belong to', () => {
+test('changedKeys names changed, added and removed objects, the groups they belong to and their kind in every namespace', () => {
   const svc = obj('v1', 'Service', 's', 'ns', { metadata: { name: 's', namespace: 'ns', uid: 'u', resourceVersion: '1' } });
   const a = slice('a', 's');
   const b = slice('b', 's');
@@ -63,10 +63,10 @@ test('changedKeys names changed, added and removed objects and the groups they b
   assert.deepEqual([...Snapshot.changedKeys(before, Snapshot.from([{ ...svc }, a, b]))], []);
   const moved = slice('b', 'other', '2');
   assert.deepEqual(new Set(Snapshot.changedKeys(before, Snapshot.from([svc, a, moved]))),
-    new Set([objectKey('EndpointSlice', 'ns', 'b'), slicesKey('ns', 'other'), slicesKey('ns', 's')]));
+    new Set([objectKey('EndpointSlice', 'ns', 'b'), slicesKey('ns', 'other'), slicesKey('ns', 's'), listAllKey('EndpointSlice')]));
   assert.deepEqual(new Set(Snapshot.changedKeys(before, Snapshot.from([a, b]))),
-    new Set([objectKey('Service', 'ns', 's'), listKey('Service', 'ns')]));
+    new Set([objectKey('Service', 'ns', 's'), listKey('Service', 'ns'), listAllKey('Service')]));
   const added = obj('v1', 'Secret', 'x', 'ns');
   assert.deepEqual(new Set(Snapshot.changedKeys(before, Snapshot.from([svc, a, b, added]))),
-    new Set([objectKey('Secret', 'ns', 'x'), listKey('Secret', 'ns')]));
+    new Set([objectKey('Secret', 'ns', 'x'), listKey('Secret', 'ns'), listAllKey('Secret')]));
 });

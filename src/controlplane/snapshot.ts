@@ -68,6 +68,11 @@ export function listKey(kind: string, namespace: string): string {
   return `list/${kind}/${namespace}`;
 }
 
+/** listAllKey is the dependency key of "the objects of one kind in every namespace". */
+export function listAllKey(kind: string): string {
+  return `list-all/${kind}`;
+}
+
 /**
  * versionToken identifies one version of an object: uid+resourceVersion when the source gives
  * them (the cluster does), else the object reference itself (folder sources re-create objects
@@ -216,7 +221,9 @@ function groupKey(obj: KubeObject): string | undefined {
 function markChanged(changed: Set<string>, key: string, now: KubeObject | undefined, old: KubeObject | undefined): void {
   changed.add(key);
   for (const obj of [now, old]) {
-    const group = obj === undefined ? undefined : entryOf(obj)?.group;
+    if (obj === undefined) continue;
+    const group = entryOf(obj)?.group;
     if (group !== undefined) changed.add(group);
+    changed.add(listAllKey(obj.kind));
   }
 }

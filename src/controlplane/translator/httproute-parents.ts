@@ -29,7 +29,7 @@ export interface Reach {
 }
 
 /** intersect: the hostname a (possibly wildcard) route hostname and listener hostname share, if any. */
-function intersect(listener: string | undefined, route: string): string | undefined {
+export function intersect(listener: string | undefined, route: string): string | undefined {
   if (listener === undefined || listener === route) return route;
   if (listener.startsWith('*.') && !route.startsWith('*.')) return route.endsWith(listener.slice(1)) ? route : undefined;
   if (route.startsWith('*.') && !listener.startsWith('*.')) return listener.endsWith(route.slice(1)) ? listener : undefined;

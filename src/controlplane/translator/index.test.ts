@@ -47,6 +47,8 @@ const op = fc.oneof(
   fc.record({ t: fc.constant('gateway'), from: fc.constantFrom('Same', 'All'), hostname: fc.option(fc.constantFrom('*.example.com', 'a.example.com'), { nil: undefined }) }),
   fc.record({ t: fc.constant('ingress'), ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom(...SERVICES), host: fc.constantFrom('a.example.com', 'b.example.com') }),
   fc.record({ t: fc.constant('grant'), ns: fc.constantFrom(...NAMESPACES) }),
+  fc.record({ t: fc.constant('grpcroute'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('r1', 'g2'), backends: fc.subarray(SERVICES, { minLength: 1 }),
+    hostname: fc.option(fc.constantFrom('a.example.com', '*.example.com'), { nil: undefined }), created: fc.constantFrom('2025-01-01T00:00:00Z', '2027-01-01T00:00:00Z') }),
   fc.record({ t: fc.constant('delete'), key: fc.nat(20) }),
 );
 
@@ -66,6 +68,16 @@ function grant(ns: string): KubeObject {
     spec: { from: NAMESPACES.map((n) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: n })), to: [{ group: '', kind: 'Service' }] } };
 }
 
+function grpcRoute(ns: string, name: string, backends: string[], hostname?: string, created?: string): KubeObject {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name, namespace: ns, ...(created ? { creationTimestamp: created } : {}) },
+    spec: {
+      parentRefs: [{ name: 'kong', namespace: 'a' }], ...(hostname ? { hostnames: [hostname] } : {}),
+      rules: [{ matches: [{ method: { service: 'a.Echo' } }], backendRefs: backends.map((b) => ({ name: b, port: 80 })) }],
+    },
+  };
+}
+
 function apply(world: Map<string, KubeObject>, o: any): void {
   let obj: KubeObject;
   if (o.t === 'delete') {
@@ -78,6 +90,7 @@ function apply(world: Map<string, KubeObject>, o: any): void {
   else if (o.t === 'gateway') obj = gatewayWith(o.from, o.hostname);
   else if (o.t === 'ingress') obj = ingress(o.ns, o.svc, o.host);
   else if (o.t === 'grant') obj = grant(o.ns);
+  else if (o.t === 'grpcroute') obj = grpcRoute(o.ns, o.name, o.backends, o.hostname, o.created);
   else obj = policy(o.ns, o.name, o.cookie);
   world.set(`${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`, obj);
 }
@@ -200,6 +213,28 @@ test('a Gateway naming infrastructure parameters is not accepted (InvalidParamet
   const routeStatus = result.statuses.find((s) => s.ref.kind === 'HTTPRoute')!.status;
   assert.equal((routeStatus.parents as any[])[0].conditions[0].reason, 'NoMatchingParent');
   assert.ok(result.events.some((e) => e.message.includes('parametersRef')));
+});
+
+test('an HTTPRoute and a GRPCRoute on one listener with intersecting hostnames: only the older is accepted there, and the other again once it goes', () => {
+  const http = { ...route('a', 'web', ['s1'], '/'), metadata: { name: 'web', namespace: 'a', creationTimestamp: '2025-01-01T00:00:00Z' } };
+  http.spec = { ...http.spec, hostnames: ['*.example.com'] };
+  const grpc = grpcRoute('b', 'rpc', ['s1'], 'api.example.com', '2026-01-01T00:00:00Z');
+  const inc = new IncrementalTranslator(opts, NOW);
+  const base = [gatewayClass, gateway, service('a', 's1'), service('b', 's1')];
+  const accepted = (result: ReturnType<typeof translate>, kind: string) => {
+    const status = result.statuses.find((s) => s.ref.kind === kind)!.status;
+    const c = (status.parents as any[])[0].conditions.find((x: any) => x.type === 'Accepted');
+    return `${c.status}/${c.reason}`;
+  };
+  const both = inc.update(Snapshot.from([...base, http, grpc]));
+  assert.equal(accepted(both, 'HTTPRoute'), 'True/Accepted');
+  assert.equal(accepted(both, 'GRPCRoute'), 'False/NotAllowedByListeners');
+  assert.deepEqual(both.config.services!.flatMap((s) => s.routes!.map((r) => r.name)), ['httproute.a.web.0.0']);
+  const elsewhere = translate(Snapshot.from([...base, http, grpcRoute('b', 'rpc', ['s1'], 'api.example.org', '2026-01-01T00:00:00Z')]), opts, NOW);
+  assert.equal(accepted(elsewhere, 'GRPCRoute'), 'True/Accepted', 'hostnames that do not intersect: both');
+  const alone = inc.update(Snapshot.from([...base, grpc]));
+  assert.equal(accepted(alone, 'GRPCRoute'), 'True/Accepted', 'the HTTPRoute deleted: the incremental translator redoes the GRPCRoute');
+  assert.deepEqual(alone, translate(Snapshot.from([...base, grpc]), opts, NOW));
 });
 
 test('a class-less Ingress is ours only while our IngressClass is the default', () => {

@@ -1,4 +1,4 @@
-import { keyOf, listKey, objectKey, slicesKey, type Snapshot } from '../snapshot.js';
+import { keyOf, listAllKey, listKey, objectKey, slicesKey, type Snapshot } from '../snapshot.js';
 import type { KubeObject } from '../types.js';
 
 /**
@@ -28,6 +28,12 @@ export class Reader {
   listIn(type: string, namespace: string): readonly KubeObject[] {
     this.keys.add(listKey(type, namespace));
     return this.snapshot.listIn(type, namespace);
+  }
+
+  /** listAll reads the objects of a kind in every namespace and records the dependency. */
+  listAll(type: string): readonly KubeObject[] {
+    this.keys.add(listAllKey(type));
+    return this.snapshot.list(type);
   }
 
   /** dependencies: the keys this unit's output depends on. */
