@@ -169,26 +169,18 @@ async function runCase(run: Running, c: Case): Promise<void> {
   await writeFile(run.caseFile, typeof c.manifests === 'string' ? c.manifests : c.manifests(run.backendPort));
   let problems: string[] = [];
   try {
+    // One at a time, in this order: requests first, then each kind of status.
+    const probes: Array<() => Promise<string | undefined>> = [
+      ...c.checks.map((check) => () => checkOne(run, check)),
+      ...(c.conditions ?? []).map((cond) => () => conditionProblem(run, cond)),
+      ...(c.detached ?? []).map((d) => () => detachedProblem(run, d)),
+      ...(c.gateways ?? []).map((g) => () => gatewayProblem(run, g)),
+      ...(c.gatewayClasses ?? []).map((g) => () => gatewayClassProblem(run, g)),
+    ];
     await until(`${c.name} to hold`, async () => {
       problems = [];
-      for (const check of c.checks) {
-        const p = await checkOne(run, check);
-        if (p !== undefined) problems.push(p);
-      }
-      for (const cond of c.conditions ?? []) {
-        const p = await conditionProblem(run, cond);
-        if (p !== undefined) problems.push(p);
-      }
-      for (const d of c.detached ?? []) {
-        const p = await detachedProblem(run, d);
-        if (p !== undefined) problems.push(p);
-      }
-      for (const g of c.gateways ?? []) {
-        const p = await gatewayProblem(run, g);
-        if (p !== undefined) problems.push(p);
-      }
-      for (const g of c.gatewayClasses ?? []) {
-        const p = await gatewayClassProblem(run, g);
+      for (const probe of probes) {
+        const p = await probe();
         if (p !== undefined) problems.push(p);
       }
       return problems.length === 0;

@@ -161,6 +161,20 @@ function modifyListeners(addGeneration: number, removeGeneration: number): strin
   ].join('---\n');
 }
 
+/**
+ * grantedSecretCase: gateway-secret-reference-grant-<variant>.go, a Gateway whose certificate in
+ * another namespace a ReferenceGrant admits (`to`): its listener is programmed and resolved.
+ */
+function grantedSecretCase(name: string, variant: string, to: string): Case {
+  const gateway = `gateway-secret-reference-grant-${variant}`;
+  return {
+    name, source: `${gateway}.go`, support: 'Core',
+    manifests: secretGateway(gateway, grant(`reference-grant-${variant}`, WEB_BACKEND, fromInfraGateways, to)),
+    checks: [],
+    gateways: [{ gateway, observedGeneration: 1, listeners: [listener('https', 0, [cond('Programmed', 'True', 'Programmed'), cond('ResolvedRefs', 'True')])] }],
+  };
+}
+
 export const GATEWAY_STATUS_CASES: Case[] = [
   {
     name: 'GatewayInvalidRouteKind (only an invalid route kind: ResolvedRefs=False/InvalidRouteKinds, no supportedKinds)', source: 'gateway-invalid-route-kind.go', support: 'Core',
@@ -216,24 +230,8 @@ export const GATEWAY_STATUS_CASES: Case[] = [
     checks: [],
     gateways: [{ gateway: 'gateway-secret-invalid-reference-grant', observedGeneration: 1, listeners: [listener('https', 0, [cond('ResolvedRefs', 'False', 'RefNotPermitted')])] }],
   },
-  {
-    name: 'GatewaySecretReferenceGrantAllInNamespace', source: 'gateway-secret-reference-grant-all-in-namespace.go', support: 'Core',
-    manifests: secretGateway('gateway-secret-reference-grant-all-in-namespace', grant('reference-grant-all-in-namespace', WEB_BACKEND, fromInfraGateways, '{group: "", kind: Secret}')),
-    checks: [],
-    gateways: [{
-      gateway: 'gateway-secret-reference-grant-all-in-namespace', observedGeneration: 1,
-      listeners: [listener('https', 0, [cond('Programmed', 'True', 'Programmed'), cond('ResolvedRefs', 'True')])],
-    }],
-  },
-  {
-    name: 'GatewaySecretReferenceGrantSpecific', source: 'gateway-secret-reference-grant-specific.go', support: 'Core',
-    manifests: secretGateway('gateway-secret-reference-grant-specific', grant('reference-grant-specific', WEB_BACKEND, fromInfraGateways, '{group: "", kind: Secret, name: certificate}')),
-    checks: [],
-    gateways: [{
-      gateway: 'gateway-secret-reference-grant-specific', observedGeneration: 1,
-      listeners: [listener('https', 0, [cond('Programmed', 'True', 'Programmed'), cond('ResolvedRefs', 'True')])],
-    }],
-  },
+  grantedSecretCase('GatewaySecretReferenceGrantAllInNamespace', 'all-in-namespace', '{group: "", kind: Secret}'),
+  grantedSecretCase('GatewaySecretReferenceGrantSpecific', 'specific', '{group: "", kind: Secret, name: certificate}'),
   ...([
     ['nonexistent secret', 'gateway-certificate-nonexistent-secret'],
     ['unsupported group', 'gateway-certificate-unsupported-group'],
