@@ -127,20 +127,9 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[],
  */
 export function translateRule(reader: Reader, scope: RuleScope, index: number, rule: any): RuleResult {
   const refs: any[] = Array.isArray(rule?.backendRefs) ? rule.backendRefs : [];
-  const backends: ResolvedBackend[] = [];
-  const refProblems: RefProblem[] = [];
-  let unresolved = 0;
   const byBackend = backendFilters(refs);
   const perBackend = typeof byBackend === 'object' && 'perBackend' in byBackend;
-  for (const [i, ref] of refs.entries()) {
-    const b = resolveBackend(reader, scope.route, ref);
-    if ('reason' in b) {
-      refProblems.push(b);
-      unresolved += unresolvedShare(ref);
-    } else backends.push(perBackend ? { ...b, backend: String(i) } : b);
-  }
-  // No backend at all (none listed, or none resolved) answers every request with 500.
-  if (backends.length === 0) unresolved = Math.max(1, unresolved);
+  const { backends, refProblems, unresolved } = resolveBackends(reader, scope.route, refs, perBackend);
   const fail = (problem: string): RuleResult => ({ ok: false, problem: `rule ${index}: ${problem}`, refProblems });
   if (typeof byBackend === 'string') return fail(byBackend);
   const badWeight = refs.find((r) => r?.weight !== undefined && !(Number.isInteger(r.weight) && r.weight >= 0 && r.weight <= 1_000_000));
@@ -170,6 +159,26 @@ export function translateRule(reader: Reader, scope: RuleScope, index: number, r
   if (unresolved > 0) group.unresolvedWeight = unresolved;
   if ('perBackend' in byBackend) group.backendPlugins = byBackend.perBackend;
   return { ok: true, routes, group, mirrors: mirrors.groups, refProblems };
+}
+
+/**
+ * resolveBackends: the rule's backendRefs that resolve (each its own backend when filters differ
+ * per backendRef), the problems of the others and the weight they keep (answered 500). No backend
+ * at all (none listed, or none resolved) answers every request with 500.
+ */
+function resolveBackends(reader: Reader, route: KubeObject, refs: any[], perBackend: boolean): { backends: ResolvedBackend[]; refProblems: RefProblem[]; unresolved: number } {
+  const backends: ResolvedBackend[] = [];
+  const refProblems: RefProblem[] = [];
+  let unresolved = 0;
+  for (const [i, ref] of refs.entries()) {
+    const b = resolveBackend(reader, route, ref);
+    if ('reason' in b) {
+      refProblems.push(b);
+      unresolved += unresolvedShare(ref);
+    } else backends.push(perBackend ? { ...b, backend: String(i) } : b);
+  }
+  if (backends.length === 0) unresolved = Math.max(1, unresolved);
+  return { backends, refProblems, unresolved };
 }
 
 /**
