@@ -1,61 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayOptions } from './gateway-options.js';
 import type { ConfigErrorBody, FlatConfigError, GatewayConfig } from '../config/types.js';
-import type { Logger } from '../lib/log.js';
 import { hashConfig } from '../config/hash.js';
 import { validateConfig } from '../config/validate.js';
 import { GatewayMetrics } from './metrics/metrics.js';
 import { registerAccessLogMetrics } from './access-log/metrics.js';
 import { RequestReporter } from './access-log/reporter.js';
-import type { AccessLog } from './access-log/access-log.js';
-import { TRACING_OFF, type Tracing } from './tracing/tracing.js';
-import { NO_TRUSTED_IPS, type TrustedIps } from '../lib/trusted-ips.js';
+import { TRACING_OFF } from './tracing/tracing.js';
+import { NO_TRUSTED_IPS } from '../lib/trusted-ips.js';
 import { sendJson } from './admin/http.js';
 import { AdminServer } from './admin/server.js';
 import type { ProxyContext } from './proxy/context.js';
 import { combineObservers, type RequestObserver } from './proxy/observer.js';
-import { PoolSet, type KeepaliveSettings } from './proxy/pool.js';
+import { PoolSet } from './proxy/pool.js';
 import { buildRuntime, emptyRuntime, type Runtime, type RuntimeDeps, type UpstreamRuntime } from './runtime.js';
-import type { UpstreamDeps } from './upstreams.js';
-import { EntryPoints, type ListenerBinding } from './entry-points.js';
+import { EntryPoints } from './entry-points.js';
 import { ProxyServer, type ListenAddress } from './server.js';
-import { createH2Upstreams, DEFAULT_HTTP2_ENGINE, type H2Upstreams, type Http2Engine } from './http2/engine.js';
-import type { SessionKeyring } from './sticky/token.js';
+import { createH2Upstreams, DEFAULT_HTTP2_ENGINE, type H2Upstreams } from './http2/engine.js';
 import { TargetRegistry } from './targets/registry.js';
 import { countersOf, mergeCounters, type TargetCounters } from './targets/counters.js';
-import type { GroupMember } from './workers/member.js';
 import type { ProxyStats } from './workers/messages.js';
 import { aggregateMetrics } from './workers/aggregate.js';
 
-export interface GatewayOptions {
-  proxyListen: ListenAddress;
-  proxyListenTls?: ListenAddress;
-  adminListen?: ListenAddress;
-  keyring: SessionKeyring;
-  log: Logger;
-  shutdownTimeoutMs?: number;
-  /** ms to keep answering after SIGTERM, readiness failing, before stopping (--shutdown-delay). */
-  shutdownDelayMs?: number;
-  /** Open client connections the proxy accepts at most; 0 or absent = no limit (--max-connections). */
-  maxConnections?: number;
-  /** --http2-engine: node's http2 or berth's own for h2 clients; absent = the default (http2/engine.ts). */
-  http2Engine?: Http2Engine;
-  /** Upstream keep-alive pools (--upstream-keepalive-*); absent = Kong's defaults. */
-  upstreamKeepalive?: KeepaliveSettings;
-  /** Bearer token the admin API requires (all but GET /status); none = open, for a loopback-only admin listener. */
-  adminToken?: string;
-  /** Where finished requests are logged; null or absent = no access log. */
-  accessLog?: AccessLog | null;
-  /** Peers whose X-Forwarded-* / Forwarded headers are kept and extended (--trusted-ips). */
-  trustedIps?: TrustedIps;
-  tracing?: Tracing;
-  /** --workers N > 1: this process's part in the group (src/dataplane/workers/); absent = alone. */
-  group?: GroupMember;
-  /** How Gateway listeners in the config map to extra proxy sockets; absent = none. */
-  listenerBinding?: ListenerBinding;
-  /** Host-name target lookups (targets/dns.ts); absent = node's resolver with Kong's intervals. */
-  dns?: UpstreamDeps['dns'];
-}
+export type { GatewayOptions } from './gateway-options.js';
 
 export type ApplyResult =
   | { ok: true; hash: string; changed: boolean }
