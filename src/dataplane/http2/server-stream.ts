@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { DownstreamRequest, DownstreamResponse } from '../proxy/downstream.js';
-import { isHopByHopHeader } from '../proxy/headers.js';
 import type { StreamConnection } from './downstream-stream.js';
 import { ErrorCode } from './frames.js';
+import { responseFields } from './response-fields.js';
 
 /** What a stream asks of its connection (connection.ts). */
 export interface StreamOwner {
@@ -17,9 +17,6 @@ export interface StreamOwner {
   /** The socket is behind: writes wait for its 'drain'. */
   readonly congested: boolean;
 }
-
-const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
-const INVALID_VALUE = /[\0\r\n]/;
 
 /**
  * H2ServerStream: one request stream of berth's own HTTP/2 server connection, seen by the engine
@@ -296,21 +293,4 @@ function release(stream: H2ServerStream): void {
 
 function onTimeout(stream: H2ServerStream): void {
   stream.timedOut();
-}
-
-/**
- * responseFields: the engine's flat response header list as an HTTP/2 field list. Connection-
- * specific fields are dropped (RFC 9113 s8.2.2) and names lowercased; what is no field name or
- * value is refused with a TypeError, as node's http2 refuses it (Attempt answers 502 then).
- */
-export function responseFields(status: number, flat: readonly string[]): string[] {
-  const out = [':status', String(status)];
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = flat[i]!.toLowerCase();
-    if (isHopByHopHeader(name) || name.charCodeAt(0) === 58 /* : */) continue;
-    const value = flat[i + 1]!;
-    if (!TOKEN.test(name) || INVALID_VALUE.test(value)) throw new TypeError(`invalid response header ${JSON.stringify(name)}`);
-    out.push(name, value);
-  }
-  return out;
 }
