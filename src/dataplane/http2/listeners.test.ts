@@ -18,9 +18,14 @@ test('TLS port: a connection closed (FIN) before or during its ClientHello is cl
     const stalled = net.connect(port, '127.0.0.1', () => stalled.write(Buffer.from([0x16])));
     // A handshake record announcing 256 bytes, 16 of them sent, then FIN (a scanner's cut ClientHello).
     const cut = net.connect(port, '127.0.0.1', () => cut.end(Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x01, 0x00]), Buffer.alloc(16, 1)])));
-    for (const socket of [probe, silent, stalled, cut]) socket.on('error', () => {});
+    // A record of 16,000 bytes announced, then a byte every 100 ms: the deadline counts from the accept, not from the last byte.
+    const trickle = net.connect(port, '127.0.0.1', () => trickle.write(Buffer.from([0x16, 0x03, 0x01, 0x3e, 0x80])));
+    const dribble = setInterval(() => trickle.writable && trickle.write(Buffer.from([1])), 100);
+    for (const socket of [probe, silent, stalled, cut, trickle]) socket.on('error', () => {});
     const closed = (socket: net.Socket): Promise<number> => new Promise((r) => socket.once('close', () => r(Date.now() - started)));
-    const [probeMs, silentMs, stalledMs, cutMs] = await Promise.all([closed(probe), closed(silent), closed(stalled), closed(cut)]);
+    const [probeMs, silentMs, stalledMs, cutMs, trickleMs] = await Promise.all([closed(probe), closed(silent), closed(stalled), closed(cut), closed(trickle)]);
+    clearInterval(dribble);
+    assert.ok(trickleMs >= 900 && trickleMs < 5_000, `the trickling ClientHello was closed after ${trickleMs} ms`);
     assert.ok(probeMs < 500, `the probe was closed after ${probeMs} ms`);
     assert.ok(cutMs < 500, `the cut ClientHello was closed after ${cutMs} ms`);
     assert.ok(silentMs >= 900 && silentMs < 5_000, `the silent connection was closed after ${silentMs} ms`);

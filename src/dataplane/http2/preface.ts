@@ -29,11 +29,12 @@ export function sniffProtocol(socket: net.Socket, decide: (socket: net.Socket, h
 
 /**
  * readFirstBytes reads a new connection until `enough` says the bytes so far are, puts them back
- * and calls `next`. A connection that stays silent for `timeoutMs` or closes first is
- * dropped. Closing includes a client's FIN alone: the listeners allow half-open sockets
- * (listeners.ts), so nothing else would close berth's side, and each TCP probe that connects and
- * closes (wrk's address check, a load balancer's or kubelet's tcpSocket check) left a socket in
- * CLOSE-WAIT until the timeout, which also held a shutdown that long.
+ * and calls `next`. A connection that has not sent enough within `timeoutMs` of its accept, or
+ * closes first, is dropped: a deadline, not an idle timer, so a client trickling a byte at a time
+ * cannot hold the socket past it. Closing includes a client's FIN alone: the listeners allow
+ * half-open sockets (listeners.ts), so nothing else would close berth's side, and each TCP probe
+ * that connects and closes (wrk's address check, a load balancer's or kubelet's tcpSocket check)
+ * left a socket in CLOSE-WAIT until the timeout, which also held a shutdown that long.
  */
 export function readFirstBytes(socket: net.Socket, enough: (head: Buffer) => boolean, timeoutMs: number, next: () => void): void {
   let buffered: Buffer | null = null;
@@ -42,18 +43,19 @@ export function readFirstBytes(socket: net.Socket, enough: (head: Buffer) => boo
     while ((chunk = socket.read() as Buffer | null) !== null) buffered = buffered === null ? chunk : Buffer.concat([buffered, chunk]);
     if (buffered === null || !enough(buffered)) return;
     socket.off('readable', onReadable);
-    socket.setTimeout(0);
-    socket.off('timeout', drop);
+    clearTimeout(deadline);
     socket.off('end', drop);
+    socket.off('close', stopDeadline);
     socket.unshift(buffered);
     next();
   };
   // What came before the FIN (if anything) was not enough to hand the connection on.
   const drop = (): void => void socket.destroy();
+  const stopDeadline = (): void => clearTimeout(deadline);
+  const deadline = setTimeout(drop, timeoutMs);
   socket.on('readable', onReadable);
-  socket.setTimeout(timeoutMs);
-  socket.once('timeout', drop);
   socket.once('end', drop);
+  socket.once('close', stopDeadline);
   // A connection reset meanwhile must not surface as an unhandled 'error'.
   socket.on('error', () => socket.destroy());
 }
