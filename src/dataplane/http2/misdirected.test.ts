@@ -65,6 +65,14 @@ test('a name selects the most specific listener hostname: exact, the longest wil
   assert.equal(selectListener(listeners, 'b.example.com'), '*.example.com');
   assert.equal(selectListener(listeners, 'example.com'), null, 'a wildcard needs a label before its suffix');
   assert.equal(selectListener(listeners, 'other.org'), null);
-  assert.equal(isMisdirected(NO_TLS, listeners, 'x.b.example.com', 'other.org'), false, 'a host no listener takes is left to routing');
+  const contexts = buildTlsContexts([
+    { cert: fixture('a.crt'), key: fixture('a.key'), snis: ['*.b.example.com'] },
+    { cert: fixture('wild.crt'), key: fixture('wild.key'), snis: ['other.org'] },
+  ], NO_TLS);
+  assert.equal(isMisdirected(contexts, listeners, 'x.b.example.com', 'other.org'), false, 'a host no listener takes is left to routing (404), whatever its certificate');
+  assert.equal(isMisdirected(contexts, listeners, 'x.b.example.com', 'x.b.example.com.'), false, 'an absolute name is the same name');
   assert.equal(httpsListenerHostnames([{ name: 'a/gw:443', port: 443, protocol: 'https', hostnames: ['*'] }]).trivial, true);
+  const one = httpsListenerHostnames([{ name: 'a/gw:443', port: 443, protocol: 'https', hostnames: ['foo.example.com'] }]);
+  assert.equal(one.trivial, false, 'one listener with a hostname: a name selects it or none');
+  assert.equal(isMisdirected(NO_TLS, one, 'baz.example.com', 'foo.example.com'), true);
 });

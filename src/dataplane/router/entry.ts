@@ -89,11 +89,12 @@ export class RouteEntry {
     if (this.listeners !== null && req.entryPoint != null && !servesAny(req.entryPoint, this.listeners)) return null;
     if (this.methods !== null && !this.methods.includes(req.method)) return null;
     if (!hostOk && !this.wildcardMatches(req.host)) return null;
-    if (this.isolation !== null && !this.isolation.serves(req.host)) return null;
     const consumed = this.matchPath(req.path);
     if (consumed < 0) return null;
     if (this.headers !== null && !headersMatch(this.headers, req.headers)) return null;
     if (this.query !== null && !queryMatches(this.query, req.query)) return null;
+    // Last: the candidates that get here are few, and the check compares hostnames.
+    if (this.isolation !== null && !this.isolation.serves(req.host)) return null;
     const rest = this.route.strip_path === false ? req.path : req.path.slice(consumed);
     return {
       route: this.route,

@@ -7,27 +7,29 @@ import { ANY_LISTENER_HOSTNAME, type ListenerConfig } from '../../config/types.j
  */
 export interface ListenerHostnames {
   readonly exact: ReadonlySet<string>;
-  /** Wildcard listeners by the suffix they match, with its dot: "*.example.com" -> ".example.com". */
-  readonly wildcardSuffixes: ReadonlySet<string>;
+  /** Wildcard listeners, longest suffix first: "*.example.com" as { suffix: ".example.com", hostname }. */
+  readonly wildcards: ReadonlyArray<{ readonly suffix: string; readonly hostname: string }>;
   readonly any: boolean;
-  /** Fewer than two listeners: a name cannot select another listener than any other name does. */
+  /** No listener, or only one without hostname: every name selects the same (none or that one). */
   readonly trivial: boolean;
 }
 
-export const NO_LISTENER_HOSTNAMES: ListenerHostnames = { exact: new Set(), wildcardSuffixes: new Set(), any: false, trivial: true };
+export const NO_LISTENER_HOSTNAMES: ListenerHostnames = { exact: new Set(), wildcards: [], any: false, trivial: true };
 
 export function listenerHostnames(hostnames: Iterable<string>): ListenerHostnames {
   const exact = new Set<string>();
-  const wildcardSuffixes = new Set<string>();
+  const wildcards = new Map<string, { suffix: string; hostname: string }>();
   let any = false;
   for (const raw of hostnames) {
     const hostname = raw.toLowerCase();
     if (hostname === ANY_LISTENER_HOSTNAME) any = true;
-    else if (hostname.startsWith('*.')) wildcardSuffixes.add(hostname.slice(1));
+    else if (hostname.startsWith('*.')) wildcards.set(hostname, { suffix: hostname.slice(1), hostname });
     else exact.add(hostname);
   }
-  const count = exact.size + wildcardSuffixes.size + (any ? 1 : 0);
-  return count === 0 ? NO_LISTENER_HOSTNAMES : { exact, wildcardSuffixes, any, trivial: count < 2 };
+  const count = exact.size + wildcards.size + (any ? 1 : 0);
+  if (count === 0) return NO_LISTENER_HOSTNAMES;
+  const longestFirst = [...wildcards.values()].sort((a, b) => b.suffix.length - a.suffix.length);
+  return { exact, wildcards: longestFirst, any, trivial: count === 1 && any };
 }
 
 /** httpsListenerHostnames: the hostnames of every HTTPS listener in the config (all on the TLS socket). */
@@ -43,9 +45,11 @@ export function httpsListenerHostnames(listeners: readonly ListenerConfig[] | un
  */
 export function selectListener(hostnames: ListenerHostnames, name: string): string | null {
   if (hostnames.exact.has(name)) return name;
-  for (let dot = name.indexOf('.'); dot > 0; dot = name.indexOf('.', dot + 1)) {
-    const suffix = name.slice(dot);
-    if (hostnames.wildcardSuffixes.has(suffix)) return '*' + suffix;
+  // Compared in place (no substring per label): a Gateway port has a handful of wildcards.
+  const wildcards = hostnames.wildcards;
+  for (let i = 0; i < wildcards.length; i++) {
+    const w = wildcards[i]!;
+    if (name.length > w.suffix.length && name.endsWith(w.suffix)) return w.hostname;
   }
   return hostnames.any ? ANY_LISTENER_HOSTNAME : null;
 }
