@@ -70,3 +70,11 @@ test('changedKeys names changed, added and removed objects, the groups they belo
   assert.deepEqual(new Set(Snapshot.changedKeys(before, Snapshot.from([svc, a, b, added]))),
     new Set([objectKey('Secret', 'ns', 'x'), listKey('Secret', 'ns'), listAllKey('Secret')]));
 });
+
+test('a status write (same generation) does not change the kind in every namespace; a spec change does', () => {
+  const route = (rv: string, generation: number) => obj('gateway.networking.k8s.io/v1', 'HTTPRoute', 'r', 'ns', { metadata: { name: 'r', namespace: 'ns', uid: 'u', resourceVersion: rv, generation } });
+  const before = Snapshot.from([route('1', 1)]);
+  assert.equal(Snapshot.changedKeys(before, Snapshot.from([route('2', 1)])).has(listAllKey('HTTPRoute')), false);
+  assert.equal(Snapshot.changedKeys(before, Snapshot.from([route('3', 2)])).has(listAllKey('HTTPRoute')), true);
+  assert.equal(Snapshot.changedKeys(before, Snapshot.from([])).has(listAllKey('HTTPRoute')), true);
+});

@@ -221,9 +221,19 @@ function groupKey(obj: KubeObject): string | undefined {
 function markChanged(changed: Set<string>, key: string, now: KubeObject | undefined, old: KubeObject | undefined): void {
   changed.add(key);
   for (const obj of [now, old]) {
-    if (obj === undefined) continue;
-    const group = entryOf(obj)?.group;
+    const group = obj === undefined ? undefined : entryOf(obj)?.group;
     if (group !== undefined) changed.add(group);
-    changed.add(listAllKey(obj.kind));
   }
+  if (specChanged(now, old)) changed.add(listAllKey((now ?? old)!.kind));
+}
+
+/**
+ * specChanged: the object came, went, or its spec may differ. metadata.generation moves with the
+ * spec only (a status write leaves it), so units that read every object of a kind (listAllKey)
+ * are not redone for each status the controller writes; without a generation, any change counts.
+ */
+function specChanged(now: KubeObject | undefined, old: KubeObject | undefined): boolean {
+  if (now === undefined || old === undefined) return true;
+  const generation = now.metadata.generation;
+  return generation === undefined || generation !== old.metadata.generation || now.metadata.creationTimestamp !== old.metadata.creationTimestamp;
 }

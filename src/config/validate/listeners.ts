@@ -4,8 +4,8 @@ import type { Issues, PathSeg } from './issues.js';
 import { Scope, isObj } from './scope.js';
 
 const NAME = /^[^\s:]+\/[^\s:]+:\d{1,5}$/;
-const LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
-const LISTENER_HOSTNAME = new RegExp(`^(\\*|(\\*\\.)?${LABEL}(\\.${LABEL})*)$`, 'i');
+/** Gateway API's Hostname pattern (apis/v1/shared_types.go, no per-label length), or `*`: what the translator emits. */
+const LISTENER_HOSTNAME = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/i;
 
 /** checkListenerHostname: a Gateway listener hostname (a DNS name, or a `*.` wildcard), or `*` for a listener without one. */
 export function checkListenerHostname(h: string): string | undefined {

@@ -112,12 +112,14 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
 const hostnameOf = (l: ListenerModel): string => l.hostname?.toLowerCase() ?? ANY_LISTENER_HOSTNAME;
 
 /**
- * peerHostnames: the hostnames of the Gateway's other listeners on `l`'s port that are served
- * (Gateway API listener isolation: a host one of them is more specific for is not `l`'s).
+ * peerHostnames: the hostnames of the Gateway's other valid listeners on `l`'s port (Gateway API
+ * listener isolation: a host one of them is more specific for is not `l`'s). A listener whose
+ * certificate is missing still owns its hostnames; it also depends only on the Gateway, which
+ * the route's unit reads, and not on Secrets it does not.
  */
 function peerHostnames(gw: GatewayModel, l: ListenerModel): string[] {
   const own = hostnameOf(l);
-  const peers = gw.listeners.filter((p) => p !== l && p.port === l.port && p.supported && !p.badHostname && !p.conflicted && p.certProblem === undefined).map(hostnameOf);
+  const peers = gw.listeners.filter((p) => p !== l && p.port === l.port && p.supported && !p.badHostname && !p.conflicted).map(hostnameOf);
   return [...new Set(peers)].filter((h) => h !== own);
 }
 

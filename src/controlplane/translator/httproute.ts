@@ -5,12 +5,14 @@ import type { GatewayWorld } from './gateway.js';
 import { resolveParent, type ParentResult } from './httproute-parents.js';
 import { translateRule, type RefProblem, type RuleResult, type RuleScope } from './httproute-rules.js';
 import type { Reader } from './reader.js';
-import { yieldToOtherKind } from './route-kind-conflicts.js';
+import { yieldToOtherKind, type RouteClaims } from './route-kind-conflicts.js';
 import { ConditionFactory, TRANSLATION_FAILED, emptyOutput, refOf, warning, type Condition, type UnitOutput } from './status.js';
 
 /** RouteContext: everything one HTTPRoute's translation reads besides the snapshot. */
 export interface RouteContext {
   world: GatewayWorld;
+  /** The listener attachments of each route kind, resolved once per translation. */
+  claims: RouteClaims;
   controllerName: string;
   drainSupport: boolean;
   now: string;
@@ -183,7 +185,7 @@ export function translateRoute(reader: Reader, route: KubeObject, ctx: RouteCont
   const refs: any[] = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
   const resolved = refs.map((ref) => resolveParent(reader, ctx.world, route, ref, kind)).filter((p): p is ParentResult => p !== undefined);
   if (resolved.length === 0) return clearStaleParents(route, ctx.controllerName, out);
-  const parents = resolved.some((p) => p.accepted) ? yieldToOtherKind(reader, ctx.world, route, kind, resolved) : resolved;
+  const parents = resolved.some((p) => p.accepted) ? yieldToOtherKind(reader, ctx.claims, route, kind, resolved) : resolved;
   const accepted = parents.filter((p) => p.accepted);
   let rules: RulesOutcome = { programmed: 0, problems: [], refProblems: [] };
   if (accepted.length > 0) rules = addRules(reader, scopeOf(route, accepted, ctx.drainSupport), out, translateRule);

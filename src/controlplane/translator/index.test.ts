@@ -235,6 +235,11 @@ test('an HTTPRoute and a GRPCRoute on one listener with intersecting hostnames: 
   const alone = inc.update(Snapshot.from([...base, grpc]));
   assert.equal(accepted(alone, 'GRPCRoute'), 'True/Accepted', 'the HTTPRoute deleted: the incremental translator redoes the GRPCRoute');
   assert.deepEqual(alone, translate(Snapshot.from([...base, grpc]), opts, NOW));
+  // Same namespace/name and no timestamps (folder mode): still exactly one, by kind.
+  const twin = { ...grpc, metadata: { name: 'web', namespace: 'a' } };
+  const untimed = { ...http, metadata: { name: 'web', namespace: 'a' } };
+  const tie = translate(Snapshot.from([...base, untimed, twin]), opts, NOW);
+  assert.deepEqual([accepted(tie, 'HTTPRoute'), accepted(tie, 'GRPCRoute')].sort(), ['False/NotAllowedByListeners', 'True/Accepted']);
 });
 
 test('a class-less Ingress is ours only while our IngressClass is the default', () => {

@@ -6,6 +6,7 @@ import { buildGatewayWorld, type GatewayWorld } from './gateway.js';
 import { gatewayStatuses } from './gateway-status.js';
 import { translateGRPCRoute } from './grpcroute.js';
 import { translateHTTPRoute } from './httproute.js';
+import { RouteClaims } from './route-kind-conflicts.js';
 import { translateIngress } from './ingress.js';
 import { gatewayListeners } from './listeners.js';
 import { policyStatuses } from './policy-status.js';
@@ -77,7 +78,7 @@ export class IncrementalTranslator {
   private translateUnits(snapshot: Snapshot, world: GatewayWorld, now: string, changed: string[] | undefined): UnitPlan {
     const plan: UnitPlan = { keys: [], outputs: [], redone: new Set() };
     const next = new Map<string, CachedUnit>();
-    const ctx = { world, controllerName: this.opts.controllerName, drainSupport: this.opts.enableDrainSupport, now };
+    const ctx = { world, claims: new RouteClaims(snapshot, world), controllerName: this.opts.controllerName, drainSupport: this.opts.enableDrainSupport, now };
     const run = (obj: KubeObject, work: (reader: Reader) => UnitOutput): void => {
       const key = Reader.key(obj);
       let unit = this.units.get(key);

@@ -36,6 +36,11 @@ export class Reader {
     return this.snapshot.list(type);
   }
 
+  /** adopt records what another reader read for this unit (work shared by several units). */
+  adopt(keys: ReadonlySet<string>): void {
+    for (const key of keys) this.keys.add(key);
+  }
+
   /** dependencies: the keys this unit's output depends on. */
   dependencies(): ReadonlySet<string> {
     return this.keys;

@@ -93,3 +93,23 @@ test('every translated config passes validateConfig, whatever the Gateway listen
     { numRuns: 400 },
   );
 });
+
+test('listener hostnames the Gateway API accepts (labels longer than DNS allows included) translate to a valid config: listener hostnames, isolation', () => {
+  const label = fc.oneof(fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/), fc.integer({ min: 60, max: 70 }).map((n) => 'a'.repeat(n)));
+  const hostname = fc.tuple(fc.boolean(), fc.array(label, { minLength: 1, maxLength: 3 })).map(([wild, labels]) => `${wild ? '*.' : ''}${labels.join('.')}.example`);
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.option(hostname, { nil: undefined }), { minLength: 1, maxLength: 3 }), (hostnames) => {
+      const listeners = hostnames.flatMap((h, i) => [
+        { name: `http-${i}`, port: 80, protocol: 'HTTP', ...(h === undefined ? {} : { hostname: h }) },
+        { name: `https-${i}`, port: 443, protocol: 'HTTPS', ...(h === undefined ? {} : { hostname: h }), tls: { certificateRefs: [{ name: 'missing' }] } },
+      ]);
+      const gateway: KubeObject = { ...base[1]!, spec: { gatewayClassName: 'kong', listeners } };
+      const route: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'a' },
+        spec: { parentRefs: [{ name: 'kong', sectionName: 'http-0' }, { name: 'kong', sectionName: 'https-0' }], rules: [{ backendRefs: [{ name: 's', port: 80 }] }] } };
+      const result = translate(Snapshot.from([base[0]!, gateway, base[2]!, route]), opts, NOW);
+      const valid = validateConfig(result.config);
+      assert.ok(valid.ok, JSON.stringify(valid.ok ? null : valid.flat));
+    }),
+    { numRuns: 200, seed: 8 },
+  );
+});
