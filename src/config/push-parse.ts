@@ -41,21 +41,11 @@ const WORKER = workerEntry();
  */
 export function parsePushedConfig(body: Uint8Array, contentType: string, currentHash: string,
   limits: PushParseLimits = DEFAULT_PUSH_LIMITS, live: GatewayConfig | null = null): Promise<PushOutcome> {
-  const copy = new Uint8Array(body);
   // The live arrays are never mutated (dataplane/runtime.ts), so indexes into them stay valid
   // even if another config goes live while the worker runs.
   const liveServices = live?.services ?? [];
   const liveUpstreams = live?.upstreams ?? [];
-  const request: PushRequest = {
-    body: copy, contentType, currentHash,
-    live: { services: liveServices.map(knownOrNull), upstreams: liveUpstreams.map(knownOrNull) },
-  };
-  const worker = new Worker(WORKER.entry, {
-    eval: WORKER.evaluated,
-    workerData: request,
-    transferList: [copy.buffer],
-    resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
-  });
+  const worker = startWorker(body, contentType, currentHash, liveServices, liveUpstreams, limits);
   return new Promise<PushOutcome>((resolve) => {
     const slices = new Map<string, unknown[]>();
     let settled = false;
@@ -78,6 +68,22 @@ export function parsePushedConfig(body: Uint8Array, contentType: string, current
         : { type: 'malformed', message: err.message });
     });
     worker.on('exit', (code) => finish({ type: 'malformed', message: `config parser exited (${code})` }));
+  });
+}
+
+/** startWorker hands the worker a copy of the body (transferred, not cloned) and the live entities' known digests. */
+function startWorker(body: Uint8Array, contentType: string, currentHash: string, liveServices: readonly ServiceConfig[],
+  liveUpstreams: readonly UpstreamConfig[], limits: PushParseLimits): Worker {
+  const copy = new Uint8Array(body);
+  const request: PushRequest = {
+    body: copy, contentType, currentHash,
+    live: { services: liveServices.map(knownOrNull), upstreams: liveUpstreams.map(knownOrNull) },
+  };
+  return new Worker(WORKER.entry, {
+    eval: WORKER.evaluated,
+    workerData: request,
+    transferList: [copy.buffer],
+    resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
   });
 }
 

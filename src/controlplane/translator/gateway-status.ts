@@ -33,8 +33,9 @@ function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, publishe
     };
   });
   const f = new ConditionFactory(now, gen, gw.obj.status?.conditions);
-  const notAccepted = listeners.filter((l) => l.conditions.some((c) => c.type === 'Accepted' && c.status === 'False')).map((l) => l.name);
-  const conditions = gatewayConditions(gw, notAccepted, listeners.length, f);
+  // Not valid: not accepted, or in conflict with another listener (gateway_types.go, ListenersNotValid).
+  const notValid = listeners.filter((l) => l.conditions.some((c) => (c.type === 'Accepted' && c.status === 'False') || (c.type === 'Conflicted' && c.status === 'True')));
+  const conditions = gatewayConditions(gw, notValid.map((l) => l.name), listeners.length, f);
   // A Gateway with spec.addresses is served on them (entry-points.ts), so those are its addresses.
   const own = gatewayAddresses(gw).map((value): StatusAddress => ({ type: 'IPAddress', value }));
   const addresses = own.length > 0 ? own : published;
@@ -44,18 +45,18 @@ function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, publishe
 /**
  * gatewayConditions: a Gateway rejected as a whole is not accepted with its reason. Otherwise
  * Gateway API's GatewayReasonListenersNotValid (apis/v1/gateway_types.go) is the Accepted reason
- * when a listener is invalid, True or False as the Gateway is accepted or not: True while another
- * listener is accepted (the Gateway serves that one), False when none is.
+ * when a listener is not accepted or conflicted, True or False as the Gateway is accepted or not:
+ * True while another listener is valid (the Gateway serves that one), False when none is.
  */
-function gatewayConditions(gw: GatewayModel, notAccepted: string[], listenerCount: number, f: ConditionFactory): Condition[] {
+function gatewayConditions(gw: GatewayModel, notValid: string[], listenerCount: number, f: ConditionFactory): Condition[] {
   if (gw.rejected !== undefined) {
     return [f.make('Accepted', false, gw.rejected.reason, gw.rejected.message), f.make('Programmed', false, 'Invalid', 'the Gateway is not accepted')];
   }
-  if (notAccepted.length === listenerCount) {
-    return [f.make('Accepted', false, 'ListenersNotValid', 'no listener is accepted'), f.make('Programmed', false, 'Invalid', 'no listener is accepted')];
+  if (notValid.length === listenerCount) {
+    return [f.make('Accepted', false, 'ListenersNotValid', 'no listener is valid'), f.make('Programmed', false, 'Invalid', 'no listener is valid')];
   }
-  if (notAccepted.length > 0) {
-    return [f.make('Accepted', true, 'ListenersNotValid', `listeners not accepted: ${notAccepted.join(', ')}`), f.make('Programmed', true, 'Programmed')];
+  if (notValid.length > 0) {
+    return [f.make('Accepted', true, 'ListenersNotValid', `listeners not valid: ${notValid.join(', ')}`), f.make('Programmed', true, 'Programmed')];
   }
   return [f.make('Accepted', true, 'Accepted'), f.make('Programmed', true, 'Programmed')];
 }

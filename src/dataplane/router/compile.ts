@@ -14,7 +14,7 @@ import type { RouteMatch, RouteRequest, Router } from './types.js';
  *   4. regex paths before prefix paths; regexes by regex_priority;
  *   5. prefix paths by length (the longest prefix wins);
  *   6. config order.
- * Routes carrying `gateway_api_precedence` (from HTTPRoutes) are ordered by Gateway API's rules
+ * Routes carrying `gateway_api_precedence` (from HTTPRoutes and GRPCRoutes) are ordered by Gateway API's rules
  * instead (gateway-api-order.ts) and matched as their own family (FamilyRouter).
  * A prefix path is a plain string prefix, as in Kong: `/echo` also matches `/echoes`. (The
  * translator emits `~/echo$` plus `/echo/` for an HTTPRoute PathPrefix `/echo`, as KIC does.)
@@ -51,7 +51,7 @@ function indexRouter(entries: RouteEntry[]): IndexedRouter {
 }
 
 /**
- * FamilyRouter: HTTPRoute-derived routes follow Gateway API precedence among themselves, Kong's
+ * FamilyRouter: HTTPRoute- and GRPCRoute-derived routes follow Gateway API precedence among themselves, Kong's
  * and Ingress routes Kong's. Each family finds its best match; when both match, Kong's order
  * decides between the two (`kongRank`), as it did before the families were told apart.
  */

@@ -67,7 +67,7 @@ for (const [name, specs, request, expected] of cases) {
 // GRPCRoute precedence (apis/v1/grpcroute_types.go GRPCRouteRule.Matches), routes shaped as the
 // translator emits them (controlplane/translator/grpcroute-rules.ts methodPaths).
 function grpcRoute(name: string, service: string, method: string, extra: Partial<Spec> = {}): Spec {
-  const paths = service !== '' && method !== '' ? [`~/${service}/${method}$`] : service !== '' ? [`/${service}/`] : [`~/[^/]+/${method}$`];
+  const paths = service !== '' && method !== '' ? [`~/${service}/${method}$`] : service !== '' ? [`/${service}/`] : method !== '' ? [`~/[^/]+/${method}$`] : ['/'];
   return { name, paths, protocols: ['grpc', 'grpcs'], ...extra, p: { grpc_service: service, grpc_method: method, ...extra.p } };
 }
 
@@ -128,4 +128,10 @@ test('listener ports: a route with listeners matches only on sockets standing fo
   assert.equal(on(8080, ['ns/gw:8080']), 'on8080');
   assert.equal(on(9090, ['other/gw:9090']), null);
   assert.equal(router.match(req('/'))?.route.name, 'on80');
+});
+
+test('grpcroute precedence: where both kinds meet, a GRPCRoute matching everything does not beat a longer HTTPRoute path', () => {
+  const router = routerOf([grpcRoute('grpc-all', '', ''), gw('http-api', 'PathPrefix', '/api')]);
+  assert.equal(router.match(req('/api/x'))?.route.name, 'http-api');
+  assert.equal(router.match(req('/a.Echo/Say'))?.route.name, 'grpc-all');
 });

@@ -8,9 +8,11 @@ const PATH_KIND = { Exact: 3, RegularExpression: 2, PathPrefix: 1 } as const;
  * HTTPRouteSpec.Hostnames), an HTTPRoute match goes by HTTPRouteRule precedence: an Exact path, a
  * RegularExpression path (implementation-specific: Envoy Gateway's place for it), the longest
  * PathPrefix, a method match, the most header matches, the most query param matches. A GRPCRoute
- * match goes by GRPCRouteRule precedence (apis/v1/grpcroute_types.go): the most characters of a
- * matching service, then of a method, then the most header matches. The two kinds are not merged
- * (the same file): at equal hostnames a GRPCRoute's entries come first.
+ * match is ranked on the same scale as the path it stands for (grpcKind), which keeps GRPCRoute
+ * precedence among GRPCRoutes (apis/v1/grpcroute_types.go: the most characters of a matching
+ * service, then of a method, then the most header matches) and lets a longer HTTPRoute path beat
+ * a GRPCRoute that matches everything where routes of both kinds meet (a socket several Gateways
+ * share; on one listener the translator keeps only one kind, route-kind-conflicts.ts).
  */
 export function gatewayApiKey(e: RouteEntry): number[] {
   const p = e.route.gateway_api_precedence!;
@@ -19,15 +21,26 @@ export function gatewayApiKey(e: RouteEntry): number[] {
   for (const s of e.hostSuffixes) wildcard = Math.max(wildcard, s.length);
   for (const s of e.hostPrefixes) wildcard = Math.max(wildcard, s.length);
   const headers = Object.keys(e.route.headers ?? {}).length;
-  if ('grpc_service' in p) return [hostClass, wildcard, 1, p.grpc_service.length, p.grpc_method.length, 0, headers, 0];
+  if ('grpc_service' in p) return [hostClass, wildcard, ...grpcKind(p.grpc_service, p.grpc_method), 0, headers, 0];
   // A trailing slash does not change what a PathPrefix matches ("/abc/" is "/abc").
   const pathLength = p.path_type === 'PathPrefix' ? p.path.replace(/\/+$/, '').length : p.path.length;
   return [
-    hostClass, wildcard, 0, PATH_KIND[p.path_type], pathLength,
+    hostClass, wildcard, PATH_KIND[p.path_type], pathLength,
     e.methods !== null ? 1 : 0,
     headers,
     Object.keys(e.route.query_params ?? {}).length,
   ];
+}
+
+/**
+ * grpcKind: a GRPCRoute method match as [path kind, length] of the `/service/method` path it
+ * matches: both names, an exact path; a service alone, above any method-only match (more service
+ * characters); a method alone, or nothing (every path, as PathPrefix `/`), at the bottom.
+ */
+function grpcKind(service: string, method: string): [number, number] {
+  if (service !== '' && method !== '') return [PATH_KIND.Exact, service.length + method.length + 2];
+  if (service !== '') return [PATH_KIND.RegularExpression, service.length + 2];
+  return [PATH_KIND.PathPrefix, method.length + 1];
 }
 
 /**
