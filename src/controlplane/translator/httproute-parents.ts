@@ -104,7 +104,7 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
   if (gw.rejected !== undefined) return reject(parentRef, 'NoMatchingParent', `Gateway ${gw.key} is not accepted (${gw.rejected.reason})`);
   const named = gw.listeners.filter((l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port));
   if (named.length === 0) return reject(parentRef, 'NoMatchingParent', `no listener matches sectionName ${ref.sectionName ?? '*'} port ${ref.port ?? '*'}`);
-  const admitting = named.filter((l) => l.supported && !l.badHostname && l.kindsAllowed.has(kind) && namespaceAllowed(reader, l, ns, routeNs));
+  const admitting = named.filter((l) => l.supported && !l.badHostname && !l.conflicted && l.kindsAllowed.has(kind) && namespaceAllowed(reader, l, ns, routeNs));
   if (admitting.length === 0) return reject(parentRef, 'NotAllowedByListeners', `no listener admits this ${kind} (protocol, kinds or namespaces)`);
   return attach(parentRef, gw, admitting, route);
 }

@@ -242,6 +242,21 @@ test('an HTTPRoute and a GRPCRoute on one listener with intersecting hostnames: 
   assert.deepEqual([accepted(tie, 'HTTPRoute'), accepted(tie, 'GRPCRoute')].sort(), ['False/NotAllowedByListeners', 'True/Accepted']);
 });
 
+test('a conflicted listener is not served: a route attached only through it is not accepted, and its port is not declared', () => {
+  const gw: KubeObject = { ...gateway, spec: { gatewayClassName: 'kong', listeners: [
+    { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } },
+    { name: 'dup-a', port: 8080, protocol: 'HTTP', hostname: 'dup.example.com', allowedRoutes: { namespaces: { from: 'All' } } },
+    { name: 'dup-b', port: 8080, protocol: 'HTTP', hostname: 'dup.example.com', allowedRoutes: { namespaces: { from: 'All' } } },
+  ] } };
+  const onDup = route('a', 'dup', ['s1'], '/d');
+  onDup.spec = { ...onDup.spec, parentRefs: [{ name: 'kong', namespace: 'a', sectionName: 'dup-a' }] };
+  const result = translate(Snapshot.from([gatewayClass, gw, service('a', 's1'), onDup, route('a', 'all', ['s1'], '/x')]), opts, NOW);
+  assert.deepEqual(result.config.listeners?.map((l) => l.name), ['a/kong:80']);
+  assert.deepEqual(result.config.services!.flatMap((s) => s.routes!.map((r) => `${r.name} ${r.listeners}`)), ['httproute.a.all.0.0 a/kong:80']);
+  const dup = result.statuses.find((s) => s.ref.kind === 'HTTPRoute' && s.ref.name === 'dup')!.status;
+  assert.equal((dup.parents as any[])[0].conditions[0].reason, 'NotAllowedByListeners');
+});
+
 test('a class-less Ingress is ours only while our IngressClass is the default', () => {
   const ing: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'a' }, spec: { defaultBackend: { service: { name: 's1', port: { number: 80 } } } } };
   const cls = (isDefault: string): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'kong', annotations: { 'ingressclass.kubernetes.io/is-default-class': isDefault } } });

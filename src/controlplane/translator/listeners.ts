@@ -17,8 +17,9 @@ export function gatewayAddresses(gw: GatewayModel): string[] {
 
 /**
  * gatewayListeners: one ListenerConfig per distinct supported listener port of each managed
- * Gateway; an HTTPS one lists the hostnames of the port's HTTPS listeners that are served (`*`
- * for one without), so that the proxy can tell which listener a request's SNI and Host select.
+ * Gateway (a conflicted listener's port is not configured: gateway_types.go, Conflicted); an
+ * HTTPS one lists the hostnames of the port's HTTPS listeners that are served (`*` for one
+ * without), so that the proxy can tell which listener a request's SNI and Host select.
  */
 export function gatewayListeners(world: GatewayWorld): ListenerConfig[] {
   const out = new Map<string, ListenerConfig>();
@@ -26,7 +27,7 @@ export function gatewayListeners(world: GatewayWorld): ListenerConfig[] {
     if (gw.rejected !== undefined) continue;
     const addresses = gatewayAddresses(gw);
     for (const l of gw.listeners) {
-      if (!l.supported || !Number.isInteger(l.port) || l.port < 1 || l.port > 65535) continue;
+      if (!l.supported || l.conflicted || !Number.isInteger(l.port) || l.port < 1 || l.port > 65535) continue;
       const name = listenerName(gw.key, l.port);
       const https = l.protocol === 'HTTPS';
       let listener = out.get(name);
