@@ -1,5 +1,5 @@
 import type { ObjectStatus } from '../types.js';
-import { GATEWAY_GROUP, ROUTE_KINDS, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
+import { GATEWAY_GROUP, ROUTE_KINDS, isValidListener, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
 import type { StatusAddress } from './addresses.js';
 import { gatewayAddresses } from './listeners.js';
 import { ConditionFactory, refOf, type Condition } from './status.js';
@@ -34,8 +34,8 @@ function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, publishe
   });
   const f = new ConditionFactory(now, gen, gw.obj.status?.conditions);
   // Not valid: not accepted, or in conflict with another listener (gateway_types.go, ListenersNotValid).
-  const notValid = listeners.filter((l) => l.conditions.some((c) => (c.type === 'Accepted' && c.status === 'False') || (c.type === 'Conflicted' && c.status === 'True')));
-  const conditions = gatewayConditions(gw, notValid.map((l) => l.name), listeners.length, f);
+  const notValid = gw.listeners.filter((l) => !isValidListener(l)).map((l) => l.name);
+  const conditions = gatewayConditions(gw, notValid, listeners.length, f);
   // A Gateway with spec.addresses is served on them (entry-points.ts), so those are its addresses.
   const own = gatewayAddresses(gw).map((value): StatusAddress => ({ type: 'IPAddress', value }));
   const addresses = own.length > 0 ? own : published;

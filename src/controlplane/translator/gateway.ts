@@ -1,4 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { ANY_LISTENER_HOSTNAME } from '../../config/types.js';
 import type { KubeObject, TranslateOptions, TranslationEvent } from '../types.js';
 import type { Snapshot } from '../snapshot.js';
 import { Reader } from './reader.js';
@@ -27,6 +28,19 @@ export interface ListenerModel {
   /** Why the certificate could not be used, with the Gateway API reason. */
   certProblem: { reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string } | undefined;
   conflicted: boolean;
+}
+
+/**
+ * isValidListener: accepted and in no conflict, so its port is configured and routes attach
+ * through it (apis/v1/gateway_types.go: Accepted, Conflicted); its hostname is its own.
+ */
+export function isValidListener(l: ListenerModel): boolean {
+  return l.supported && !l.badHostname && !l.conflicted;
+}
+
+/** listenerHostname: a listener's hostname as the config names it, `*` for one without. */
+export function listenerHostname(l: ListenerModel): string {
+  return l.hostname?.toLowerCase() ?? ANY_LISTENER_HOSTNAME;
 }
 
 export interface GatewayModel {

@@ -3,7 +3,7 @@ import type { KubeObject } from '../types.js';
 import type { BackendGroup, ResolvedBackend } from './backends.js';
 import { translateFilters } from './filters.js';
 import { headerFields } from './httproute-matches.js';
-import { precedenceTies, resolveBackend, unresolvedShare, type RefProblem, type RuleResult, type RuleScope } from './httproute-rules.js';
+import { attachVariant, precedenceTies, resolveBackend, unresolvedShare, type RefProblem, type RuleResult, type RuleScope } from './httproute-rules.js';
 import { escapeRegex, exactPaths } from './paths.js';
 import type { Reader } from './reader.js';
 import { defaultSessionName, sessionFields } from './session.js';
@@ -73,9 +73,7 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[])
     if (typeof headers === 'string') return `match ${j}: ${headers}`;
     for (const [k, v] of scope.variants.entries()) {
       const r: RouteConfig = { name: `grpcroute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}${v.suffix}`, protocols: v.protocols.map((p) => GRPC_PROTOCOL[p]) };
-      if (v.hosts !== null) r.hosts = [...v.hosts];
-      r.listeners = [...v.listeners];
-      if (v.isolation !== null) r.listener_isolation = { served: [...v.isolation.served], other: [...v.isolation.other] };
+      attachVariant(r, v);
       r.paths = [...paths.paths];
       // Kong's order decides only against Kong-native routes: there an exact method outranks a
       // service prefix or a regex too.

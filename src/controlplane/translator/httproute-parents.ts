@@ -1,6 +1,5 @@
 import type { KubeObject } from '../types.js';
-import { ANY_LISTENER_HOSTNAME } from '../../config/types.js';
-import { GATEWAY_GROUP, gatewayKey, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
+import { GATEWAY_GROUP, gatewayKey, isValidListener, listenerHostname, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
 import { listenerName } from './listeners.js';
 import type { Reader } from './reader.js';
 import { isHostname } from './syntax.js';
@@ -104,12 +103,10 @@ export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeOb
   if (gw.rejected !== undefined) return reject(parentRef, 'NoMatchingParent', `Gateway ${gw.key} is not accepted (${gw.rejected.reason})`);
   const named = gw.listeners.filter((l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port));
   if (named.length === 0) return reject(parentRef, 'NoMatchingParent', `no listener matches sectionName ${ref.sectionName ?? '*'} port ${ref.port ?? '*'}`);
-  const admitting = named.filter((l) => l.supported && !l.badHostname && !l.conflicted && l.kindsAllowed.has(kind) && namespaceAllowed(reader, l, ns, routeNs));
+  const admitting = named.filter((l) => isValidListener(l) && l.kindsAllowed.has(kind) && namespaceAllowed(reader, l, ns, routeNs));
   if (admitting.length === 0) return reject(parentRef, 'NotAllowedByListeners', `no listener admits this ${kind} (protocol, kinds or namespaces)`);
   return attach(parentRef, gw, admitting, route);
 }
-
-const hostnameOf = (l: ListenerModel): string => l.hostname?.toLowerCase() ?? ANY_LISTENER_HOSTNAME;
 
 /**
  * peerHostnames: the hostnames of the Gateway's other valid listeners on `l`'s port (Gateway API
@@ -118,8 +115,8 @@ const hostnameOf = (l: ListenerModel): string => l.hostname?.toLowerCase() ?? AN
  * the route's unit reads, and not on Secrets it does not.
  */
 function peerHostnames(gw: GatewayModel, l: ListenerModel): string[] {
-  const own = hostnameOf(l);
-  const peers = gw.listeners.filter((p) => p !== l && p.port === l.port && p.supported && !p.badHostname && !p.conflicted).map(hostnameOf);
+  const own = listenerHostname(l);
+  const peers = gw.listeners.filter((p) => p !== l && p.port === l.port && isValidListener(p)).map(listenerHostname);
   return [...new Set(peers)].filter((h) => h !== own);
 }
 
@@ -131,7 +128,7 @@ function attach(parentRef: Record<string, unknown>, gw: GatewayModel, listeners:
   for (const l of listeners) {
     const hosts = listenerHosts(l, routeHosts as string[]);
     if (hosts !== null && hosts.length === 0) continue;
-    result.reach.push({ protocol: l.protocol === 'HTTPS' ? 'https' : 'http', hosts, listener: listenerName(gw.key, l.port), hostname: hostnameOf(l), peers: peerHostnames(gw, l) });
+    result.reach.push({ protocol: l.protocol === 'HTTPS' ? 'https' : 'http', hosts, listener: listenerName(gw.key, l.port), hostname: listenerHostname(l), peers: peerHostnames(gw, l) });
     result.attachments.push(`${gw.key}\0${l.name}`);
   }
   if (result.attachments.length > 0) return result;

@@ -87,6 +87,16 @@ export function precedenceTies(route: KubeObject, rule: number, match: number): 
   };
 }
 
+/**
+ * attachVariant: what one variant (RuleScope) makes of a route: its hostnames, the listeners it
+ * is served through and its listener isolation, copies of the variant's own.
+ */
+export function attachVariant(r: RouteConfig, v: RuleScope['variants'][number]): void {
+  if (v.hosts !== null) r.hosts = [...v.hosts];
+  r.listeners = [...v.listeners];
+  if (v.isolation !== null) r.listener_isolation = { served: [...v.isolation.served], other: [...v.isolation.other] };
+}
+
 /** precedenceOf: what the router needs to order this match by Gateway API precedence. */
 function precedenceOf(route: KubeObject, rule: number, match: number, m: any): GatewayApiPrecedence {
   return {
@@ -108,9 +118,7 @@ function buildRoutes(scope: RuleScope, index: number, rule: any, matches: any[],
       // Variants after the first get copies: no object is shared between two routes.
       const own = <T>(x: T): T => (k === 0 ? x : structuredClone(x));
       const r: RouteConfig = { name: `httproute.${route.metadata.namespace}.${route.metadata.name}.${index}.${j}${v.suffix}`, protocols: [...v.protocols] };
-      if (v.hosts !== null) r.hosts = [...v.hosts];
-      r.listeners = [...v.listeners];
-      if (v.isolation !== null) r.listener_isolation = { served: [...v.isolation.served], other: [...v.isolation.other] };
+      attachVariant(r, v);
       Object.assign(r, own(mf.fields), { strip_path: stripPath(route), preserve_host: true, gateway_api_precedence: precedenceOf(route, index, j, m), tags: routeTags(route) });
       if (filters.plugins.length > 0) r.plugins = own(filters.plugins);
       routes.push(r);

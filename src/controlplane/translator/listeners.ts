@@ -1,5 +1,5 @@
-import { ANY_LISTENER_HOSTNAME, type ListenerConfig } from '../../config/types.js';
-import type { GatewayModel, GatewayWorld } from './gateway.js';
+import type { ListenerConfig } from '../../config/types.js';
+import { isValidListener, listenerHostname, type GatewayModel, type GatewayWorld } from './gateway.js';
 
 /** listenerName: how a Gateway listener port is named in the config ("<ns>/<gateway>:<port>"). */
 export function listenerName(gatewayKey: string, port: number): string {
@@ -36,8 +36,8 @@ export function gatewayListeners(world: GatewayWorld): ListenerConfig[] {
         if (addresses.length > 0) listener.addresses = addresses;
         out.set(name, listener);
       }
-      if (https && listener.protocol === 'https' && !l.badHostname && !l.conflicted && l.certProblem === undefined) {
-        const hostname = l.hostname?.toLowerCase() ?? ANY_LISTENER_HOSTNAME;
+      if (https && listener.protocol === 'https' && isValidListener(l) && l.certProblem === undefined) {
+        const hostname = listenerHostname(l);
         const hostnames = (listener.hostnames ??= []);
         if (!hostnames.includes(hostname)) hostnames.push(hostname);
       }
