@@ -93,12 +93,15 @@ export class Assembler {
     }
     const services = last.services.slice();
     const upstreams = last.upstreams.slice();
+    // Each touched service merged once: many changed units may share one (a backend all routes use).
+    const touched = new Set<string>();
     for (const pos of dirty) {
-      for (const s of outputs[pos]!.services) {
-        const owners = last.serviceOwners.get(s.name)!;
-        services[last.serviceAt.get(s.name)!] = mergeService(owners.map((p) => outputs[p]!.services.find((x) => x.name === s.name)!));
-      }
+      for (const s of outputs[pos]!.services) touched.add(s.name);
       for (const u of outputs[pos]!.upstreams) if (last.upstreamOwner.get(u.name) === pos) upstreams[last.upstreamAt.get(u.name)!] = u;
+    }
+    for (const name of touched) {
+      const owners = last.serviceOwners.get(name)!;
+      services[last.serviceAt.get(name)!] = mergeService(owners.map((p) => outputs[p]!.services.find((x) => x.name === name)!));
     }
     return { ...last, services, upstreams, outputs };
   }
@@ -110,8 +113,14 @@ export class Assembler {
     const upstreamByName = new Map<string, UpstreamConfig>();
     outputs.forEach((u, pos) => {
       for (const s of u.services) {
-        parts.set(s.name, [...(parts.get(s.name) ?? []), s]);
-        serviceOwners.set(s.name, [...(serviceOwners.get(s.name) ?? []), pos]);
+        const known = parts.get(s.name);
+        if (known === undefined) {
+          parts.set(s.name, [s]);
+          serviceOwners.set(s.name, [pos]);
+        } else {
+          known.push(s);
+          serviceOwners.get(s.name)!.push(pos);
+        }
       }
       for (const up of u.upstreams) {
         if (upstreamOwner.has(up.name)) continue;

@@ -42,7 +42,10 @@ const SERVICES = ['s1', 's2', 's3'];
 const op = fc.oneof(
   fc.record({ t: fc.constant('slice'), ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom(...SERVICES), ips: fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { maxLength: 4 }), term: fc.boolean() }),
   fc.record({ t: fc.constant('service'), ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom(...SERVICES), policy: fc.option(fc.constantFrom('p1', 'p2'), { nil: undefined }) }),
-  fc.record({ t: fc.constant('route'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('r1', 'r2', 'r3'), backends: fc.subarray(SERVICES, { minLength: 1 }), path: fc.constantFrom('/x', '/y'), backendNs: fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }) }),
+  fc.record({ t: fc.constant('route'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('r1', 'r2', 'r3'), backends: fc.subarray(SERVICES, { minLength: 1 }), path: fc.constantFrom('/x', '/y'), backendNs: fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }),
+    // Ages on both sides of the GRPCRoutes' and hostnames that meet theirs: the two kinds' conflicts in chains.
+    created: fc.option(fc.constantFrom('2024-06-01T00:00:00Z', '2026-01-01T00:00:00Z', '2028-01-01T00:00:00Z'), { nil: undefined }),
+    hostname: fc.option(fc.constantFrom('a.example.com', '*.example.com'), { nil: undefined }) }),
   fc.record({ t: fc.constant('policy'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('p1', 'p2'), cookie: fc.constantFrom('c', '') }),
   fc.record({ t: fc.constant('gateway'), from: fc.constantFrom('Same', 'All'), hostname: fc.option(fc.constantFrom('*.example.com', 'a.example.com'), { nil: undefined }) }),
   fc.record({ t: fc.constant('ingress'), ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom(...SERVICES), host: fc.constantFrom('a.example.com', 'b.example.com') }),
@@ -78,6 +81,10 @@ function grpcRoute(ns: string, name: string, backends: string[], hostname?: stri
   };
 }
 
+function aged(r: KubeObject, created: string | undefined, hostname: string | undefined): KubeObject {
+  return { ...r, metadata: { ...r.metadata, ...(created ? { creationTimestamp: created } : {}) }, spec: { ...r.spec, ...(hostname ? { hostnames: [hostname] } : {}) } };
+}
+
 function apply(world: Map<string, KubeObject>, o: any): void {
   let obj: KubeObject;
   if (o.t === 'delete') {
@@ -86,7 +93,7 @@ function apply(world: Map<string, KubeObject>, o: any): void {
     return;
   } else if (o.t === 'slice') obj = slice(o.ns, o.svc, o.ips, o.term);
   else if (o.t === 'service') obj = service(o.ns, o.svc, o.policy);
-  else if (o.t === 'route') obj = route(o.ns, o.name, o.backends, o.path, o.backendNs);
+  else if (o.t === 'route') obj = aged(route(o.ns, o.name, o.backends, o.path, o.backendNs), o.created, o.hostname);
   else if (o.t === 'gateway') obj = gatewayWith(o.from, o.hostname);
   else if (o.t === 'ingress') obj = ingress(o.ns, o.svc, o.host);
   else if (o.t === 'grant') obj = grant(o.ns);
@@ -240,6 +247,28 @@ test('an HTTPRoute and a GRPCRoute on one listener with intersecting hostnames: 
   const untimed = { ...http, metadata: { name: 'web', namespace: 'a' } };
   const tie = translate(Snapshot.from([...base, untimed, twin]), opts, NOW);
   assert.deepEqual([accepted(tie, 'HTTPRoute'), accepted(tie, 'GRPCRoute')].sort(), ['False/NotAllowedByListeners', 'True/Accepted']);
+});
+
+test('routes of the two kinds alternating on one listener: a route that yielded takes nothing from a younger one, and an older route of its own kind going changes that', () => {
+  const http = (name: string, created: string): KubeObject => {
+    const r = route('a', name, ['s1'], `/${name}`);
+    return { ...r, metadata: { ...r.metadata, creationTimestamp: created }, spec: { ...r.spec, hostnames: ['api.example.com'] } };
+  };
+  const oldest = http('oldest', '2025-01-01T00:00:00Z');
+  const middle = grpcRoute('b', 'middle', ['s1'], 'api.example.com', '2026-01-01T00:00:00Z');
+  const youngest = http('youngest', '2026-06-01T00:00:00Z');
+  const base = [gatewayClass, gateway, service('a', 's1'), service('b', 's1')];
+  const accepted = (result: ReturnType<typeof translate>) => result.statuses
+    .filter((s) => s.ref.kind === 'HTTPRoute' || s.ref.kind === 'GRPCRoute')
+    .map((s) => `${s.ref.name}=${(s.status.parents as any[])[0].conditions.find((c: any) => c.type === 'Accepted').reason}`).sort();
+  const inc = new IncrementalTranslator(opts, NOW);
+  const three = inc.update(Snapshot.from([...base, oldest, middle, youngest]));
+  assert.deepEqual(accepted(three), ['middle=NotAllowedByListeners', 'oldest=Accepted', 'youngest=Accepted']);
+  const two = inc.update(Snapshot.from([...base, middle, youngest]));
+  assert.deepEqual(accepted(two), ['middle=Accepted', 'youngest=NotAllowedByListeners'], 'the oldest HTTPRoute gone: the GRPCRoute is accepted and the younger HTTPRoute yields to it');
+  assert.deepEqual(two, translate(Snapshot.from([...base, middle, youngest]), opts, NOW));
+  const back = inc.update(Snapshot.from([...base, oldest, middle, youngest]));
+  assert.deepEqual(back, three);
 });
 
 test('a conflicted listener is not served: a route attached only through it is not accepted, and its port is not declared', () => {

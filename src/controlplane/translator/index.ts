@@ -6,7 +6,7 @@ import { buildGatewayWorld, type GatewayWorld } from './gateway.js';
 import { gatewayStatuses } from './gateway-status.js';
 import { translateGRPCRoute } from './grpcroute.js';
 import { translateHTTPRoute } from './httproute.js';
-import { RouteClaims } from './route-kind-conflicts.js';
+import { RouteClaims, type Decisions } from './route-kind-conflicts.js';
 import { translateIngress } from './ingress.js';
 import { gatewayListeners } from './listeners.js';
 import { policyStatuses } from './policy-status.js';
@@ -48,6 +48,8 @@ interface UnitPlan {
 export class IncrementalTranslator {
   private units = new Map<string, CachedUnit>();
   private previous: Snapshot | undefined;
+  /** Which HTTPRoutes and GRPCRoutes yield to each other, as last decided (route-kind-conflicts.ts). */
+  private kindDecisions: Decisions | undefined;
   private readonly assembler = new Assembler();
 
   constructor(
@@ -78,7 +80,8 @@ export class IncrementalTranslator {
   private translateUnits(snapshot: Snapshot, world: GatewayWorld, now: string, changed: string[] | undefined): UnitPlan {
     const plan: UnitPlan = { keys: [], outputs: [], redone: new Set() };
     const next = new Map<string, CachedUnit>();
-    const ctx = { world, claims: new RouteClaims(snapshot, world), controllerName: this.opts.controllerName, drainSupport: this.opts.enableDrainSupport, now };
+    const claims = new RouteClaims(snapshot, world, this.kindDecisions, changed);
+    const ctx = { world, claims, controllerName: this.opts.controllerName, drainSupport: this.opts.enableDrainSupport, now };
     const run = (obj: KubeObject, work: (reader: Reader) => UnitOutput): void => {
       const key = Reader.key(obj);
       let unit = this.units.get(key);
@@ -95,6 +98,7 @@ export class IncrementalTranslator {
     for (const route of snapshot.list('GRPCRoute')) run(route, (reader) => translateGRPCRoute(reader, route, ctx));
     for (const ing of snapshot.list('Ingress')) run(ing, (reader) => translateIngress(reader, ing, this.opts));
     this.units = next;
+    this.kindDecisions = claims.carried();
     return plan;
   }
 }

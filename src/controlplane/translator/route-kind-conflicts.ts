@@ -1,4 +1,4 @@
-import type { Snapshot } from '../snapshot.js';
+import { listAllKey, type Snapshot } from '../snapshot.js';
 import type { KubeObject } from '../types.js';
 import type { GatewayWorld } from './gateway.js';
 import { intersect, resolveParent, type ParentResult } from './httproute-parents.js';
@@ -6,89 +6,151 @@ import { Reader } from './reader.js';
 
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 
-/** A listener attachment of a route: its hostnames there (null: any) and who it is. */
+/** A route's listener attachment: its hostnames there (null: any) and whose it is. */
 interface Claim {
   hosts: string[] | null;
   age: Age;
+  /** Accepted on this listener (decided oldest first; false until then). */
+  kept: boolean;
 }
 
 /** What orders two routes of the two kinds (olderThan), computed once per route. */
 interface Age {
   created: number;
   name: string;
-  kind: string;
+  kind: RouteKind;
+}
+
+/** Where routes of both kinds meet on a listener, decided once per translation (RouteClaims.decided). */
+export interface Decisions {
+  /** By claimKey: the accepted route of the other kind a claim yields to. */
+  lostTo: Map<string, Age>;
+  /** claimKeys of the claims that meet one of the other kind with an intersecting hostname, won or lost. */
+  contested: Set<string>;
+  /** What resolving every route's parents read (each unit that asks depends on it). */
+  deps: ReadonlySet<string>;
+  /** deps, and every route of both kinds: what, when none of it changed, leaves the decisions as they are. */
+  inputs: ReadonlySet<string>;
 }
 
 /**
- * RouteClaims: for one translation, the listener attachments of every route of a kind, resolved
- * once (each route's unit asks about the other kind's), with what resolving them read.
+ * RouteClaims: for one translation, which HTTPRoutes and GRPCRoutes yield to one another on a
+ * listener (yieldToOtherKind), decided once over every route of both kinds, oldest first: each
+ * route's unit asks about its own attachments. The last translation's decisions are taken again
+ * when none of their inputs changed: a status write redoes its route's unit, and deciding anew
+ * would resolve every route's parents for it.
  */
 export class RouteClaims {
-  private readonly byKind = new Map<RouteKind, { held: Map<string, Claim[]>; deps: ReadonlySet<string> }>();
+  private decisions: Decisions | undefined;
 
-  constructor(private readonly snapshot: Snapshot, private readonly world: GatewayWorld) {}
+  constructor(
+    private readonly snapshot: Snapshot,
+    private readonly world: GatewayWorld,
+    /** The last translation's decisions and the keys changed since (IncrementalTranslator). */
+    private readonly previous?: Decisions,
+    private readonly changed?: readonly string[],
+  ) {}
 
-  of(kind: RouteKind): { held: Map<string, Claim[]>; deps: ReadonlySet<string> } {
-    let claims = this.byKind.get(kind);
-    if (claims === undefined) {
-      const reader = new Reader(this.snapshot);
-      const held = new Map<string, Claim[]>();
+  decided(): Decisions {
+    return (this.decisions ??= this.unchanged() ?? this.decide());
+  }
+
+  /** What the next translation may take again: this one's decisions, or the last ones if still good. */
+  carried(): Decisions | undefined {
+    return this.decisions ?? this.unchanged();
+  }
+
+  private unchanged(): Decisions | undefined {
+    const { previous, changed } = this;
+    if (previous === undefined || changed === undefined || changed.some((key) => previous.inputs.has(key))) return undefined;
+    return previous;
+  }
+
+  private decide(): Decisions {
+    const reader = new Reader(this.snapshot);
+    const byAttachment = new Map<string, Claim[]>();
+    for (const kind of ['HTTPRoute', 'GRPCRoute'] as const) {
       for (const route of this.snapshot.list(kind)) {
-        const refs: any[] = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
-        const age = ageOf(route);
-        for (const ref of refs) {
-          const p = resolveParent(reader, this.world, route, ref, kind);
-          if (p === undefined || !p.accepted) continue;
+        const age = ageOf(route, kind);
+        for (const p of acceptedParents(reader, this.world, route, kind)) {
           p.attachments.forEach((attachment, i) => {
-            const list = held.get(attachment) ?? [];
-            list.push({ hosts: p.reach[i]!.hosts, age });
-            held.set(attachment, list);
+            const list = byAttachment.get(attachment) ?? [];
+            list.push({ hosts: p.reach[i]!.hosts, age, kept: false });
+            byAttachment.set(attachment, list);
           });
         }
       }
-      claims = { held, deps: reader.dependencies() };
-      this.byKind.set(kind, claims);
     }
-    return claims;
+    const lostTo = new Map<string, Age>();
+    const contested = new Set<string>();
+    for (const [attachment, claims] of byAttachment) {
+      const grpc = claims.filter((c) => c.age.kind === 'GRPCRoute');
+      if (grpc.length === 0 || grpc.length === claims.length) continue;
+      const http = claims.filter((c) => c.age.kind === 'HTTPRoute');
+      // Oldest first, so a claim's `kept` is settled before any younger claim looks at it.
+      for (const claim of claims.sort((a, b) => (olderThan(a.age, b.age) ? -1 : olderThan(b.age, a.age) ? 1 : 0))) {
+        const key = claimKey(claim.age, attachment);
+        let holder: Claim | undefined;
+        for (const other of claim.age.kind === 'HTTPRoute' ? grpc : http) {
+          if (!hostsIntersect(other.hosts, claim.hosts)) continue;
+          contested.add(key);
+          if (other.kept) holder ??= other;
+        }
+        if (holder === undefined) claim.kept = true;
+        else lostTo.set(key, holder.age);
+      }
+    }
+    const deps = reader.dependencies();
+    return { lostTo, contested, deps, inputs: new Set([...deps, listAllKey('HTTPRoute'), listAllKey('GRPCRoute')]) };
   }
 }
 
 /**
  * yieldToOtherKind: when an HTTPRoute and a GRPCRoute attach to one listener with intersecting
- * hostnames, exactly one of them is accepted there, the oldest, then the first by
- * "namespace/name", then the GRPCRoute (apis/v1/grpcroute_types.go, GRPCRouteSpec.Hostnames; the
- * two kinds are never merged). Returns `parents` (this route's) without the listener attachments
- * an older route of the other kind holds with an intersecting hostname; a parent left with none is
- * not accepted. The unit depends on every route of the other kind (a change to one's spec redoes
- * it) and on what resolving their parents read. The rule is pairwise: a route yields to an older
- * one of the other kind even when that one itself yielded to a still older route of this route's
- * kind (deciding that would mean resolving every older route of both kinds for each route).
+ * hostnames, only one of them is accepted there (apis/v1/grpcroute_types.go,
+ * GRPCRouteSpec.Hostnames: the two kinds are never merged): routes are taken oldest first, then by
+ * "namespace/name", then the GRPCRoute first, and a route yields to a route of the other kind
+ * already accepted there; one that yielded takes nothing from a younger route. Returns `parents`
+ * (this route's) without the listener attachments it yields; a parent left with none is not
+ * accepted. The unit depends on every route of the other kind (a change to one's spec redoes it)
+ * and on what resolving their parents read; a route that meets the other kind somewhere depends
+ * on every route of its own kind too (an older one may take the attachment this route yielded to).
  */
 export function yieldToOtherKind(reader: Reader, claims: RouteClaims, route: KubeObject, kind: RouteKind, parents: ParentResult[]): ParentResult[] {
   const other: RouteKind = kind === 'HTTPRoute' ? 'GRPCRoute' : 'HTTPRoute';
   if (reader.listAll(other).length === 0) return parents;
-  const { held, deps } = claims.of(other);
+  const { lostTo, contested, deps } = claims.decided();
   reader.adopt(deps);
-  const age = ageOf(route);
+  const age = ageOf(route, kind);
+  if (parents.some((p) => p.attachments.some((attachment) => contested.has(claimKey(age, attachment))))) reader.listAll(kind);
   return parents.map((p) => {
     if (!p.accepted) return p;
-    let lostTo: string | undefined;
+    let reason: string | undefined;
     const keep: number[] = [];
     p.attachments.forEach((attachment, i) => {
-      const holder = (held.get(attachment) ?? []).find((h) => olderThan(h.age, age) && hostsIntersect(h.hosts, p.reach[i]!.hosts));
+      const holder = lostTo.get(claimKey(age, attachment));
       if (holder === undefined) keep.push(i);
-      else lostTo ??= `listener ${attachment.split('\0')[1]} already has ${other} ${holder.age.name} with an intersecting hostname (the older route is accepted)`;
+      else reason ??= `listener ${attachment.split('\0')[1]} already has ${other} ${holder.name} with an intersecting hostname (the older route is accepted)`;
     });
-    if (lostTo === undefined) return p;
-    if (keep.length === 0) return { ...p, accepted: false, reason: 'NotAllowedByListeners', message: lostTo, reach: [], attachments: [] };
+    if (reason === undefined) return p;
+    if (keep.length === 0) return { ...p, accepted: false, reason: 'NotAllowedByListeners', message: reason, reach: [], attachments: [] };
     return { ...p, reach: keep.map((i) => p.reach[i]!), attachments: keep.map((i) => p.attachments[i]!) };
   });
 }
 
+function acceptedParents(reader: Reader, world: GatewayWorld, route: KubeObject, kind: RouteKind): ParentResult[] {
+  const refs: any[] = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
+  return refs.map((ref) => resolveParent(reader, world, route, ref, kind)).filter((p): p is ParentResult => p !== undefined && p.accepted);
+}
+
+function claimKey(age: Age, attachment: string): string {
+  return `${age.kind}\0${age.name}\0${attachment}`;
+}
+
 /** A route without a creationTimestamp (a manifest in folder mode) counts as the oldest, as in route precedence. */
-function ageOf(r: KubeObject): Age {
+function ageOf(r: KubeObject, kind: RouteKind): Age {
   const t = Date.parse(String(r.metadata.creationTimestamp ?? ''));
-  return { created: Number.isNaN(t) ? 0 : t, name: `${r.metadata.namespace ?? ''}/${r.metadata.name}`, kind: r.kind };
+  return { created: Number.isNaN(t) ? 0 : t, name: `${r.metadata.namespace ?? ''}/${r.metadata.name}`, kind };
 }
 
 /** olderThan: `a` goes first; creationTimestamp has second resolution, so ties go by name, then kind. */
