@@ -5,9 +5,11 @@
 // requests) and src/dataplane/server.test.ts (a FIN before any).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../../src/dataplane/gateway.js';
 import { startBackend, type Backend } from '../helpers/backend.js';
-import { F, T, H2RawClient, commonHeaders, describeEvent } from '../helpers/h2-raw.js';
+import { E, F, T, H2RawClient, commonHeaders, describeEvent } from '../helpers/h2-raw.js';
 import { startGateway } from '../helpers/inprocess.js';
 
 for (const engine of ['berth', 'node'] as const) {
@@ -49,3 +51,52 @@ for (const engine of ['berth', 'node'] as const) {
     });
   });
 }
+
+// A FIN in the middle of a request body: no more of it can come, so the stream is cancelled (the
+// upstream request aborted, RST_STREAM CANCEL to the client) rather than left for the upstream's
+// timeouts, while a stream whose request was whole is still answered (berth's engine).
+describe('h2c client half-close in the middle of a request body', () => {
+  let upstream: http.Server;
+  let gateway: Gateway;
+  let port = 0;
+  const aborted: string[] = [];
+
+  before(async () => {
+    upstream = http.createServer((req, res) => {
+      req.on('close', () => { if (!req.complete) aborted.push(req.url ?? ''); });
+      req.on('end', () => res.end('whole'));
+      req.resume();
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    gateway = await startGateway({
+      _format_version: '3.0',
+      services: [{ name: 'web', url: `http://127.0.0.1:${upstreamPort}`, routes: [{ name: 'web', paths: ['/'] }] }],
+    }, { http2Engine: 'berth' });
+    port = gateway.proxyAddress().port;
+  });
+  after(async () => {
+    await gateway?.stop();
+    upstream?.closeAllConnections();
+    await new Promise((resolve) => upstream?.close(resolve));
+  });
+
+  test('the unfinished stream is cancelled and its upstream request aborted; the whole one is answered; the connection closes', async () => {
+    const c = await H2RawClient.connect(port);
+    c.headers(1, commonHeaders('/unfinished', 'POST'), F.END_HEADERS);
+    c.data(1, 'part of a body', false);
+    c.headers(3, commonHeaders('/whole', 'POST'), F.END_HEADERS);
+    c.data(3, 'all of it', true);
+    // Both requests reach the upstream before the FIN.
+    await c.wait((f) => f.id === 3 && f.type === T.HEADERS, 5_000);
+    c.socket.end();
+    const reset = await c.wait((f) => f.id === 1 && f.type === T.RST_STREAM, 3_000);
+    assert.ok(reset?.kind === 'frame', `stream 1 was not reset after the FIN: ${describeEvent(reset)}`);
+    assert.equal(reset.frame.payload.readUInt32BE(0), E.CANCEL);
+    const end = await c.wait(() => false, 3_000);
+    assert.equal(end?.kind, 'closed', `the connection stayed open: ${describeEvent(end)}`);
+    for (let i = 0; i < 100 && aborted.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(aborted, ['/unfinished']);
+    assert.ok(c.framesOf(T.DATA).some((f) => f.id === 3 && f.payload.toString() === 'whole'));
+  });
+});

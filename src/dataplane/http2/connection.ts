@@ -55,7 +55,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
     private readonly info: StreamConnection,
   ) {
     super(socket, true);
-    socket.on('end', () => this.peerFinished());
+    socket.on('end', () => this.clientClosedItsSide());
     socket.on('close', () => this.closed());
     socket.on('timeout', () => this.idle());
     socket.setTimeout(IDLE_TIMEOUT_MS);
@@ -287,6 +287,16 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
   private peerFinished(): void {
     this.peerDone = true;
     this.endIfDone();
+  }
+
+  /**
+   * clientClosedItsSide: the client's FIN. A stream whose request is not whole can get no more of
+   * it (no frame follows a FIN), so it is cancelled, its upstream request aborted, instead of
+   * waiting for the upstream's timeouts; streams whose request was whole are still answered.
+   */
+  private clientClosedItsSide(): void {
+    for (const stream of [...this.streams.values()]) if (!stream.remoteEnded) this.streamError(stream, ErrorCode.CANCEL);
+    this.peerFinished();
   }
 
   private endIfDone(): void {
