@@ -21,7 +21,7 @@ status=0
 if [[ -z $only || $only == proxy ]]; then
   echo "## 1. Proxy: berth (sticky-sessions) and berth-rr (round-robin) vs HAProxy, nginx, node-http, node-undici"
   berth="node $root/bin/berth.js gateway --config \"\$BENCH_CONFIG\" --proxy-listen 127.0.0.1:\$BENCH_PORT --admin-listen 127.0.0.1:0 --log-level warn --access-log off"
-  CANDIDATE_NAME=berth RR_CANDIDATE_CMD="$berth" bash bench/run.sh "$berth" || status=1
+  SCENARIOS=${SCENARIOS:-new sticky mixed} CANDIDATE_NAME=berth RR_CANDIDATE_CMD="$berth" bash bench/run.sh "$berth" || status=1
 fi
 if [[ -z $only || $only == translate ]]; then
   echo; echo "## 2. Translation"
