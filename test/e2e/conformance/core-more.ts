@@ -146,6 +146,26 @@ rules:
     detached: [{ route: 'httproute-listener-not-matching-route-port', gateway: 'same-namespace' }],
   },
   {
+    // A Gateway whose only listener admits TLSRoutes (a Passthrough TLS listener, which berth does
+    // not serve): the HTTPRoute is not accepted, NotAllowedByListeners, its refs still resolve.
+    name: 'HTTPRouteDisallowedKind', source: 'httproute-disallowed-kind.go', support: 'Extended',
+    manifests: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: tlsroutes-only, namespace: ${INFRA}}
+spec:
+  gatewayClassName: berth
+  listeners:
+  - {name: tls, port: 443, protocol: TLS, tls: {mode: Passthrough}, allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}}
+---
+` + route('disallowed-kind', `parentRefs: [{name: tlsroutes-only, namespace: ${INFRA}}]
+rules:
+- backendRefs: [{name: ${v1}, port: 8080}]`),
+    checks: [],
+    conditions: [resolved('disallowed-kind', 'tlsroutes-only'),
+      { route: 'disallowed-kind', parent: 'tlsroutes-only', type: 'Accepted', status: 'False', reason: 'NotAllowedByListeners' }],
+    detached: [{ route: 'disallowed-kind', gateway: 'tlsroutes-only' }],
+  },
+  {
     name: 'HTTPRouteInvalidParentRefSectionNameNotMatchingPort', source: 'httproute-invalid-parentref-section-name-not-matching-port.go', support: 'Core',
     manifests: `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway

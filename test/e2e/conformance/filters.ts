@@ -17,10 +17,11 @@ export const FILTER_CASES: Case[] = [
     manifests: redirects('redirect-host-and-status', [['/hostname-redirect', '{hostname: example.org}'], ['/host-and-status', '{statusCode: 301, hostname: example.org}']]),
     checks: [moved('/hostname-redirect', 'http://example.org/hostname-redirect'), moved('/host-and-status', 'http://example.org/host-and-status', 301)],
   },
-  ...([[303, 'see-other'], [307, 'temporary-redirect'], [308, 'permanent-redirect']] as const).map(([code, path]): Case => ({
+  // Upstream's paths; its 303 case sends a POST (See Other is what a POST is redirected with).
+  ...([[303, 'see-other', 'POST'], [307, 'temporary', 'GET'], [308, 'permanent', 'GET']] as const).map(([code, path, method]): Case => ({
     name: `HTTPRoute${code}Redirect`, source: `httproute-${code}-redirect.go`, support: 'Extended',
     manifests: redirects(`${code}-redirect`, [[`/${path}`, `{statusCode: ${code}}`]]),
-    checks: [moved(`/${path}`, `http://example.com/${path}`, code)],
+    checks: [{ ...moved(`/${path}`, `http://example.com/${path}`, code), method }],
   })),
   {
     name: 'HTTPRouteRedirectPath', source: 'httproute-redirect-path.go', support: 'Extended',
