@@ -56,6 +56,12 @@ export interface TranslateOptions {
   publishService?: string;
   /** Reported when neither flag gives an address (manifests mode: the proxy's listen host). */
   defaultStatusAddresses?: string[];
+  /**
+   * The CIDRs of the host's interfaces, where the proxy serving the Gateways runs on this host
+   * (berth run with --manifests): a Gateway's static address outside them is AddressNotUsable.
+   * Undefined: not judged (in a cluster an address may belong to a load balancer).
+   */
+  bindableAddresses?: string[];
 }
 
 /** The full `status` object the translator wants on one object (written to the status subresource). */

@@ -137,8 +137,14 @@ async function gatewayProblem(run: Running, want: GatewayExpectation): Promise<s
   const p = status === undefined ? 'no status'
     : (want.observedGeneration === undefined ? undefined : staleProblem(conditionsOf(status), want.observedGeneration)) ??
       (want.conditions === undefined ? undefined : conditionsProblem(want.conditions, conditionsOf(status))) ??
-      (want.listeners === undefined ? undefined : listenersProblem(want.listeners, Array.isArray(status.listeners) ? status.listeners : []));
+      (want.listeners === undefined ? undefined : listenersProblem(want.listeners, Array.isArray(status.listeners) ? status.listeners : [])) ??
+      (want.addresses === undefined ? undefined : addressesProblem(want.addresses, status.addresses));
   return p === undefined ? undefined : `Gateway ${ns}/${want.gateway}: ${p}`;
+}
+
+function addressesProblem(want: string[], got: unknown): string | undefined {
+  const values = Array.isArray(got) ? got.map((a: any) => a?.value) : [];
+  return JSON.stringify(values) === JSON.stringify(want) ? undefined : `status.addresses ${JSON.stringify(got)}, want the values ${JSON.stringify(want)}`;
 }
 
 /** gatewayClassProblem: GWCMustHaveAcceptedConditionAny and GatewayClassMustHaveLatestConditions. */

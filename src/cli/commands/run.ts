@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { Command, Option } from 'commander';
 import { Controller } from '../../controlplane/controller.js';
 import { GatewayConfigSink } from '../../controlplane/gateway-sink.js';
@@ -60,13 +61,26 @@ async function run(flags: RunFlags): Promise<void> {
 
 /**
  * runTranslateOptions: a folder of manifests has no cluster to give Gateways an address, so unless
- * --publish-* says otherwise they report the proxy's listen host (127.0.0.1 for a wildcard host).
+ * --publish-* says otherwise they report the proxy's listen host (127.0.0.1 for a wildcard host);
+ * and the proxy runs on this host, so a Gateway's static address must be one of its interfaces'.
  */
 function runTranslateOptions(flags: RunFlags): TranslateOptions {
   const opts = translateOptionsFrom(flags);
   if (!flags.manifests) return opts;
   const host = parseListen(flags.proxyListen ?? '0.0.0.0:8000').host;
-  return { ...opts, defaultStatusAddresses: [host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host] };
+  return { ...opts, defaultStatusAddresses: [host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host], bindableAddresses: hostAddresses() };
+}
+
+/**
+ * hostAddresses: what a socket on this host can bind: each interface's address, and the whole of
+ * a loopback interface's range (Linux answers every 127.0.0.0/8 address on lo).
+ */
+function hostAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) out.push(a.internal && a.family === 'IPv4' && a.cidr !== null ? a.cidr : a.address);
+  }
+  return out;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { ObjectStatus } from '../types.js';
 import { GATEWAY_GROUP, ROUTE_KINDS, isValidListener, type GatewayModel, type GatewayWorld, type ListenerModel } from './gateway.js';
 import type { StatusAddress } from './addresses.js';
-import { gatewayAddresses } from './listeners.js';
 import { ConditionFactory, refOf, type Condition } from './status.js';
 
 function listenerConditions(l: ListenerModel, f: ConditionFactory, gatewayRejected: boolean): Condition[] {
@@ -36,9 +35,12 @@ function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, publishe
   // Not valid: not accepted, or in conflict with another listener (gateway_types.go, ListenersNotValid).
   const notValid = gw.listeners.filter((l) => !isValidListener(l)).map((l) => l.name);
   const conditions = gatewayConditions(gw, notValid, listeners.length, f);
-  // A Gateway with spec.addresses is served on them (entry-points.ts), so those are its addresses.
-  const own = gatewayAddresses(gw).map((value): StatusAddress => ({ type: 'IPAddress', value }));
-  const addresses = own.length > 0 ? own : published;
+  // A Gateway with static addresses is served on them (entry-points.ts), so those it can be
+  // reached on are its addresses; one without (or with an IPAddress left for berth to assign)
+  // reports the published ones; one not accepted is served nowhere.
+  const { static: asked, unusable } = gw.addresses;
+  const own = asked.filter((ip) => !unusable.includes(ip)).map((value): StatusAddress => ({ type: 'IPAddress', value }));
+  const addresses = gw.rejected !== undefined ? [] : asked.length > 0 ? own : published;
   return { ref: refOf(gw.obj), status: addresses.length > 0 ? { addresses, conditions, listeners } : { conditions, listeners } };
 }
 
@@ -55,10 +57,14 @@ function gatewayConditions(gw: GatewayModel, notValid: string[], listenerCount: 
   if (notValid.length === listenerCount) {
     return [f.make('Accepted', false, 'ListenersNotValid', 'no listener is valid'), f.make('Programmed', false, 'Invalid', 'no listener is valid')];
   }
-  if (notValid.length > 0) {
-    return [f.make('Accepted', true, 'ListenersNotValid', `listeners not valid: ${notValid.join(', ')}`), f.make('Programmed', true, 'Programmed')];
+  const accepted = notValid.length > 0
+    ? f.make('Accepted', true, 'ListenersNotValid', `listeners not valid: ${notValid.join(', ')}`)
+    : f.make('Accepted', true, 'Accepted');
+  const unusable = gw.addresses.unusable;
+  if (unusable.length > 0) {
+    return [accepted, f.make('Programmed', false, 'AddressNotUsable', `no interface of this host has ${unusable.join(', ')}`)];
   }
-  return [f.make('Accepted', true, 'Accepted'), f.make('Programmed', true, 'Programmed')];
+  return [accepted, f.make('Programmed', true, 'Programmed')];
 }
 
 /** gatewayStatuses writes the status of every managed GatewayClass and Gateway. */

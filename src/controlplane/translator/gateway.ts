@@ -2,6 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { ANY_LISTENER_HOSTNAME } from '../../config/types.js';
 import type { KubeObject, TranslateOptions, TranslationEvent } from '../types.js';
 import type { Snapshot } from '../snapshot.js';
+import { readGatewayAddresses, type GatewayAddresses } from './gateway-addresses.js';
 import { Reader } from './reader.js';
 import { referenceAllowed } from './refgrant.js';
 import { isHostname } from './syntax.js';
@@ -48,7 +49,9 @@ export interface GatewayModel {
   key: string;
   listeners: ListenerModel[];
   /** Why the Gateway is not accepted as a whole (its listeners are then not served); undefined when it is. */
-  rejected?: { reason: 'InvalidParameters'; message: string };
+  rejected?: { reason: 'InvalidParameters' | 'UnsupportedAddress'; message: string };
+  /** Its spec.addresses (gateway-addresses.ts). */
+  addresses: GatewayAddresses;
 }
 
 /** GatewayWorld: the managed GatewayClasses and Gateways of one snapshot, with their certificates. */
@@ -178,7 +181,7 @@ export function buildGatewayWorld(snapshot: Snapshot, opts: TranslateOptions): G
   for (const gw of snapshot.list('Gateway')) {
     if (!classes.has(gw.spec?.gatewayClassName)) continue;
     try {
-      addGateway(reader, gw, world);
+      addGateway(reader, gw, world, opts);
     } catch (err) {
       // A Gateway we cannot read costs itself only: its routes then find no parent.
       world.events.push(warning(gw, TRANSLATION_FAILED, `internal error translating this object: ${err instanceof Error ? err.message : String(err)}`));
@@ -187,7 +190,7 @@ export function buildGatewayWorld(snapshot: Snapshot, opts: TranslateOptions): G
   return world;
 }
 
-function addGateway(reader: Reader, gw: KubeObject, world: GatewayWorld): void {
+function addGateway(reader: Reader, gw: KubeObject, world: GatewayWorld, opts: TranslateOptions): void {
   const raw: any[] = Array.isArray(gw.spec?.listeners) ? gw.spec.listeners : [];
   const certificates: CertificateEntry[] = [];
   const listeners = raw.map((l) => buildListener(reader, gw, l, certificates));
@@ -196,13 +199,17 @@ function addGateway(reader: Reader, gw: KubeObject, world: GatewayWorld): void {
     if (l.certProblem !== undefined) world.events.push(warning(gw, TRANSLATION_FAILED, `listener ${l.name}: ${l.certProblem.message}`));
   }
   const key = gatewayKey(gw.metadata.namespace ?? '', gw.metadata.name);
-  const rejected = parametersProblem(gw);
+  const addresses = readGatewayAddresses(gw, opts.bindableAddresses);
+  const rejected = parametersProblem(gw) ?? (addresses.unsupported === undefined ? undefined : { reason: 'UnsupportedAddress', message: addresses.unsupported });
   if (rejected !== undefined) {
-    world.gateways.set(key, { obj: gw, key, listeners, rejected });
+    world.gateways.set(key, { obj: gw, key, listeners, rejected, addresses });
     world.events.push(warning(gw, TRANSLATION_FAILED, rejected.message));
     return;
   }
-  world.gateways.set(key, { obj: gw, key, listeners });
+  if (addresses.unusable.length > 0) {
+    world.events.push(warning(gw, TRANSLATION_FAILED, `addresses ${addresses.unusable.join(', ')}: no interface of this host has them; its listeners cannot be served there`));
+  }
+  world.gateways.set(key, { obj: gw, key, listeners, addresses });
   world.certificates.push(...certificates);
 }
 

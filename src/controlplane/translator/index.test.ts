@@ -271,6 +271,24 @@ test('routes of the two kinds alternating on one listener: a route that yielded 
   assert.deepEqual(back, three);
 });
 
+test('Gateway spec.addresses: an unsupported type is not accepted nor served; with the host known, an address it lacks is not programmed and not reported', () => {
+  const withAddresses = (addresses: unknown[]): KubeObject => ({ ...gateway, spec: { ...gateway.spec, addresses } });
+  const conditions = (result: ReturnType<typeof translate>) => {
+    const status = result.statuses.find((s) => s.ref.kind === 'Gateway')!.status;
+    return { conditions: (status.conditions as any[]).map((c) => `${c.type}=${c.status}/${c.reason}`), addresses: status.addresses };
+  };
+  const base = [gatewayClass, service('a', 's1'), route('a', 'r1', ['s1'], '/x')];
+  const hostname = translate(Snapshot.from([...base, withAddresses([{ type: 'Hostname', value: 'gw.example.com' }])]), opts, NOW);
+  assert.deepEqual(conditions(hostname).conditions, ['Accepted=False/UnsupportedAddress', 'Programmed=False/Invalid']);
+  assert.equal(hostname.config.listeners, undefined, 'not served');
+  const host = { ...opts, bindableAddresses: ['127.0.0.1/8'], defaultStatusAddresses: ['127.0.0.1'] };
+  const mixed = translate(Snapshot.from([...base, withAddresses([{ value: '203.0.113.7' }, { value: '127.0.0.2' }])]), host, NOW);
+  assert.deepEqual(conditions(mixed), { conditions: ['Accepted=True/Accepted', 'Programmed=False/AddressNotUsable'], addresses: [{ type: 'IPAddress', value: '127.0.0.2' }] });
+  assert.ok(mixed.events.some((e) => e.message.includes('203.0.113.7')));
+  const assigned = translate(Snapshot.from([...base, withAddresses([{ type: 'IPAddress' }])]), host, NOW);
+  assert.deepEqual(conditions(assigned), { conditions: ['Accepted=True/Accepted', 'Programmed=True/Programmed'], addresses: [{ type: 'IPAddress', value: '127.0.0.1' }] });
+});
+
 test('a conflicted listener is not served: a route attached only through it is not accepted, and its port is not declared', () => {
   const gw: KubeObject = { ...gateway, spec: { gatewayClassName: 'kong', listeners: [
     { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } },

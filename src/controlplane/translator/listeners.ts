@@ -1,18 +1,9 @@
 import type { ListenerConfig } from '../../config/types.js';
-import { isValidListener, listenerHostname, type GatewayModel, type GatewayWorld } from './gateway.js';
+import { isValidListener, listenerHostname, type GatewayWorld } from './gateway.js';
 
 /** listenerName: how a Gateway listener port is named in the config ("<ns>/<gateway>:<port>"). */
 export function listenerName(gatewayKey: string, port: number): string {
   return `${gatewayKey}:${port}`;
-}
-
-/**
- * gatewayAddresses: a Gateway's spec.addresses of type IPAddress (the default type), which
- * berth serves its listeners on. Hostname and implementation-specific types are not served.
- */
-export function gatewayAddresses(gw: GatewayModel): string[] {
-  const raw: any[] = Array.isArray(gw.obj.spec?.addresses) ? gw.obj.spec.addresses : [];
-  return raw.filter((a) => (a?.type ?? 'IPAddress') === 'IPAddress' && typeof a?.value === 'string').map((a) => a.value as string);
 }
 
 /**
@@ -25,7 +16,7 @@ export function gatewayListeners(world: GatewayWorld): ListenerConfig[] {
   const out = new Map<string, ListenerConfig>();
   for (const gw of world.gateways.values()) {
     if (gw.rejected !== undefined) continue;
-    const addresses = gatewayAddresses(gw);
+    const addresses = gw.addresses.static;
     for (const l of gw.listeners) {
       if (!l.supported || l.conflicted || !Number.isInteger(l.port) || l.port < 1 || l.port > 65535) continue;
       const name = listenerName(gw.key, l.port);

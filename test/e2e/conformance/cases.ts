@@ -81,6 +81,8 @@ export interface GatewayExpectation {
   conditions?: ExpectedCondition[];
   /** The manifest's metadata.generation: every Gateway condition must have observed it (ConditionsHaveLatestObservedGeneration). */
   observedGeneration?: number;
+  /** status.addresses' values, exactly and in order (WaitForGatewayAddress asks for one; GatewayStaticAddresses for these). */
+  addresses?: string[];
 }
 
 /** GatewayClassExpectation: a GatewayClass's conditions and the generation they must all have observed. */

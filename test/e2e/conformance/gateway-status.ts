@@ -21,6 +21,22 @@ spec:
 ${listeners.map((l) => `  - ${l}\n`).join('')}`;
 }
 
+const INVALID_ADDRESS = '{type: "test/fake-invalid-type", value: "fake address teehee!"}';
+const UNUSABLE_ADDRESS = '{type: IPAddress, value: 203.0.113.7}';
+const USABLE_ADDRESS = '{type: IPAddress, value: 127.0.0.2}';
+
+/** staticAddresses renders gateway-static-addresses at `generation` with `addresses` (flow-style YAML). */
+function staticAddresses(generation: number, addresses: string[]): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gateway-static-addresses, namespace: ${INFRA}, generation: ${generation}}
+spec:
+  gatewayClassName: berth
+  addresses: [${addresses.join(', ')}]
+  listeners: [{name: http, port: 8080, protocol: HTTP}]
+`;
+}
+
 const cond = (type: string, status?: 'True' | 'False', reason?: string): ExpectedCondition => ({ type, status, reason });
 const listener = (name: string, attachedRoutes: number, conditions: ExpectedCondition[], supportedKinds = ['HTTPRoute']): ExpectedListener =>
   ({ name, supportedKinds, attachedRoutes, conditions });
@@ -303,6 +319,46 @@ export const GATEWAY_STATUS_CASES: Case[] = [
     manifests: classBump(2),
     checks: [],
     gatewayClasses: [{ gatewayClass: 'gatewayclass-observed-generation-bump', observedGeneration: 2, conditions: [cond('Accepted')] }],
+  },
+  // gateway-static-addresses.yaml with the suite's placeholders filled as a run on this host would:
+  // a usable address of its loopback range and an unusable documentation address (RFC 5737).
+  // The suite then patches the addresses away one by one (each patch one more generation).
+  {
+    name: 'GatewayStaticAddresses (an unsupported address type: not accepted)', source: 'gateway-static-addresses.go', support: 'Extended',
+    manifests: staticAddresses(1, [INVALID_ADDRESS, UNUSABLE_ADDRESS, USABLE_ADDRESS]),
+    checks: [],
+    gateways: [{ gateway: 'gateway-static-addresses', observedGeneration: 1, conditions: [cond('Accepted', 'False', 'UnsupportedAddress')] }],
+  },
+  {
+    name: 'GatewayStaticAddresses (the invalid address removed: accepted, not programmed for the unusable one)', source: 'gateway-static-addresses.go', support: 'Extended',
+    manifests: staticAddresses(2, [UNUSABLE_ADDRESS, USABLE_ADDRESS]),
+    checks: [],
+    gateways: [{ gateway: 'gateway-static-addresses', observedGeneration: 2,
+      conditions: [cond('Accepted', 'True', 'Accepted'), cond('Programmed', 'False', 'AddressNotUsable')] }],
+  },
+  {
+    name: 'GatewayStaticAddresses (the unusable address removed: programmed, the usable address in status)', source: 'gateway-static-addresses.go', support: 'Extended',
+    manifests: staticAddresses(3, [USABLE_ADDRESS]),
+    checks: [],
+    gateways: [{ gateway: 'gateway-static-addresses', observedGeneration: 3,
+      conditions: [cond('Accepted', 'True', 'Accepted'), cond('Programmed', 'True', 'Programmed')],
+      listeners: [listener('http', 0, valid)],
+      addresses: ['127.0.0.2'] }],
+  },
+  {
+    // gateway-optional-address-value.yaml: an IPAddress without a value asks for one to be
+    // assigned; the suite waits for any address (WaitForGatewayAddress), here the published one.
+    name: 'GatewayOptionalAddressValue', source: 'gateway-optional-address-value.go', support: 'Extended',
+    manifests: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gateway-without-address-value, namespace: ${INFRA}, generation: 1}
+spec:
+  gatewayClassName: berth
+  addresses: [{type: IPAddress}]
+  listeners: [{name: http, port: 8080, protocol: HTTP}]
+`,
+    checks: [],
+    gateways: [{ ...ready('gateway-without-address-value', 1), addresses: ['127.0.0.1'] }],
   },
   {
     name: 'GatewayModifyListeners (as applied, generation 1)', source: 'gateway-modify-listeners.go', support: 'Core',
