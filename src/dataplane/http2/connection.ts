@@ -4,7 +4,9 @@ import { DEFAULT_WINDOW, ErrorCode, Flag, FrameType, Setting, goawayFrame, u32Fr
 import { H2ConnectionCore } from './connection-core.js';
 import { creditStream, sendQueued } from './data-sender.js';
 import { MAX_HEADER_LIST_SIZE } from './header-block.js';
-import { H2_PREFACE } from './preface.js';
+import { ClosedStreams } from './closed-streams.js';
+import { ClientPreface } from './preface.js';
+import { ResetBudget } from './reset-budget.js';
 import { requestFields, validTrailers } from './request-fields.js';
 import { H2ServerStream, type StreamOwner } from './server-stream.js';
 
@@ -12,11 +14,6 @@ import { H2ServerStream, type StreamOwner } from './server-stream.js';
 export const MAX_CLIENT_STREAMS = 256;
 /** A connection without streams for this long is closed with GOAWAY (a zero-window or idle client). */
 export const IDLE_TIMEOUT_MS = 120_000;
-/** Rapid reset (CVE-2023-44487): client resets and refused streams, a token bucket as nghttp2's. */
-const RESET_BURST = 1000;
-const RESET_PER_SECOND = 33;
-/** Closed stream ids remembered, to tell late frames on streams we reset from protocol errors. */
-const CLOSED_STREAMS_KEPT = 1024;
 
 /** What a connection needs from its front end. */
 export interface ConnectionHost {
@@ -30,24 +27,16 @@ export interface ConnectionHost {
  * and graceful GOAWAY; the rest is shared with the client side (connection-core.ts). Each
  * request stream becomes an H2ServerStream for the engine. Protocol violations end the connection
  * with GOAWAY or the stream with RST_STREAM, with the codes s5.4 and s6 name; floods (rapid
- * reset, CONTINUATION, SETTINGS/PING, HPACK bombs) meet the caps above and in connection-core.ts.
+ * reset: reset-budget.ts; CONTINUATION, SETTINGS/PING, HPACK bombs: connection-core.ts) meet caps.
  */
 export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> implements StreamOwner {
-  /** The client preface while it is still incomplete. */
-  private prefaceBytes: Buffer | null = null;
-  private prefaceDone = false;
+  private readonly clientPreface = new ClientPreface();
   private lastStreamId = 0;
   /** GOAWAY sent: streams above this id are not served. */
   private goawayId = -1;
   private peerDone = false;
-  /**
-   * Recently closed streams: true for those we reset, whose late frames are ignored (s5.1
-   * "closed"), false for those the client closed or reset, whose frames are STREAM_CLOSED errors.
-   * Bounded: older ids count as never opened.
-   */
-  private readonly closedStreams = new Map<number, boolean>();
-  private resetTokens = RESET_BURST;
-  private resetStamp = Date.now();
+  private readonly closedStreams = new ClosedStreams();
+  private readonly resets = new ResetBudget();
 
   constructor(
     socket: net.Socket,
@@ -88,33 +77,18 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
   // ---- reading ----
 
   protected override read(chunk: Buffer): void {
-    if (this.prefaceDone) return super.read(chunk);
+    if (this.clientPreface.done) return super.read(chunk);
     if (this.dead) return;
-    const rest = this.preface(chunk);
-    if (rest !== null) super.read(rest);
-  }
-
-  /** preface takes the client preface (s3.4) off the first bytes; returns what follows it, or null. */
-  private preface(chunk: Buffer): Buffer | null {
-    const buf = this.prefaceBytes === null ? chunk : Buffer.concat([this.prefaceBytes, chunk]);
-    this.prefaceBytes = null;
-    if (buf.length < H2_PREFACE.length) {
-      this.prefaceBytes = buf;
-      return null;
-    }
-    if (!buf.subarray(0, H2_PREFACE.length).equals(H2_PREFACE)) {
-      this.fail(ErrorCode.PROTOCOL_ERROR);
-      return null;
-    }
-    this.prefaceDone = true;
-    return buf.subarray(H2_PREFACE.length);
+    const rest = this.clientPreface.take(chunk);
+    if (rest === false) this.fail(ErrorCode.PROTOCOL_ERROR);
+    else if (rest !== null) super.read(rest);
   }
 
   /** dataWithoutStream: s5.1: DATA on an idle stream is a connection error; on one we reset it is dropped; on one
    * the client closed, a stream error STREAM_CLOSED (answered once: later DATA is dropped). */
   protected dataWithoutStream(id: number): void {
     if (id > this.lastStreamId) return this.fail(ErrorCode.PROTOCOL_ERROR);
-    if (this.closedStreams.get(id) === false) this.rstId(id, ErrorCode.STREAM_CLOSED);
+    if (this.closedStreams.resetByUs(id) === false) this.rstId(id, ErrorCode.STREAM_CLOSED);
   }
 
   protected streamData(stream: H2ServerStream, flags: number, buf: Buffer, from: number, to: number, length: number): void {
@@ -149,7 +123,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
     if (id <= this.lastStreamId) {
       // s5.1: late frames on a stream we reset are ignored; on one the client closed, STREAM_CLOSED;
       // a lower id never opened is an unexpected identifier (s5.1.1).
-      const resetByUs = this.closedStreams.get(id);
+      const resetByUs = this.closedStreams.resetByUs(id);
       if (resetByUs === true) return;
       return this.fail(resetByUs === false ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR);
     }
@@ -205,10 +179,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
 
   /** countReset: the rapid reset defence; a client past the rate gets GOAWAY ENHANCE_YOUR_CALM. */
   private countReset(): void {
-    const now = Date.now();
-    this.resetTokens = Math.min(RESET_BURST, this.resetTokens + ((now - this.resetStamp) * RESET_PER_SECOND) / 1000);
-    this.resetStamp = now;
-    if (--this.resetTokens < 0) this.fail(ErrorCode.ENHANCE_YOUR_CALM);
+    if (!this.resets.spend()) this.fail(ErrorCode.ENHANCE_YOUR_CALM);
   }
 
   protected settingsApplied(): void {}
@@ -264,18 +235,12 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
 
   private rstId(id: number, code: ErrorCode): void {
     if (!this.dead) this.out(u32Frame(FrameType.RST_STREAM, id, code));
-    this.remember(id, true);
-  }
-
-  /** remember notes a closed stream (bounded: the oldest is forgotten first). */
-  private remember(id: number, resetByUs: boolean): void {
-    this.closedStreams.set(id, resetByUs);
-    if (this.closedStreams.size > CLOSED_STREAMS_KEPT) this.closedStreams.delete(this.closedStreams.keys().next().value!);
+    this.closedStreams.note(id, true);
   }
 
   private drop(stream: H2ServerStream, resetByUs: boolean): void {
     if (!this.streams.delete(stream.id)) return;
-    if (!resetByUs) this.remember(stream.id, false);
+    if (!resetByUs) this.closedStreams.note(stream.id, false);
     this.blocked.delete(stream);
     stream.closed();
     this.endIfDone();

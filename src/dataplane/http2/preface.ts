@@ -3,6 +3,29 @@ import type net from 'node:net';
 /** The client connection preface of HTTP/2 with prior knowledge (RFC 9113 s3.4). */
 export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
+/**
+ * ClientPreface: the client connection preface (RFC 9113 s3.4) taken off a server connection's
+ * first bytes, which may come in pieces.
+ */
+export class ClientPreface {
+  private held: Buffer | null = null;
+  /** The whole preface came: every later byte is frames. */
+  done = false;
+
+  /** take: the bytes after the preface once it came whole; null while it is incomplete; false when they are not the preface. */
+  take(chunk: Buffer): Buffer | null | false {
+    const buf = this.held === null ? chunk : Buffer.concat([this.held, chunk]);
+    this.held = null;
+    if (buf.length < H2_PREFACE.length) {
+      this.held = buf;
+      return null;
+    }
+    if (!buf.subarray(0, H2_PREFACE.length).equals(H2_PREFACE)) return false;
+    this.done = true;
+    return buf.subarray(H2_PREFACE.length);
+  }
+}
+
 /** How long a new connection may stay silent before we know which protocol it speaks. */
 export const SNIFF_TIMEOUT_MS = 60_000;
 
