@@ -46,9 +46,7 @@ export function openTunnel(
     upstream.destroy();
     return owner.tunnelClosed(0, 0, false);
   }
-  let head = 'HTTP/1.1 101 Switching Protocols\r\n';
-  for (let i = 0; i < headers.length; i += 2) head += headers[i] + ': ' + headers[i + 1] + '\r\n';
-  socket.write(head + 'Connection: Upgrade\r\nUpgrade: ' + upgrade + '\r\n\r\n', 'latin1');
+  socket.write(switchingProtocols(headers, upgrade), 'latin1');
   if (rest.length > 0) socket.write(rest);
   const readAtStart = upstream.bytesRead - rest.length;
   const writtenAtStart = upstream.bytesWritten;
@@ -71,4 +69,11 @@ export function openTunnel(
   socket.on('close', close);
   socket.pipe(upstream);
   upstream.pipe(socket);
+}
+
+/** switchingProtocols: the 101 head with the upstream's end-to-end `headers` and the hop-by-hop pair rebuilt. */
+function switchingProtocols(headers: string[], upgrade: string): string {
+  let head = 'HTTP/1.1 101 Switching Protocols\r\n';
+  for (let i = 0; i < headers.length; i += 2) head += headers[i] + ': ' + headers[i + 1] + '\r\n';
+  return head + 'Connection: Upgrade\r\nUpgrade: ' + upgrade + '\r\n\r\n';
 }
