@@ -40,6 +40,7 @@ programs=("${BERTH_A:-$root/bin/berth.js}" "${BERTH_B:-$root/bin/berth.js}")
 REPEAT=${REPEAT:-5} DURATION=${DURATION:-8} WARMUP=${WARMUP:-3} CONNS=${CONNS:-64}
 PROXY_CPU=${PROXY_CPU:-0} LOAD_CPU=${LOAD_CPU:-1} COOKIES=${COOKIES:-1000}
 SCENARIOS=${SCENARIOS:-new sticky}
+for sc in $SCENARIOS; do [[ $sc == new || $sc == sticky ]] || { echo "shared-core.sh runs the scenarios new and sticky, not '$sc'" >&2; exit 2; }; done
 PROXY=${PROXY:-berth}
 HELPER_CPU=${HELPER_CPU:-}
 STDOUT_PIPE=${STDOUT_PIPE:-}

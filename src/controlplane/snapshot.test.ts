@@ -72,9 +72,11 @@ test('changedKeys names changed, added and removed objects, the groups they belo
 });
 
 test('a status write (same generation) does not change the kind in every namespace; a spec change does', () => {
-  const route = (rv: string, generation: number) => obj('gateway.networking.k8s.io/v1', 'HTTPRoute', 'r', 'ns', { metadata: { name: 'r', namespace: 'ns', uid: 'u', resourceVersion: rv, generation } });
+  const route = (rv: string, generation: number, uid = 'u') => obj('gateway.networking.k8s.io/v1', 'HTTPRoute', 'r', 'ns', { metadata: { name: 'r', namespace: 'ns', uid, resourceVersion: rv, generation } });
   const before = Snapshot.from([route('1', 1)]);
   assert.equal(Snapshot.changedKeys(before, Snapshot.from([route('2', 1)])).has(listAllKey('HTTPRoute')), false);
   assert.equal(Snapshot.changedKeys(before, Snapshot.from([route('3', 2)])).has(listAllKey('HTTPRoute')), true);
   assert.equal(Snapshot.changedKeys(before, Snapshot.from([])).has(listAllKey('HTTPRoute')), true);
+  // Deleted and created again in between (kubectl replace --force): generation 1 again, a new uid.
+  assert.equal(Snapshot.changedKeys(before, Snapshot.from([route('4', 1, 'u2')])).has(listAllKey('HTTPRoute')), true);
 });

@@ -231,9 +231,12 @@ function markChanged(changed: Set<string>, key: string, now: KubeObject | undefi
  * specChanged: the object came, went, or its spec may differ. metadata.generation moves with the
  * spec only (a status write leaves it), so units that read every object of a kind (listAllKey)
  * are not redone for each status the controller writes; without a generation, any change counts.
+ * An object deleted and created again between two snapshots (kubectl replace --force) starts
+ * over at generation 1 with a new uid, maybe in the same second.
  */
 function specChanged(now: KubeObject | undefined, old: KubeObject | undefined): boolean {
   if (now === undefined || old === undefined) return true;
   const generation = now.metadata.generation;
-  return generation === undefined || generation !== old.metadata.generation || now.metadata.creationTimestamp !== old.metadata.creationTimestamp;
+  return generation === undefined || generation !== old.metadata.generation || now.metadata.uid !== old.metadata.uid ||
+    now.metadata.creationTimestamp !== old.metadata.creationTimestamp;
 }

@@ -64,7 +64,12 @@ describe('h2c client half-close in the middle of a request body', () => {
   before(async () => {
     upstream = http.createServer((req, res) => {
       req.on('close', () => { if (!req.complete) aborted.push(req.url ?? ''); });
-      req.on('end', () => res.end('whole'));
+      const big = Buffer.alloc(100_000, 'b');
+      req.on('end', () => {
+        if (req.url === '/big') res.end(big);
+        else if (req.url === '/slow-big') setTimeout(() => res.end(big), 300);
+        else res.end('whole');
+      });
       req.resume();
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
@@ -99,4 +104,20 @@ describe('h2c client half-close in the middle of a request body', () => {
     assert.deepEqual(aborted, ['/unfinished']);
     assert.ok(c.framesOf(T.DATA).some((f) => f.id === 3 && f.payload.toString() === 'whole'));
   });
+
+  // No WINDOW_UPDATE follows a FIN either: an answer the client's window holds back can never go
+  // on, whether it was held back before the FIN or only after it.
+  for (const path of ['/big', '/slow-big']) {
+    test(`a whole request whose answer waits for the client's window after its FIN is cancelled (${path})`, async () => {
+      const c = await H2RawClient.connect(port, [[0x4 /* INITIAL_WINDOW_SIZE */, 10]]);
+      c.headers(1, commonHeaders(path), F.END_STREAM | F.END_HEADERS);
+      if (path === '/big') await c.wait((f) => f.id === 1 && f.type === T.HEADERS, 5_000);
+      c.socket.end();
+      const reset = await c.wait((f) => f.id === 1 && f.type === T.RST_STREAM, 3_000);
+      assert.ok(reset?.kind === 'frame', `stream 1 was not reset after the FIN: ${describeEvent(reset)}`);
+      assert.equal(reset.frame.payload.readUInt32BE(0), E.CANCEL);
+      const end = await c.wait(() => false, 3_000);
+      assert.equal(end?.kind, 'closed', `the connection stayed open: ${describeEvent(end)}`);
+    });
+  }
 });

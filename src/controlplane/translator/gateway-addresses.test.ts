@@ -21,7 +21,8 @@ test('a type other than IPAddress, or a value that is no IP address, is unsuppor
 });
 
 test('with the host known, an address none of its interfaces has is unusable; a loopback range and the wildcards are usable', () => {
-  const read = readGatewayAddresses(gw([{ value: '127.0.0.2' }, { value: '192.0.2.2' }, { value: '203.0.113.7' }, { value: '0.0.0.0' }, { value: '::' }, { value: '::2' }]), HOST);
+  const read = readGatewayAddresses(gw([{ value: '127.0.0.2' }, { value: '192.0.2.2' }, { value: '203.0.113.7' }, { value: '0.0.0.0' }, { value: '::' },
+    { value: '::0' }, { value: '0:0:0:0:0:0:0:0' }, { value: '::2' }]), HOST);
   assert.deepEqual(read.unusable, ['203.0.113.7', '::2']);
   assert.deepEqual(readGatewayAddresses(gw([{ value: '203.0.113.7' }]), undefined).unusable, [], 'not judged without the host');
 });

@@ -40,11 +40,10 @@ export function readGatewayAddresses(gw: KubeObject, bindable: readonly string[]
   }
   if (bindable !== undefined && out.static.length > 0) {
     const local = new CidrSet(bindable);
-    out.unusable = out.static.filter((ip) => !isWildcard(ip) && !local.has(ip));
+    out.unusable = out.static.filter((ip) => !WILDCARDS.has(ip) && !local.has(ip));
   }
   return out;
 }
 
-function isWildcard(ip: string): boolean {
-  return ip === '0.0.0.0' || ip === '::';
-}
+/** Every interface: bindable wherever berth runs, however it is written (`::0`, `::ffff:0.0.0.0`). */
+const WILDCARDS = new CidrSet(['0.0.0.0/32', '::/128']);

@@ -53,7 +53,9 @@ const op = fc.oneof(
   fc.record({ t: fc.constant('grpcroute'), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom('r1', 'g2'), backends: fc.subarray(SERVICES, { minLength: 1 }),
     hostname: fc.option(fc.constantFrom('a.example.com', '*.example.com'), { nil: undefined }), created: fc.constantFrom('2025-01-01T00:00:00Z', '2027-01-01T00:00:00Z') }),
   fc.record({ t: fc.constant('delete'), key: fc.nat(20) }),
-);
+  // The controller's status writes: same generation, a new resourceVersion.
+  fc.record({ t: fc.constant('status'), key: fc.nat(20) }),
+).chain((o) => fc.boolean().map((replaced) => ({ ...o, replaced })));
 
 function gatewayWith(from: string, hostname: string | undefined): KubeObject {
   const listener: Record<string, unknown> = { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from } } };
@@ -85,11 +87,19 @@ function aged(r: KubeObject, created: string | undefined, hostname: string | und
   return { ...r, metadata: { ...r.metadata, ...(created ? { creationTimestamp: created } : {}) }, spec: { ...r.spec, ...(hostname ? { hostnames: [hostname] } : {}) } };
 }
 
+let uids = 0;
+
 function apply(world: Map<string, KubeObject>, o: any): void {
   let obj: KubeObject;
+  const keys = [...world.keys()];
+  const picked = keys.length > 0 ? keys[(o.key ?? 0) % keys.length]! : undefined;
   if (o.t === 'delete') {
-    const keys = [...world.keys()];
-    if (keys.length > 0) world.delete(keys[o.key % keys.length]!);
+    if (picked !== undefined) world.delete(picked);
+    return;
+  } else if (o.t === 'status') {
+    if (picked === undefined) return;
+    const was = world.get(picked)!;
+    world.set(picked, { ...was, metadata: { ...was.metadata, resourceVersion: `${uids++}` }, status: { written: uids } });
     return;
   } else if (o.t === 'slice') obj = slice(o.ns, o.svc, o.ips, o.term);
   else if (o.t === 'service') obj = service(o.ns, o.svc, o.policy);
@@ -99,7 +109,12 @@ function apply(world: Map<string, KubeObject>, o: any): void {
   else if (o.t === 'grant') obj = grant(o.ns);
   else if (o.t === 'grpcroute') obj = grpcRoute(o.ns, o.name, o.backends, o.hostname, o.created);
   else obj = policy(o.ns, o.name, o.cookie);
-  world.set(`${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`, obj);
+  const key = `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`;
+  // As an API server does: a spec write moves the generation, the uid stays with the object; one
+  // deleted and created again in between (`replaced`, kubectl replace --force) starts over at
+  // generation 1 with a new uid.
+  const was = o.replaced ? undefined : world.get(key)?.metadata;
+  world.set(key, { ...obj, metadata: { ...obj.metadata, uid: was?.uid ?? `uid-${uids++}`, resourceVersion: `${uids++}`, generation: (was?.generation ?? 0) + 1 } });
 }
 
 test('IncrementalTranslator agrees with a fresh translate() after every change', () => {
@@ -271,6 +286,34 @@ test('routes of the two kinds alternating on one listener: a route that yielded 
   assert.deepEqual(back, three);
 });
 
+test('a route deleted and created again between two snapshots (generation 1 again, a new uid) redoes the routes of the other kind', () => {
+  const meta = { namespace: 'a', creationTimestamp: '2025-01-01T00:00:00Z', generation: 1, resourceVersion: '1' };
+  const http = (uid: string, hostname: string): KubeObject => {
+    const r = route('a', 'web', ['s1'], '/');
+    return { ...r, metadata: { ...r.metadata, ...meta, uid }, spec: { ...r.spec, hostnames: [hostname] } };
+  };
+  const grpc = { ...grpcRoute('b', 'rpc', ['s1'], 'api.example.com', '2026-01-01T00:00:00Z') };
+  grpc.metadata = { ...grpc.metadata, uid: 'g', generation: 1, resourceVersion: '1' };
+  const base = [gatewayClass, gateway, service('a', 's1'), service('b', 's1'), grpc];
+  const inc = new IncrementalTranslator(opts, NOW);
+  const reason = (result: ReturnType<typeof translate>) => (result.statuses.find((s) => s.ref.kind === 'GRPCRoute')!.status.parents as any[])[0].conditions.find((c: any) => c.type === 'Accepted').reason;
+  assert.equal(reason(inc.update(Snapshot.from([...base, http('u1', 'api.example.com')]))), 'NotAllowedByListeners');
+  const replaced = Snapshot.from([...base, http('u2', 'other.example.com')]);
+  assert.deepEqual(inc.update(replaced), translate(replaced, opts, NOW));
+  assert.equal(reason(translate(replaced, opts, NOW)), 'Accepted');
+});
+
+test('an older route of the other kind with no rule berth can serve holds nothing: the younger route is accepted on the listener', () => {
+  const http = { ...route('a', 'web', ['s1'], '/'), metadata: { name: 'web', namespace: 'a', creationTimestamp: '2026-01-01T00:00:00Z' } };
+  const broken = grpcRoute('b', 'rpc', ['s1'], undefined, '2025-01-01T00:00:00Z');
+  broken.spec.rules[0].matches = [{ method: { type: 'Weird', service: 'x' } }];
+  const result = translate(Snapshot.from([gatewayClass, gateway, service('a', 's1'), service('b', 's1'), http, broken]), opts, NOW);
+  const reason = (kind: string) => (result.statuses.find((s) => s.ref.kind === kind)!.status.parents as any[])[0].conditions.find((c: any) => c.type === 'Accepted').reason;
+  assert.equal(reason('GRPCRoute'), 'UnsupportedValue');
+  assert.equal(reason('HTTPRoute'), 'Accepted');
+  assert.deepEqual(result.config.services!.flatMap((s) => s.routes!.map((r) => r.name)), ['httproute.a.web.0.0']);
+});
+
 test('Gateway spec.addresses: an unsupported type is not accepted nor served; with the host known, an address it lacks is not programmed and not reported', () => {
   const withAddresses = (addresses: unknown[]): KubeObject => ({ ...gateway, spec: { ...gateway.spec, addresses } });
   const conditions = (result: ReturnType<typeof translate>) => {
@@ -285,6 +328,7 @@ test('Gateway spec.addresses: an unsupported type is not accepted nor served; wi
   const mixed = translate(Snapshot.from([...base, withAddresses([{ value: '203.0.113.7' }, { value: '127.0.0.2' }])]), host, NOW);
   assert.deepEqual(conditions(mixed), { conditions: ['Accepted=True/Accepted', 'Programmed=False/AddressNotUsable'], addresses: [{ type: 'IPAddress', value: '127.0.0.2' }] });
   assert.ok(mixed.events.some((e) => e.message.includes('203.0.113.7')));
+  assert.deepEqual(mixed.config.listeners?.map((l) => l.addresses), [['127.0.0.2']], 'served on the usable address only');
   const assigned = translate(Snapshot.from([...base, withAddresses([{ type: 'IPAddress' }])]), host, NOW);
   assert.deepEqual(conditions(assigned), { conditions: ['Accepted=True/Accepted', 'Programmed=True/Programmed'], addresses: [{ type: 'IPAddress', value: '127.0.0.1' }] });
 });

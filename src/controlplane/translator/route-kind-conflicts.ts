@@ -1,7 +1,9 @@
 import { listAllKey, type Snapshot } from '../snapshot.js';
 import type { KubeObject } from '../types.js';
 import type { GatewayWorld } from './gateway.js';
+import { translateGRPCRule } from './grpcroute-rules.js';
 import { intersect, resolveParent, type ParentResult } from './httproute-parents.js';
+import { translateRule, type RuleResult, type RuleScope } from './httproute-rules.js';
 import { Reader } from './reader.js';
 
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
@@ -10,6 +12,7 @@ export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 interface Claim {
   hosts: string[] | null;
   age: Age;
+  route: KubeObject;
   /** Accepted on this listener (decided oldest first; false until then). */
   kept: boolean;
 }
@@ -75,7 +78,7 @@ export class RouteClaims {
         for (const p of acceptedParents(reader, this.world, route, kind)) {
           p.attachments.forEach((attachment, i) => {
             const list = byAttachment.get(attachment) ?? [];
-            list.push({ hosts: p.reach[i]!.hosts, age, kept: false });
+            list.push({ hosts: p.reach[i]!.hosts, age, route, kept: false });
             byAttachment.set(attachment, list);
           });
         }
@@ -83,6 +86,7 @@ export class RouteClaims {
     }
     const lostTo = new Map<string, Age>();
     const contested = new Set<string>();
+    const servesSomething = new RuleValidity(this.snapshot);
     for (const [attachment, claims] of byAttachment) {
       const grpc = claims.filter((c) => c.age.kind === 'GRPCRoute');
       if (grpc.length === 0 || grpc.length === claims.length) continue;
@@ -96,8 +100,9 @@ export class RouteClaims {
           contested.add(key);
           if (other.kept) holder ??= other;
         }
-        if (holder === undefined) claim.kept = true;
-        else lostTo.set(key, holder.age);
+        if (holder !== undefined) lostTo.set(key, holder.age);
+        // A route none of whose rules berth can serve is not accepted (UnsupportedValue): it holds nothing.
+        else claim.kept = servesSomething.of(claim.route, claim.age.kind);
       }
     }
     const deps = reader.dependencies();
@@ -136,6 +141,37 @@ export function yieldToOtherKind(reader: Reader, claims: RouteClaims, route: Kub
     if (keep.length === 0) return { ...p, accepted: false, reason: 'NotAllowedByListeners', message: reason, reach: [], attachments: [] };
     return { ...p, reach: keep.map((i) => p.reach[i]!), attachments: keep.map((i) => p.attachments[i]!) };
   });
+}
+
+/**
+ * RuleValidity: whether a route has a rule berth can serve (the unit's `programmed` count above
+ * zero), asked only of routes that meet the other kind, once each. A rule's validity follows from
+ * the route's spec alone (its backends only add ResolvedRefs problems), which the decisions'
+ * inputs cover.
+ */
+class RuleValidity {
+  private readonly known = new Map<KubeObject, boolean>();
+  private readonly reader: Reader;
+
+  constructor(snapshot: Snapshot) {
+    this.reader = new Reader(snapshot);
+  }
+
+  of(route: KubeObject, kind: RouteKind): boolean {
+    let valid = this.known.get(route);
+    if (valid === undefined) {
+      const translate: (reader: Reader, scope: RuleScope, index: number, rule: any) => RuleResult = kind === 'HTTPRoute' ? translateRule : translateGRPCRule;
+      const rules: unknown[] = Array.isArray(route.spec?.rules) ? route.spec.rules : [];
+      const scope: RuleScope = { route, variants: [], drainSupport: false };
+      try {
+        valid = rules.some((rule, i) => translate(this.reader, scope, i, rule).ok);
+      } catch {
+        valid = false; // its own unit reports the internal error
+      }
+      this.known.set(route, valid);
+    }
+    return valid;
+  }
 }
 
 function acceptedParents(reader: Reader, world: GatewayWorld, route: KubeObject, kind: RouteKind): ParentResult[] {

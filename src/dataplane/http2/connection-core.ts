@@ -269,8 +269,13 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
   sendData(stream: S, chunk: Buffer, endStream: boolean): void {
     if (this.dead || stream.destroyed) return;
     this.sendWindow -= sendData(this.output, stream, chunk, endStream, this.sendWindow, this.peerMaxFrame);
-    if (stream.queued !== null) this.blocked.add(stream);
+    if (stream.queued !== null) this.blockedOn(stream);
     else if (endStream) this.sentEnd(stream);
+  }
+
+  /** blockedOn: the stream's bytes wait for the peer's WINDOW_UPDATE. */
+  protected blockedOn(stream: S): void {
+    this.blocked.add(stream);
   }
 
   /** consumed: the stream's user took `bytes` of its DATA; its window reopens by that much. */

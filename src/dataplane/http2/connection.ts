@@ -35,6 +35,8 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
   /** GOAWAY sent: streams above this id are not served. */
   private goawayId = -1;
   private peerDone = false;
+  /** The client's FIN came: it sends nothing more, WINDOW_UPDATE included. */
+  private finReceived = false;
   private readonly closedStreams = new ClosedStreams();
   private readonly resets = new ResetBudget();
 
@@ -133,7 +135,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
     if (this.decoder.overflow) return this.refuseTooLarge(id, endStream);
     if (this.streams.size >= MAX_CLIENT_STREAMS) {
       this.rstId(id, ErrorCode.REFUSED_STREAM);
-      return this.countReset();
+      return this.resets.spend() ? undefined : this.fail(ErrorCode.ENHANCE_YOUR_CALM); // rapid reset: a client past the rate
     }
     const request = requestFields(fields);
     if (typeof request === 'string') return this.rstId(id, ErrorCode.PROTOCOL_ERROR);
@@ -174,12 +176,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
     const stream = this.streams.get(id);
     if (stream === undefined) return;
     this.drop(stream, false);
-    this.countReset();
-  }
-
-  /** countReset: the rapid reset defence; a client past the rate gets GOAWAY ENHANCE_YOUR_CALM. */
-  private countReset(): void {
-    if (!this.resets.spend()) this.fail(ErrorCode.ENHANCE_YOUR_CALM);
+    if (!this.resets.spend()) this.fail(ErrorCode.ENHANCE_YOUR_CALM); // rapid reset: a client past the rate
   }
 
   protected settingsApplied(): void {}
@@ -255,13 +252,23 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
   }
 
   /**
-   * clientClosedItsSide: the client's FIN. A stream whose request is not whole can get no more of
-   * it (no frame follows a FIN), so it is cancelled, its upstream request aborted, instead of
-   * waiting for the upstream's timeouts; streams whose request was whole are still answered.
+   * clientClosedItsSide: the client's FIN. No frame follows it: a stream whose request is not whole
+   * can get no more of it, and an answer waiting for the client's WINDOW_UPDATE can never go on,
+   * so such streams are cancelled (their upstream requests aborted) instead of waiting for timeouts
+   * that may never come; the other streams are still answered.
    */
   private clientClosedItsSide(): void {
-    for (const stream of [...this.streams.values()]) if (!stream.remoteEnded) this.streamError(stream, ErrorCode.CANCEL);
+    this.finReceived = true;
+    for (const stream of [...this.streams.values()]) {
+      if (!stream.remoteEnded || this.blocked.has(stream)) this.streamError(stream, ErrorCode.CANCEL);
+    }
     this.peerFinished();
+  }
+
+  protected override blockedOn(stream: H2ServerStream): void {
+    super.blockedOn(stream);
+    // Cancelled outside the write that blocked it (its caller still holds the stream); after a FIN only.
+    if (this.finReceived) process.nextTick(() => this.blocked.has(stream) && this.streamError(stream, ErrorCode.CANCEL));
   }
 
   private endIfDone(): void {
