@@ -19,12 +19,15 @@ export interface BalancerDeps {
  * createBalancer builds the policy an upstream asks for. consistent-hashing with `hash_on: none`
  * is Kong's "weighted round-robin with no hashing"; sticky-sessions wraps round-robin, which is
  * how Kong picks a target for a session that has none yet. An `unresolved_weight` share is
- * taken off the top of every policy (unresolved-share.ts).
+ * taken off the top of every policy (unresolved-share.ts), except that a sticky session already
+ * pinned keeps its target: the share splits the picks for sessions that have none (GEP-1619: a
+ * session stays where it is, draining included).
  */
 export function createBalancer(upstream: UpstreamConfig, deps: BalancerDeps): Balancer {
-  const policy = createPolicy(upstream, deps);
   const unresolved = upstream.unresolved_weight ?? 0;
-  return unresolved > 0 ? new UnresolvedShareBalancer(policy, unresolved) : policy;
+  const share = (b: Balancer): Balancer => (unresolved > 0 ? new UnresolvedShareBalancer(b, unresolved) : b);
+  if (upstream.algorithm === 'sticky-sessions') return new StickyBalancer(share(new RoundRobinBalancer()), stickyOptionsFrom(upstream), deps);
+  return share(createPolicy(upstream, deps));
 }
 
 function createPolicy(upstream: UpstreamConfig, deps: BalancerDeps): Balancer {
@@ -36,8 +39,6 @@ function createPolicy(upstream: UpstreamConfig, deps: BalancerDeps): Balancer {
       return new LeastConnectionsBalancer();
     case 'latency':
       return new LatencyBalancer(deps.now);
-    case 'sticky-sessions':
-      return new StickyBalancer(new RoundRobinBalancer(), stickyOptionsFrom(upstream), deps);
     default:
       return new RoundRobinBalancer();
   }

@@ -9,6 +9,7 @@ import {
   verifySessionToken,
 } from '../sticky/token.js';
 import type { Balancer, PickRequest, StickyOutcome } from './balancer.js';
+import { UNRESOLVED_BACKEND } from './unresolved-share.js';
 
 /** StickyOptions: where the session travels and how long it lives. */
 export interface StickyOptions {
@@ -218,7 +219,8 @@ export class StickyBalancer implements Balancer {
   ): TargetState | null {
     req.stickyOutcome = outcome;
     const target = this.inner.pick(req, exclude);
-    if (target === null) return null;
+    // The unresolved backends' share (answered 500) pins nothing.
+    if (target === null || target === UNRESOLVED_BACKEND) return target;
     const value = this.valueFor(target, nowMs);
     if (this.opts.header !== undefined) req.setHeader = [this.opts.header, value];
     else req.setCookie = this.cookie(value, req.tls, nowMs);

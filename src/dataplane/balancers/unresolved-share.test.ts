@@ -39,17 +39,29 @@ test('unresolved share: a retry never lands on the unresolved share', () => {
   for (let i = 0; i < 20; i++) assert.equal(b.pick(pickRequest(), new Set([ts[0]!])), ts[1]);
 });
 
-test('unresolved share: sticky sessions keep working for the resolved share', () => {
+test('unresolved share with sticky sessions: it splits new sessions only; a pinned one keeps its target, draining included', () => {
   const b = createBalancer({ name: 'u', algorithm: 'sticky-sessions', sticky_sessions_cookie: 's', unresolved_weight: 100 }, deps);
   const ts = targets(100, 100);
   b.update(ts);
-  const first = pickRequest();
+  let first = pickRequest();
   let picked = b.pick(first);
-  while (picked === UNRESOLVED_BACKEND) picked = b.pick(first);
+  let unresolvedNew = 0;
+  while (picked === UNRESOLVED_BACKEND) {
+    assert.equal(first.setCookie, undefined, 'the 500 share pins nothing');
+    unresolvedNew++;
+    first = pickRequest();
+    picked = b.pick(first);
+  }
   assert.ok(first.setCookie !== undefined);
   const cookie = first.setCookie.split(';')[0]!;
-  for (let i = 0; i < 10; i++) {
-    const again = b.pick(pickRequest({ headers: { cookie } }));
-    assert.ok(again === picked || again === UNRESOLVED_BACKEND);
-  }
+  for (let i = 0; i < 10; i++) assert.equal(b.pick(pickRequest({ headers: { cookie } })), picked);
+  // The pinned target drains (weight 0): its session still reaches it, never the 500 share.
+  picked!.weight = 0;
+  b.update(ts);
+  for (let i = 0; i < 10; i++) assert.equal(b.pick(pickRequest({ headers: { cookie } })), picked);
+  // New sessions still meet the share: 100 unresolved against the 100 live left after the drain, half of them.
+  let share = 0;
+  for (let i = 0; i < 100; i++) if (b.pick(pickRequest()) === UNRESOLVED_BACKEND) share++;
+  assert.equal(share, 50);
+  assert.ok(unresolvedNew <= 1);
 });
