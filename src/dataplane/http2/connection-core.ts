@@ -215,10 +215,12 @@ export abstract class H2ConnectionCore<S extends CoreStream> implements FrameSin
   }
 
   /**
-   * ack sends a SETTINGS or PING acknowledgement, unless a peer that does not read piled up too
-   * many: a flood of them would otherwise grow our write buffer without bound (s10.5).
+   * ack sends a frame the peer's own frames call for (a SETTINGS or PING acknowledgement, an
+   * RST_STREAM for its stream errors), unless a peer that does not read piled up too many: a flood
+   * of them would otherwise grow our write buffer without bound (s10.5; nghttp2 counts RST_STREAM
+   * with the acks too).
    */
-  private ack(frameBytes: Buffer): boolean {
+  protected ack(frameBytes: Buffer): boolean {
     if (this.socket.writableNeedDrain && ++this.pendingAcks > MAX_PENDING_ACKS) {
       this.fail(ErrorCode.ENHANCE_YOUR_CALM);
       return false;

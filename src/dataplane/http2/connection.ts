@@ -90,7 +90,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
    * the client closed, a stream error STREAM_CLOSED (answered once: later DATA is dropped). */
   protected dataWithoutStream(id: number): void {
     if (id > this.lastStreamId) return this.fail(ErrorCode.PROTOCOL_ERROR);
-    if (this.closedStreams.resetByUs(id) === false) this.rstId(id, ErrorCode.STREAM_CLOSED);
+    if (this.closedStreams.resetByUs(id) === false) this.clientReset(id, ErrorCode.STREAM_CLOSED);
   }
 
   protected streamData(stream: H2ServerStream, flags: number, buf: Buffer, from: number, to: number, length: number): void {
@@ -130,18 +130,17 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
       return this.fail(resetByUs === false ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR);
     }
     this.lastStreamId = id;
-    if (selfDependent) return this.rstId(id, ErrorCode.PROTOCOL_ERROR);
+    if (selfDependent) return this.clientReset(id, ErrorCode.PROTOCOL_ERROR);
     if (this.goawayId >= 0) return; // after our GOAWAY: not served, the client retries elsewhere
     if (this.decoder.overflow) return this.refuseTooLarge(id, endStream);
     if (this.streams.size >= MAX_CLIENT_STREAMS) {
-      this.rstId(id, ErrorCode.REFUSED_STREAM);
-      return this.resets.spend() ? undefined : this.fail(ErrorCode.ENHANCE_YOUR_CALM); // rapid reset: a client past the rate
+      return this.clientReset(id, ErrorCode.REFUSED_STREAM);
     }
     const request = requestFields(fields);
-    if (typeof request === 'string') return this.rstId(id, ErrorCode.PROTOCOL_ERROR);
+    if (typeof request === 'string') return this.clientReset(id, ErrorCode.PROTOCOL_ERROR);
     const created = new H2ServerStream(id, this, request.headers, fields, this.info, endStream, request.contentLength,
       this.peerInitialWindow, DEFAULT_WINDOW);
-    if (endStream && request.contentLength > 0) return this.rstId(id, ErrorCode.PROTOCOL_ERROR);
+    if (endStream && request.contentLength > 0) return this.clientReset(id, ErrorCode.PROTOCOL_ERROR);
     this.streams.set(id, created);
     this.host.onStream(created);
   }
@@ -156,16 +155,16 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
   /** refuseTooLarge answers 431 to a request whose header list passed our limit (RFC 9113 s10.5.1). */
   private refuseTooLarge(id: number, endStream: boolean): void {
     this.writeHeaders(id, [':status', '431'], true);
-    if (!endStream) this.rstId(id, ErrorCode.NO_ERROR);
+    if (!endStream) this.clientReset(id, ErrorCode.NO_ERROR);
   }
 
   protected onPriority(id: number, buf: Buffer, start: number, end: number): void {
     if (id === 0) return this.fail(ErrorCode.PROTOCOL_ERROR);
-    if (end - start !== 5) return this.rstId(id, ErrorCode.FRAME_SIZE_ERROR);
+    if (end - start !== 5) return this.clientReset(id, ErrorCode.FRAME_SIZE_ERROR);
     if ((buf.readUInt32BE(start) & 0x7fffffff) === id) {
       // s5.3.1: a stream cannot depend on itself.
       const stream = this.streams.get(id);
-      return stream !== undefined ? this.streamError(stream, ErrorCode.PROTOCOL_ERROR) : this.rstId(id, ErrorCode.PROTOCOL_ERROR);
+      return stream !== undefined ? this.streamError(stream, ErrorCode.PROTOCOL_ERROR) : this.clientReset(id, ErrorCode.PROTOCOL_ERROR);
     }
     // s5.3.2: priority signals are deprecated and ignored.
   }
@@ -176,7 +175,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
     const stream = this.streams.get(id);
     if (stream === undefined) return;
     this.drop(stream, false);
-    if (!this.resets.spend()) this.fail(ErrorCode.ENHANCE_YOUR_CALM); // rapid reset: a client past the rate
+    this.spendReset();
   }
 
   protected settingsApplied(): void {}
@@ -205,13 +204,16 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
   protected flush(stream: H2ServerStream): void {
     const end = stream.queuedEnd;
     this.blocked.delete(stream);
+    stream.progressed();
     if (!sendQueued(this, stream, !stream.hasTrailers)) return;
     if (end && stream.hasTrailers) stream.sendTrailers();
     this.drainOwed(stream);
   }
 
+  /** reset: the engine ends a stream (an upstream failure, a write timeout); not the client's doing. */
   reset(stream: H2ServerStream, code: ErrorCode): void {
-    this.streamError(stream, code);
+    this.rstId(stream.id, code);
+    this.drop(stream, true);
   }
 
   protected sentEnd(stream: H2ServerStream): void {
@@ -225,13 +227,28 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
     this.drop(stream, true);
   }
 
+  /** streamError: the client broke the protocol on an open stream (s5.4.2). */
   protected streamError(stream: H2ServerStream, code: ErrorCode): void {
-    this.rstId(stream.id, code);
-    this.drop(stream, true);
+    this.reset(stream, code);
+    this.spendReset();
+  }
+
+  /** clientReset: RST_STREAM for a stream id the client misused or we refuse; it counts as a reset. */
+  private clientReset(id: number, code: ErrorCode): void {
+    this.rstId(id, code);
+    this.spendReset();
+  }
+
+  /**
+   * spendReset: the rapid reset defence (CVE-2023-44487) counts every stream reset the client
+   * causes, whichever side sends the RST_STREAM: a client past the rate gets ENHANCE_YOUR_CALM.
+   */
+  private spendReset(): void {
+    if (!this.resets.spend()) this.fail(ErrorCode.ENHANCE_YOUR_CALM);
   }
 
   private rstId(id: number, code: ErrorCode): void {
-    if (!this.dead) this.out(u32Frame(FrameType.RST_STREAM, id, code));
+    if (!this.dead) this.ack(u32Frame(FrameType.RST_STREAM, id, code));
     this.closedStreams.note(id, true);
   }
 
@@ -260,7 +277,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
   private clientClosedItsSide(): void {
     this.finReceived = true;
     for (const stream of [...this.streams.values()]) {
-      if (!stream.remoteEnded || this.blocked.has(stream)) this.streamError(stream, ErrorCode.CANCEL);
+      if (!stream.remoteEnded || this.blocked.has(stream)) this.reset(stream, ErrorCode.CANCEL);
     }
     this.peerFinished();
   }
@@ -268,7 +285,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
   protected override blockedOn(stream: H2ServerStream): void {
     super.blockedOn(stream);
     // Cancelled outside the write that blocked it (its caller still holds the stream); after a FIN only.
-    if (this.finReceived) process.nextTick(() => this.blocked.has(stream) && this.streamError(stream, ErrorCode.CANCEL));
+    if (this.finReceived) process.nextTick(() => this.blocked.has(stream) && this.reset(stream, ErrorCode.CANCEL));
   }
 
   private endIfDone(): void {

@@ -55,6 +55,8 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
   private paused = false;
   private held: Buffer[] | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** How long a queued end may wait for the client's window (the route's write timeout, set by the engine). */
+  writeTimeoutMs = QUEUED_END_TIMEOUT_MS;
   private endEmitted = false;
 
   constructor(
@@ -214,7 +216,17 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
       if (this.queued !== null) this.queuedEnd = true;
       else this.sendTrailers();
     }
+    // The end waits for the client's window: a client that never opens it must not hold the stream
+    // (and the answer it buffers) for good; each flush that makes progress starts the wait again.
+    if (this.queuedEnd && !this.destroyed && this.timer === null) {
+      this.timer = setTimeout(onTimeout, this.writeTimeoutMs > 0 ? this.writeTimeoutMs : QUEUED_END_TIMEOUT_MS, this);
+    }
     return this;
+  }
+
+  /** progressed: queued bytes went out (connection.ts flush): the write timeout starts again. */
+  progressed(): void {
+    this.timer?.refresh();
   }
 
   /** sendTrailers ends the stream with the trailers, once every body byte has gone. */
@@ -286,6 +298,8 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
 }
 
 const EMPTY = Buffer.alloc(0);
+/** How long a queued end waits for the client's window before a route says (Kong's default write_timeout). */
+const QUEUED_END_TIMEOUT_MS = 60_000;
 
 function release(stream: H2ServerStream): void {
   stream.releaseHeld();

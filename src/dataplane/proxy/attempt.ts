@@ -40,6 +40,7 @@ export class Attempt extends UpstreamTry implements RouteRequest, TunnelOwner {
     this.uriCaptures = match.captures;
     this.upstreamPath = match.upstreamPath;
     (this.res as Tagged)[kAttempt] = this;
+    if (this.res.writeTimeoutMs !== undefined) this.res.writeTimeoutMs = route.service.writeTimeout;
     this.res.on('close', onClientClose);
     if (route.service.requestTimeout > 0) this.requestTimer = setTimeout(onRequestTimeout, route.service.requestTimeout, this);
     if (route.plugins !== null) {

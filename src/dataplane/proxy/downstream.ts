@@ -35,6 +35,12 @@ export interface DownstreamResponse {
   destroy(): unknown;
   /** Inactivity limit on the client while it is behind (0 switches it off). */
   setTimeout(ms: number): unknown;
+  /**
+   * The route's write timeout, for a response that can hold its end back after the engine is done
+   * with it (an HTTP/2 stream waiting for the client's window, http2/server-stream.ts); absent on
+   * responses that cannot.
+   */
+  writeTimeoutMs?: number;
   on(event: 'close', listener: (this: DownstreamResponse) => void): unknown;
   once(event: 'drain', listener: (this: DownstreamResponse) => void): unknown;
 }
