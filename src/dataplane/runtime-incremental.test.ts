@@ -156,4 +156,22 @@ describe('incremental runtime builds', () => {
     const route = [...gw.runtime.routes].find(([r]) => r.name === 'route-0')![1];
     assert.equal(route.service.hostHeader, 'hh0.internal');
   });
+
+  test('an upstream a reload renames (a Gateway API weight change) keeps what it learned of its pods: health, drain progress', () => {
+    const gw = gateway();
+    const renamed = (name: string): GatewayConfig => {
+      const up: UpstreamConfig = { ...upstream(0), name, healthchecks: { passive: { unhealthy: { http_failures: 1 } } } };
+      return { _format_version: '3.0', services: [{ ...service(0), host: name }], upstreams: [up] };
+    };
+    gw.apply(renamed('httproute.ns.svc.ns.v1.80.90_ns.v2.80.10'));
+    const old = gw.runtime.upstreams.get('httproute.ns.svc.ns.v1.80.90_ns.v2.80.10')!;
+    old.health!.setManual(old.targets[0]!, false);
+    old.targets[1]!.stickyRouted.add(Date.now());
+    gw.apply(renamed('httproute.ns.svc.ns.v1.80.80_ns.v2.80.20'));
+    const next = gw.runtime.upstreams.get('httproute.ns.svc.ns.v1.80.80_ns.v2.80.20')!;
+    assert.deepEqual(next.targets.map((t) => t.state), ['UNHEALTHY', 'HEALTHY', 'HEALTHY']);
+    assert.equal(next.targets[1]!.stickyRouted.count(Date.now()), 1);
+    assert.ok(old.targets.every((t) => t.removed), 'the old upstream\'s targets are retired');
+    assert.notEqual(next.targets[0], old.targets[0]);
+  });
 });

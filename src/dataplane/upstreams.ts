@@ -8,7 +8,7 @@ import type { Balancer, PickRequest } from './balancers/balancer.js';
 import { createBalancer, type BalancerDeps } from './balancers/registry.js';
 import { HealthChecker } from './health/checker.js';
 import { TargetResolver, type DnsTimings, type HostLookup } from './targets/dns.js';
-import type { TargetRegistry } from './targets/registry.js';
+import { endpointOf, type TargetRegistry } from './targets/registry.js';
 import type { TargetState } from './targets/target.js';
 
 export interface UpstreamDeps {
@@ -57,6 +57,7 @@ export function buildUpstreams(
   deps: UpstreamDeps,
 ): Map<string, UpstreamRuntime> {
   const next = new Map<string, UpstreamRuntime>();
+  const departing = departingTargets(list, prev);
   for (const u of list) {
     const old = prev.get(u.name);
     if (old !== undefined && unchanged(old, u)) {
@@ -64,7 +65,7 @@ export function buildUpstreams(
       continue;
     }
     const hash = hashUpstream(u);
-    next.set(u.name, old !== undefined ? updateUpstream(old, u, hash, deps) : createUpstream(u, hash, deps));
+    next.set(u.name, old !== undefined ? updateUpstream(old, u, hash, deps) : createUpstream(u, hash, deps, departing));
   }
   for (const [name, old] of prev) {
     if (next.has(name)) continue;
@@ -74,6 +75,17 @@ export function buildUpstreams(
     deps.onUpstreamRemoved(name);
   }
   return next;
+}
+
+/** departingTargets: the targets of the upstreams this reload removes, by pod and address (TargetState.inherit). */
+function departingTargets(list: readonly UpstreamConfig[], prev: ReadonlyMap<string, UpstreamRuntime>): Map<string, TargetState> {
+  const departing = new Map<string, TargetState>();
+  if (prev.size === 0) return departing;
+  const staying = new Set(list.map((u) => u.name));
+  for (const [name, old] of prev) {
+    if (!staying.has(name)) for (const t of old.targets) departing.set(endpointOf(t), t);
+  }
+  return departing;
 }
 
 /**
@@ -95,15 +107,23 @@ function resolveTargets(u: UpstreamConfig, deps: UpstreamDeps): TargetState[] {
   return [...out];
 }
 
-function createUpstream(u: UpstreamConfig, hash: string, deps: UpstreamDeps): UpstreamRuntime {
+function createUpstream(u: UpstreamConfig, hash: string, deps: UpstreamDeps, departing: ReadonlyMap<string, TargetState>): UpstreamRuntime {
   const targets = resolveTargets(u, deps);
   const up = new UpstreamRuntime(u.name, true, u, hash, targets, createBalancer(u, deps.balancerDeps));
-  up.balancer.update(targets);
   const onChange = (t: TargetState): void => {
     up.balancer.update(up.targets);
     deps.onTargetHealth?.(t);
   };
   up.health = new HealthChecker(u, () => up.targets, onChange, { log: deps.log });
+  // A renamed upstream's pods keep what was learned of them (a weight change in a Gateway API
+  // backend group renames it); the new upstream's targets are all new in the registry.
+  if (departing.size > 0) {
+    for (const t of targets) {
+      const was = departing.get(endpointOf(t));
+      if (was !== undefined) t.inherit(was, up.health.enabled);
+    }
+  }
+  up.balancer.update(targets);
   if (deps.activeHealthChecks !== false) up.health.start();
   up.onTargetChange = onChange;
   syncDns(up, deps);

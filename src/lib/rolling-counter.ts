@@ -12,6 +12,11 @@ export class RollingCounter {
 
   constructor(private readonly windowSeconds = 60) {}
 
+  /** copyFrom: `other`'s events, as if they had been counted here. */
+  copyFrom(other: RollingCounter): void {
+    this.slots = other.slots === null || other.windowSeconds !== this.windowSeconds ? null : other.slots.slice();
+  }
+
   add(nowMs: number): void {
     const second = Math.floor(nowMs / 1000);
     const slots = this.slots ?? (this.slots = new Uint32Array(2 * this.windowSeconds));

@@ -53,6 +53,7 @@ export class TargetRegistry {
   }
 }
 
-function endpointOf(t: TargetState): string {
+/** endpointOf: one pod at one address, whatever upstream it sits in. */
+export function endpointOf(t: TargetState): string {
   return t.identity + '\u0000' + t.address;
 }

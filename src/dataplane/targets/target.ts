@@ -47,6 +47,19 @@ export class TargetState {
     this.key = TargetState.keyOf(upstream, identity, this.address);
   }
 
+  /**
+   * inherit takes over what `from` learned, the same pod at the same address in an upstream a
+   * reload renamed (a Gateway API weight change renames the shared backend group it names):
+   * health (when this upstream checks it too), latency, counts and drain progress.
+   */
+  inherit(from: TargetState, withHealth: boolean): void {
+    if (withHealth) this.healthy = from.healthy;
+    this.ewmaLatencyMs = from.ewmaLatencyMs;
+    this.totalRequests = from.totalRequests;
+    this.lastStickyAt = from.lastStickyAt;
+    this.stickyRouted.copyFrom(from.stickyRouted);
+  }
+
   /** "host:port" as Kong prints it, IPv6 in brackets. */
   readonly address: string;
   /** Registry key: a new pod that reuses an old address is a different target. */
