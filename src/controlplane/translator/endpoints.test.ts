@@ -65,6 +65,15 @@ test('weights: default 100, spread over non-terminating targets, terminating 0, 
   );
 });
 
+test('mergeTargets tells one pod on two ports apart: its sessions stay with the port that issued them', () => {
+  const merged = mergeTargets([
+    { target: '10.0.0.5:9090', weight: 10, tags: ['berth.identity=uid-x'] },
+    { target: '10.0.0.5:8080', weight: 90, tags: ['berth.identity=uid-x'] },
+    { target: '10.0.0.6:8080', weight: 90, tags: ['berth.identity=uid-y'] },
+  ]);
+  assert.deepEqual(merged.map((t) => t.tags), [['berth.identity=uid-x:8080'], ['berth.identity=uid-x:9090'], ['berth.identity=uid-y']]);
+});
+
 test('mergeTargets sums duplicate addresses (capped at 65535) and sorts', () => {
   const merged = mergeTargets([
     { target: '10.0.0.2:80', weight: 10 },

@@ -105,7 +105,13 @@ export function serviceTargets(
   return spreadWeights(candidates, weight);
 }
 
-/** mergeTargets folds duplicate `ip:port` targets into one with the weights summed, sorted by address. */
+/**
+ * mergeTargets folds duplicate `ip:port` targets into one with the weights summed, sorted by
+ * address. One pod on two ports (two Services of a backend group selecting the same pods with
+ * different target ports) would be two targets with one identity, and the session cookie, bound to
+ * the identity, would take both ports' sessions to one of them: such targets are told apart by
+ * port (`<uid>:<port>`).
+ */
 export function mergeTargets(targets: TargetConfig[]): TargetConfig[] {
   const byTarget = new Map<string, TargetConfig>();
   for (const t of targets) {
@@ -113,5 +119,14 @@ export function mergeTargets(targets: TargetConfig[]): TargetConfig[] {
     if (seen === undefined) byTarget.set(t.target, { ...t });
     else seen.weight = Math.min((seen.weight ?? DEFAULT_TARGET_WEIGHT) + (t.weight ?? DEFAULT_TARGET_WEIGHT), MAX_WEIGHT);
   }
-  return [...byTarget.values()].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  const merged = [...byTarget.values()].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  const tagCount = new Map<string, number>();
+  for (const t of merged) for (const tag of t.tags ?? []) tagCount.set(tag, (tagCount.get(tag) ?? 0) + 1);
+  for (const t of merged) {
+    if (t.tags?.some((tag) => tag.startsWith(IDENTITY_TAG_PREFIX) && tagCount.get(tag)! > 1)) {
+      const port = t.target.slice(t.target.lastIndexOf(':') + 1);
+      t.tags = t.tags.map((tag) => (tag.startsWith(IDENTITY_TAG_PREFIX) ? `${tag}:${port}` : tag));
+    }
+  }
+  return merged;
 }
