@@ -6,13 +6,12 @@
 // buffer without bound (they count with the SETTINGS/PING acks: CVE-2019-9514's class).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../../src/dataplane/gateway.js';
+import { startBackend, type Backend } from '../helpers/backend.js';
 import { E, F, T, H2RawClient, commonHeaders, describeEvent, encodeHeaders, frameBytes, u32 } from '../helpers/h2-raw.js';
 import { startGateway } from '../helpers/inprocess.js';
 
-let upstream: http.Server;
+let upstream: Backend;
 let gateway: Gateway;
 let port = 0;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -20,25 +19,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('h2 review fixes (berth engine)', () => {
   before(async () => {
     // /?n=N answers N bytes at once; /slow answers after 5 s (streams stay open meanwhile).
-    upstream = http.createServer((req, res) => {
+    upstream = await startBackend({ handler: (req, res) => {
       req.resume();
       req.on('end', () => {
         if (req.url === '/slow') setTimeout(() => res.destroyed || res.end('late'), 5000).unref();
         else res.end(Buffer.alloc(Number(new URL(req.url!, 'http://x').searchParams.get('n') ?? 100), 0x61));
       });
-    });
-    upstream.keepAliveTimeout = 1;
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    } });
+    upstream.server.keepAliveTimeout = 1;
     gateway = await startGateway({
       _format_version: '3.0',
-      services: [{ name: 'web', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, write_timeout: 300, routes: [{ name: 'web', paths: ['/'] }] }],
+      services: [{ name: 'web', url: `http://${upstream.address}`, write_timeout: 300, routes: [{ name: 'web', paths: ['/'] }] }],
     }, { http2Engine: 'berth' });
     port = gateway.proxyAddress().port;
   });
   after(async () => {
     await gateway?.stop();
-    upstream?.closeAllConnections();
-    await new Promise((resolve) => upstream?.close(resolve));
+    await upstream?.close();
   });
 
   test('an answer held back by a zero stream window is cancelled at the route\'s write timeout', { timeout: 10_000 }, async () => {

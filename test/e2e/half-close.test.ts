@@ -5,8 +5,6 @@
 // requests) and src/dataplane/server.test.ts (a FIN before any).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../../src/dataplane/gateway.js';
 import { startBackend, type Backend } from '../helpers/backend.js';
 import { E, F, T, H2RawClient, commonHeaders, describeEvent } from '../helpers/h2-raw.js';
@@ -56,35 +54,41 @@ for (const engine of ['berth', 'node'] as const) {
 // upstream request aborted, RST_STREAM CANCEL to the client) rather than left for the upstream's
 // timeouts, while a stream whose request was whole is still answered (berth's engine).
 describe('h2c client half-close in the middle of a request body', () => {
-  let upstream: http.Server;
+  let upstream: Backend;
   let gateway: Gateway;
   let port = 0;
   const aborted: string[] = [];
 
   before(async () => {
-    upstream = http.createServer((req, res) => {
+    const big = Buffer.alloc(100_000, 'b');
+    upstream = await startBackend({ handler: (req, res) => {
       req.on('close', () => { if (!req.complete) aborted.push(req.url ?? ''); });
-      const big = Buffer.alloc(100_000, 'b');
       req.on('end', () => {
         if (req.url === '/big') res.end(big);
         else if (req.url === '/slow-big') setTimeout(() => res.end(big), 300);
         else res.end('whole');
       });
       req.resume();
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const upstreamPort = (upstream.address() as AddressInfo).port;
+    } });
     gateway = await startGateway({
       _format_version: '3.0',
-      services: [{ name: 'web', url: `http://127.0.0.1:${upstreamPort}`, routes: [{ name: 'web', paths: ['/'] }] }],
+      services: [{ name: 'web', url: `http://${upstream.address}`, routes: [{ name: 'web', paths: ['/'] }] }],
     }, { http2Engine: 'berth' });
     port = gateway.proxyAddress().port;
   });
   after(async () => {
     await gateway?.stop();
-    upstream?.closeAllConnections();
-    await new Promise((resolve) => upstream?.close(resolve));
+    await upstream?.close();
   });
+
+  /** cancelledThenClosed: stream `id` gets RST_STREAM CANCEL, then the connection closes. */
+  async function cancelledThenClosed(c: H2RawClient, id: number): Promise<void> {
+    const reset = await c.wait((f) => f.id === id && f.type === T.RST_STREAM, 3_000);
+    assert.ok(reset?.kind === 'frame', `stream ${id} was not reset after the FIN: ${describeEvent(reset)}`);
+    assert.equal(reset.frame.payload.readUInt32BE(0), E.CANCEL);
+    const end = await c.wait(() => false, 3_000);
+    assert.equal(end?.kind, 'closed', `the connection stayed open: ${describeEvent(end)}`);
+  }
 
   test('the unfinished stream is cancelled and its upstream request aborted; the whole one is answered; the connection closes', async () => {
     const c = await H2RawClient.connect(port);
@@ -95,11 +99,7 @@ describe('h2c client half-close in the middle of a request body', () => {
     // Both requests reach the upstream before the FIN.
     await c.wait((f) => f.id === 3 && f.type === T.HEADERS, 5_000);
     c.socket.end();
-    const reset = await c.wait((f) => f.id === 1 && f.type === T.RST_STREAM, 3_000);
-    assert.ok(reset?.kind === 'frame', `stream 1 was not reset after the FIN: ${describeEvent(reset)}`);
-    assert.equal(reset.frame.payload.readUInt32BE(0), E.CANCEL);
-    const end = await c.wait(() => false, 3_000);
-    assert.equal(end?.kind, 'closed', `the connection stayed open: ${describeEvent(end)}`);
+    await cancelledThenClosed(c, 1);
     for (let i = 0; i < 100 && aborted.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(aborted, ['/unfinished']);
     assert.ok(c.framesOf(T.DATA).some((f) => f.id === 3 && f.payload.toString() === 'whole'));
@@ -113,11 +113,7 @@ describe('h2c client half-close in the middle of a request body', () => {
       c.headers(1, commonHeaders(path), F.END_STREAM | F.END_HEADERS);
       if (path === '/big') await c.wait((f) => f.id === 1 && f.type === T.HEADERS, 5_000);
       c.socket.end();
-      const reset = await c.wait((f) => f.id === 1 && f.type === T.RST_STREAM, 3_000);
-      assert.ok(reset?.kind === 'frame', `stream 1 was not reset after the FIN: ${describeEvent(reset)}`);
-      assert.equal(reset.frame.payload.readUInt32BE(0), E.CANCEL);
-      const end = await c.wait(() => false, 3_000);
-      assert.equal(end?.kind, 'closed', `the connection stayed open: ${describeEvent(end)}`);
+      await cancelledThenClosed(c, 1);
     });
   }
 });
