@@ -38,26 +38,7 @@ describe('h2 review fixes (berth engine)', () => {
     await upstream?.close();
   });
 
-  test('an answer held back by a zero stream window is cancelled at the route\'s write timeout', { timeout: 10_000 }, async () => {
-    const c = await H2RawClient.connect(port, [[0x4 /* INITIAL_WINDOW_SIZE */, 0]]);
-    try {
-      c.headers(1, commonHeaders('/?n=1000'));
-      const ev = await c.wait((f) => f.id === 1 && (f.type === T.RST_STREAM || (f.flags & F.END_STREAM) !== 0) || f.type === T.GOAWAY, 4000);
-      assert.ok(ev?.kind === 'frame' && ev.frame.type === T.RST_STREAM, `stream 1 still held after 4 s (write_timeout 300 ms): ${describeEvent(ev)}`);
-      assert.equal(ev.frame.payload.readUInt32BE(0), E.CANCEL);
-    } finally { c.close(); }
-  });
-
-  test('an answer held back by an exhausted connection window is cancelled at the route\'s write timeout', { timeout: 10_000 }, async () => {
-    const c = await H2RawClient.connect(port, [[0x4, 0x7fffffff]]);
-    try {
-      c.headers(1, commonHeaders('/?n=65535'));
-      await c.wait((f) => f.id === 1 && (f.flags & F.END_STREAM) !== 0, 3000);
-      c.headers(3, commonHeaders('/?n=50000'));
-      const ev = await c.wait((f) => f.id === 3 && (f.type === T.RST_STREAM || (f.flags & F.END_STREAM) !== 0) || f.type === T.GOAWAY, 4000);
-      assert.ok(ev?.kind === 'frame' && ev.frame.type === T.RST_STREAM, `stream 3 still held after 4 s: ${describeEvent(ev)}`);
-    } finally { c.close(); }
-  });
+  windowCases(() => port);
 
   for (const [name, provoke] of [
     ['WINDOW_UPDATE 0 on each', (id: number) => frameBytes(T.WINDOW_UPDATE, 0, id, u32(0))],
@@ -101,3 +82,51 @@ describe('h2 review fixes (berth engine)', () => {
     } finally { c.close(); }
   });
 });
+
+// node's HTTP/2 engine (--http2-engine node) bounds the same two cases by the stream's timeout.
+describe('h2 review fixes (node engine): answers held back by the client\'s window', () => {
+  let nodeUpstream: Backend;
+  let nodeGateway: Gateway;
+  let nodePort = 0;
+  before(async () => {
+    nodeUpstream = await startBackend({ handler: (req, res) => {
+      req.resume();
+      req.on('end', () => res.end(Buffer.alloc(Number(new URL(req.url!, 'http://x').searchParams.get('n') ?? 100), 0x61)));
+    } });
+    nodeGateway = await startGateway({
+      _format_version: '3.0',
+      services: [{ name: 'web', url: `http://${nodeUpstream.address}`, write_timeout: 300, routes: [{ name: 'web', paths: ['/'] }] }],
+    }, { http2Engine: 'node' });
+    nodePort = nodeGateway.proxyAddress().port;
+  });
+  after(async () => {
+    await nodeGateway?.stop();
+    await nodeUpstream?.close();
+  });
+
+  windowCases(() => nodePort);
+});
+
+/** The two answers a client's flow-control window holds back for good, on a gateway whose route's write_timeout is 300 ms. */
+function windowCases(portOf: () => number): void {
+  test('an answer held back by a zero stream window is cancelled at the route\'s write timeout', { timeout: 10_000 }, async () => {
+    const c = await H2RawClient.connect(portOf(), [[0x4 /* INITIAL_WINDOW_SIZE */, 0]]);
+    try {
+      c.headers(1, commonHeaders('/?n=1000'));
+      const ev = await c.wait((f) => f.id === 1 && (f.type === T.RST_STREAM || (f.flags & F.END_STREAM) !== 0) || f.type === T.GOAWAY, 4000);
+      assert.ok(ev?.kind === 'frame' && ev.frame.type === T.RST_STREAM, `stream 1 still held after 4 s (write_timeout 300 ms): ${describeEvent(ev)}`);
+      assert.equal(ev.frame.payload.readUInt32BE(0), E.CANCEL);
+    } finally { c.close(); }
+  });
+
+  test('an answer held back by an exhausted connection window is cancelled at the route\'s write timeout', { timeout: 10_000 }, async () => {
+    const c = await H2RawClient.connect(portOf(), [[0x4, 0x7fffffff]]);
+    try {
+      c.headers(1, commonHeaders('/?n=65535'));
+      await c.wait((f) => f.id === 1 && (f.flags & F.END_STREAM) !== 0, 3000);
+      c.headers(3, commonHeaders('/?n=50000'));
+      const ev = await c.wait((f) => f.id === 3 && (f.type === T.RST_STREAM || (f.flags & F.END_STREAM) !== 0) || f.type === T.GOAWAY, 4000);
+      assert.ok(ev?.kind === 'frame' && ev.frame.type === T.RST_STREAM, `stream 3 still held after 4 s: ${describeEvent(ev)}`);
+    } finally { c.close(); }
+  });
+}

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import http2 from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { DownstreamRequest, DownstreamResponse } from '../proxy/downstream.js';
+import { DEFAULT_WRITE_TIMEOUT_MS, type DownstreamRequest, type DownstreamResponse } from '../proxy/downstream.js';
 import { isHopByHopHeader } from '../proxy/headers.js';
 
 const kOwner = Symbol('berth.h2downstream');
@@ -28,6 +28,8 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
   readonly headers: IncomingHttpHeaders;
   headersSent = false;
   writableFinished = false;
+  /** How long the answer's last bytes may wait for the client's window (the route's write timeout). */
+  writeTimeoutMs = DEFAULT_WRITE_TIMEOUT_MS;
   private head: OutgoingHttpHeaders | null = null;
   private trailers: OutgoingHttpHeaders | null = null;
   private flowing = false;
@@ -127,6 +129,9 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
       this.flushHead();
       if (empty) this.stream.end();
       else this.stream.end(chunk, encoding as BufferEncoding);
+      // What the client's window holds back waits at most the write timeout, however long the
+      // client keeps the window shut (the stream's close clears it).
+      if (!this.stream.destroyed && this.writeTimeoutMs > 0) this.setTimeout(this.writeTimeoutMs);
     }
     this.stopUnfinishedRequest();
     return this;

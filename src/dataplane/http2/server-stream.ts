@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { DownstreamRequest, DownstreamResponse } from '../proxy/downstream.js';
+import { DEFAULT_WRITE_TIMEOUT_MS, type DownstreamRequest, type DownstreamResponse } from '../proxy/downstream.js';
 import type { StreamConnection } from './downstream-stream.js';
 import { ErrorCode } from './frames.js';
 import { responseFields } from './response-fields.js';
@@ -56,7 +56,7 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
   private held: Buffer[] | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** How long a queued end may wait for the client's window (the route's write timeout, set by the engine). */
-  writeTimeoutMs = QUEUED_END_TIMEOUT_MS;
+  writeTimeoutMs = DEFAULT_WRITE_TIMEOUT_MS;
   private endEmitted = false;
 
   constructor(
@@ -219,7 +219,7 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
     // The end waits for the client's window: a client that never opens it must not hold the stream
     // (and the answer it buffers) for good; each flush that makes progress starts the wait again.
     if (this.queuedEnd && !this.destroyed && this.timer === null) {
-      this.timer = setTimeout(onTimeout, this.writeTimeoutMs > 0 ? this.writeTimeoutMs : QUEUED_END_TIMEOUT_MS, this);
+      this.timer = setTimeout(onTimeout, this.writeTimeoutMs > 0 ? this.writeTimeoutMs : DEFAULT_WRITE_TIMEOUT_MS, this);
     }
     return this;
   }
@@ -298,8 +298,6 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
 }
 
 const EMPTY = Buffer.alloc(0);
-/** How long a queued end waits for the client's window before a route says (Kong's default write_timeout). */
-const QUEUED_END_TIMEOUT_MS = 60_000;
 
 function release(stream: H2ServerStream): void {
   stream.releaseHeld();
