@@ -6,6 +6,7 @@ import { compileRouter } from './router/compile.js';
 import { compilePlugins, type RoutePlugins } from './plugins/index.js';
 import { compileMirror, type Mirrors } from './plugins/mirror.js';
 import { compileBackendPlugins, type BackendPlugins } from './plugins/backend-plugins.js';
+import { DEFAULT_WRITE_TIMEOUT_MS } from './proxy/downstream.js';
 import type { ConnectionPool, PoolSet } from './proxy/pool.js';
 import { httpsListenerHostnames, NO_LISTENER_HOSTNAMES, type ListenerHostnames } from './router/listener-hostnames.js';
 import { buildTlsContexts, NO_TLS, type TlsContexts } from './proxy/tls.js';
@@ -76,7 +77,7 @@ export class ServiceRuntime {
     this.retries = config.retries ?? 5;
     this.connectTimeout = config.connect_timeout ?? 60_000;
     this.readTimeout = config.read_timeout ?? 60_000;
-    this.writeTimeout = config.write_timeout ?? 60_000;
+    this.writeTimeout = config.write_timeout ?? DEFAULT_WRITE_TIMEOUT_MS;
     this.requestTimeout = config.request_timeout ?? 0;
     this.backendRequestTimeout = config.backend_request_timeout ?? 0;
     this.retryStatuses = config.retry_statuses === undefined ? null : new Set(config.retry_statuses);

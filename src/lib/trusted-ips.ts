@@ -6,17 +6,19 @@ import { CidrSet } from './cidr-set.js';
  */
 export class TrustedIps {
   private readonly set: CidrSet;
-  /** False when nothing is trusted: the per-request check is then one field read. */
-  readonly any: boolean;
 
   constructor(readonly cidrs: readonly string[]) {
     this.set = new CidrSet(cidrs, 'trusted IP');
-    this.any = cidrs.length > 0;
+  }
+
+  /** False when nothing is trusted: the per-request check (CidrSet.has) is then one field read. */
+  get any(): boolean {
+    return !this.set.empty;
   }
 
   /** trusts: `ip` is a socket's remoteAddress (always a valid address, or empty when closed). */
   trusts(ip: string): boolean {
-    return this.any && this.set.has(ip);
+    return this.set.has(ip);
   }
 }
 

@@ -10,7 +10,7 @@ const HOST = ['127.0.0.1/8', '::1', '192.0.2.2'];
 
 test('IP addresses are static; one without a value asks to be assigned one', () => {
   assert.deepEqual(readGatewayAddresses(gw([{ value: '10.0.0.1' }, { type: 'IPAddress', value: '::1' }, { type: 'IPAddress' }]), undefined),
-    { static: ['10.0.0.1', '::1'], unusable: [] });
+    { static: ['10.0.0.1', '::1'], unusable: [], usable: ['10.0.0.1', '::1'] });
 });
 
 test('a type other than IPAddress, or a value that is no IP address, is unsupported', () => {
@@ -24,10 +24,11 @@ test('with the host known, an address none of its interfaces has is unusable; a 
   const read = readGatewayAddresses(gw([{ value: '127.0.0.2' }, { value: '192.0.2.2' }, { value: '203.0.113.7' }, { value: '0.0.0.0' }, { value: '::' },
     { value: '::0' }, { value: '0:0:0:0:0:0:0:0' }, { value: '::2' }]), HOST);
   assert.deepEqual(read.unusable, ['203.0.113.7', '::2']);
+  assert.deepEqual(read.usable, ['127.0.0.2', '192.0.2.2', '0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0']);
   assert.deepEqual(readGatewayAddresses(gw([{ value: '203.0.113.7' }]), undefined).unusable, [], 'not judged without the host');
 });
 
 test('malformed spec.addresses entries are ignored or unsupported, never a crash', () => {
   for (const junk of [null, 'x', 3, [], { type: null }, { value: null }]) assert.doesNotThrow(() => readGatewayAddresses(gw([junk]), HOST));
-  assert.deepEqual(readGatewayAddresses({ ...gw([]), spec: { addresses: 'nope' } }, HOST), { static: [], unusable: [] });
+  assert.deepEqual(readGatewayAddresses({ ...gw([]), spec: { addresses: 'nope' } }, HOST), { static: [], unusable: [], usable: [] });
 });

@@ -12,6 +12,8 @@ export interface GatewayAddresses {
   static: string[];
   /** Those of `static` this host has no interface for (only judged when the host's addresses are known). */
   unusable: string[];
+  /** `static` without `unusable`: where the Gateway can be reached. */
+  usable: string[];
   /** Why the Gateway cannot be accepted (UnsupportedAddress); undefined when it can. */
   unsupported?: string;
 }
@@ -23,7 +25,7 @@ export interface GatewayAddresses {
  */
 export function readGatewayAddresses(gw: KubeObject, bindable: readonly string[] | undefined): GatewayAddresses {
   const raw: unknown[] = Array.isArray(gw.spec?.addresses) ? gw.spec.addresses : [];
-  const out: GatewayAddresses = { static: [], unusable: [] };
+  const out: GatewayAddresses = { static: [], unusable: [], usable: [] };
   for (const entry of raw) {
     const a = (entry ?? {}) as { type?: unknown; value?: unknown };
     const type = a.type ?? 'IPAddress';
@@ -42,6 +44,7 @@ export function readGatewayAddresses(gw: KubeObject, bindable: readonly string[]
     const local = new CidrSet(bindable);
     out.unusable = out.static.filter((ip) => !WILDCARDS.has(ip) && !local.has(ip));
   }
+  out.usable = out.unusable.length === 0 ? out.static : out.static.filter((ip) => !out.unusable.includes(ip));
   return out;
 }
 

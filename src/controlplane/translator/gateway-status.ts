@@ -38,8 +38,8 @@ function gatewayStatus(gw: GatewayModel, attached: Map<string, number>, publishe
   // A Gateway with static addresses is served on them (entry-points.ts), so those it can be
   // reached on are its addresses; one without (or with an IPAddress left for berth to assign)
   // reports the published ones; one not accepted is served nowhere.
-  const { static: asked, unusable } = gw.addresses;
-  const own = asked.filter((ip) => !unusable.includes(ip)).map((value): StatusAddress => ({ type: 'IPAddress', value }));
+  const { static: asked, usable } = gw.addresses;
+  const own = usable.map((value): StatusAddress => ({ type: 'IPAddress', value }));
   const addresses = gw.rejected !== undefined ? [] : asked.length > 0 ? own : published;
   return { ref: refOf(gw.obj), status: addresses.length > 0 ? { addresses, conditions, listeners } : { conditions, listeners } };
 }

@@ -2,7 +2,7 @@ import { ANY_LISTENER_HOSTNAME, type ListenerIsolation, type ServiceConfig } fro
 import type { KubeObject } from '../types.js';
 import { buildGroup, type BackendGroup } from './backends.js';
 import type { GatewayWorld } from './gateway.js';
-import { resolveParent, type ParentResult } from './httproute-parents.js';
+import { resolveParents, type ParentResult } from './httproute-parents.js';
 import { translateRule, type RefProblem, type RuleResult, type RuleScope } from './httproute-rules.js';
 import type { Reader } from './reader.js';
 import { yieldToOtherKind, type RouteClaims } from './route-kind-conflicts.js';
@@ -182,8 +182,7 @@ export function translateHTTPRoute(reader: Reader, route: KubeObject, ctx: Route
 export function translateRoute(reader: Reader, route: KubeObject, ctx: RouteContext, kind: 'HTTPRoute' | 'GRPCRoute', translateRule: RuleTranslator): UnitOutput {
   const out = emptyOutput();
   reader.get(kind, route.metadata.namespace, route.metadata.name);
-  const refs: any[] = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
-  const resolved = refs.map((ref) => resolveParent(reader, ctx.world, route, ref, kind)).filter((p): p is ParentResult => p !== undefined);
+  const resolved = resolveParents(reader, ctx.world, route, kind);
   if (resolved.length === 0) return clearStaleParents(route, ctx.controllerName, out);
   const parents = resolved.some((p) => p.accepted) ? yieldToOtherKind(reader, ctx.claims, route, kind, resolved) : resolved;
   const accepted = parents.filter((p) => p.accepted);

@@ -17,8 +17,7 @@ export function gatewayListeners(world: GatewayWorld): ListenerConfig[] {
   for (const gw of world.gateways.values()) {
     if (gw.rejected !== undefined) continue;
     // The usable addresses; with none, those asked for (their bind fails, logged; the status says AddressNotUsable).
-    const { static: asked, unusable } = gw.addresses;
-    const usable = asked.filter((ip) => !unusable.includes(ip));
+    const { static: asked, usable } = gw.addresses;
     const addresses = usable.length > 0 ? usable : asked;
     for (const l of gw.listeners) {
       if (!l.supported || l.conflicted || !Number.isInteger(l.port) || l.port < 1 || l.port > 65535) continue;

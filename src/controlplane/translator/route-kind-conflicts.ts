@@ -2,7 +2,7 @@ import { listAllKey, type Snapshot } from '../snapshot.js';
 import type { KubeObject } from '../types.js';
 import type { GatewayWorld } from './gateway.js';
 import { translateGRPCRule } from './grpcroute-rules.js';
-import { intersect, resolveParent, type ParentResult } from './httproute-parents.js';
+import { intersect, resolveParents, type ParentResult } from './httproute-parents.js';
 import { translateRule, type RuleResult, type RuleScope } from './httproute-rules.js';
 import { Reader } from './reader.js';
 
@@ -75,7 +75,8 @@ export class RouteClaims {
     for (const kind of ['HTTPRoute', 'GRPCRoute'] as const) {
       for (const route of this.snapshot.list(kind)) {
         const age = ageOf(route, kind);
-        for (const p of acceptedParents(reader, this.world, route, kind)) {
+        for (const p of resolveParents(reader, this.world, route, kind)) {
+          if (!p.accepted) continue;
           p.attachments.forEach((attachment, i) => {
             const list = byAttachment.get(attachment) ?? [];
             list.push({ hosts: p.reach[i]!.hosts, age, route, kept: false });
@@ -172,11 +173,6 @@ class RuleValidity {
     }
     return valid;
   }
-}
-
-function acceptedParents(reader: Reader, world: GatewayWorld, route: KubeObject, kind: RouteKind): ParentResult[] {
-  const refs: any[] = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
-  return refs.map((ref) => resolveParent(reader, world, route, ref, kind)).filter((p): p is ParentResult => p !== undefined && p.accepted);
 }
 
 function claimKey(age: Age, attachment: string): string {

@@ -223,8 +223,7 @@ export class H2ServerConnection extends H2ConnectionCore<H2ServerStream> impleme
   /** localEnd: our END_STREAM left; a client still sending is told to stop without error (s8.1). */
   private localEnd(stream: H2ServerStream): void {
     if (stream.remoteEnded) return this.drop(stream, false);
-    this.rstId(stream.id, ErrorCode.NO_ERROR);
-    this.drop(stream, true);
+    this.reset(stream, ErrorCode.NO_ERROR);
   }
 
   /** streamError: the client broke the protocol on an open stream (s5.4.2). */

@@ -131,7 +131,7 @@ export class H2Downstream extends EventEmitter implements DownstreamRequest, Dow
       else this.stream.end(chunk, encoding as BufferEncoding);
       // What the client's window holds back waits at most the write timeout, however long the
       // client keeps the window shut (the stream's close clears it).
-      if (!this.stream.destroyed && this.writeTimeoutMs > 0) this.setTimeout(this.writeTimeoutMs);
+      if (!this.stream.destroyed) this.setTimeout(this.writeTimeoutMs);
     }
     this.stopUnfinishedRequest();
     return this;

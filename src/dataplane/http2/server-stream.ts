@@ -219,7 +219,7 @@ export class H2ServerStream extends EventEmitter implements DownstreamRequest, D
     // The end waits for the client's window: a client that never opens it must not hold the stream
     // (and the answer it buffers) for good; each flush that makes progress starts the wait again.
     if (this.queuedEnd && !this.destroyed && this.timer === null) {
-      this.timer = setTimeout(onTimeout, this.writeTimeoutMs > 0 ? this.writeTimeoutMs : DEFAULT_WRITE_TIMEOUT_MS, this);
+      this.timer = setTimeout(onTimeout, this.writeTimeoutMs, this);
     }
     return this;
   }
