@@ -18,19 +18,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('h2 review fixes (berth engine)', () => {
   before(async () => {
-    // /?n=N answers N bytes at once; /slow answers after 5 s (streams stay open meanwhile).
-    upstream = await startBackend({ handler: (req, res) => {
-      req.resume();
-      req.on('end', () => {
-        if (req.url === '/slow') setTimeout(() => res.destroyed || res.end('late'), 5000).unref();
-        else res.end(Buffer.alloc(Number(new URL(req.url!, 'http://x').searchParams.get('n') ?? 100), 0x61));
-      });
-    } });
-    upstream.server.keepAliveTimeout = 1;
-    gateway = await startGateway({
-      _format_version: '3.0',
-      services: [{ name: 'web', url: `http://${upstream.address}`, write_timeout: 300, routes: [{ name: 'web', paths: ['/'] }] }],
-    }, { http2Engine: 'berth' });
+    ({ upstream, gateway } = await startWriteTimeoutGateway('berth'));
     port = gateway.proxyAddress().port;
   });
   after(async () => {
@@ -89,14 +77,7 @@ describe('h2 review fixes (node engine): answers held back by the client\'s wind
   let nodeGateway: Gateway;
   let nodePort = 0;
   before(async () => {
-    nodeUpstream = await startBackend({ handler: (req, res) => {
-      req.resume();
-      req.on('end', () => res.end(Buffer.alloc(Number(new URL(req.url!, 'http://x').searchParams.get('n') ?? 100), 0x61)));
-    } });
-    nodeGateway = await startGateway({
-      _format_version: '3.0',
-      services: [{ name: 'web', url: `http://${nodeUpstream.address}`, write_timeout: 300, routes: [{ name: 'web', paths: ['/'] }] }],
-    }, { http2Engine: 'node' });
+    ({ upstream: nodeUpstream, gateway: nodeGateway } = await startWriteTimeoutGateway('node'));
     nodePort = nodeGateway.proxyAddress().port;
   });
   after(async () => {
@@ -106,6 +87,27 @@ describe('h2 review fixes (node engine): answers held back by the client\'s wind
 
   windowCases(() => nodePort);
 });
+
+/**
+ * startWriteTimeoutGateway: a gateway on `engine` whose one route (write_timeout 300 ms) goes to
+ * an upstream where /?n=N answers N bytes at once and /slow answers after 5 s (streams stay open
+ * meanwhile).
+ */
+async function startWriteTimeoutGateway(engine: 'berth' | 'node'): Promise<{ upstream: Backend; gateway: Gateway }> {
+  const upstream = await startBackend({ handler: (req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/slow') setTimeout(() => res.destroyed || res.end('late'), 5000).unref();
+      else res.end(Buffer.alloc(Number(new URL(req.url!, 'http://x').searchParams.get('n') ?? 100), 0x61));
+    });
+  } });
+  upstream.server.keepAliveTimeout = 1;
+  const gateway = await startGateway({
+    _format_version: '3.0',
+    services: [{ name: 'web', url: `http://${upstream.address}`, write_timeout: 300, routes: [{ name: 'web', paths: ['/'] }] }],
+  }, { http2Engine: engine });
+  return { upstream, gateway };
+}
 
 /** The two answers a client's flow-control window holds back for good, on a gateway whose route's write_timeout is 300 ms. */
 function windowCases(portOf: () => number): void {
