@@ -117,12 +117,15 @@ test('json: any field values (quotes, controls, non-ASCII, lone surrogates, NaN)
 });
 
 test('json: consecutive lines reuse the runs of fields they share, whatever room their batch has', () => {
-  // Few values per field, so neighbouring lines often share the client, status or outcome run or a
-  // target's tail (json-line.ts LastRun, a tail per sticky outcome) and often do not. A route name
-  // longer than a run's first store makes it grow. Each line goes first into a batch that may be too
-  // short for it (the writer then encodes it again into a bigger one), then into one with room.
+  // Few values per field, so neighbouring lines often share the request's run or a target's tail
+  // (json-line.ts RequestRun, UntracedTail: a tail per sticky outcome) and often do not, each field
+  // alone changing too. A route name or path longer than a run's first store makes it grow. Each line
+  // goes first into a batch that may be too short for it (the writer then encodes it again into a
+  // bigger one), then into one with room.
   const request = fc.record({
     clientAddress: fc.constantFrom('127.0.0.1', '10.0.0.9'), method: fc.constantFrom('GET', 'POST'),
+    host: fc.constantFrom('echo.test', 'cart.test'), path: fc.constantFrom('/', '/echo', '/a"b\\c\u00e9', '/p'.repeat(200)),
+    protocol: fc.constantFrom('http/1.1' as const, 'h2' as const), bytesOut: fc.constantFrom(0, 345, 1e6),
     trustedPeer: fc.boolean(), status: fc.constantFrom(0, 200, 503), bytesIn: fc.constantFrom(0, 17),
     sticky: fc.constantFrom('kept' as const, 'new' as const, 'none' as const, 'invalid' as const), retries: fc.constantFrom(0, 2),
     errorCode: fc.constantFrom(null, 'NO_PEER' as const), totalLatencyMs: fc.constantFrom(1.17, 2, 0.0004, 12.3456),
@@ -141,6 +144,15 @@ test('json: consecutive lines reuse the runs of fields they share, whatever room
       assert.ok(!/\.\d*0[,}]/.test(line), `a trailing zero in ${line}`); // numbers as JSON.stringify writes them
     }
   }), { seed: 21, numRuns: 500 });
+});
+
+test('json: a sticky outcome the encoder has no slot for is written as itself, not as the last line of its shared slot', () => {
+  // AccessRecord.sticky is any string: outcomes json-line.ts stickyIndex does not know share a tail with null.
+  const into = Buffer.alloc(4096);
+  for (const sticky of [null, 'rerouted', null, 'rerouted']) {
+    const end = encodeJsonLine(into, 0, { ...RECORD, traceId: null, sticky });
+    assert.equal(JSON.parse(into.toString('latin1', 0, end)).sticky, sticky);
+  }
 });
 
 test('json time: the same text as Date.toISOString, across second and millisecond boundaries', () => {

@@ -4,22 +4,17 @@ import type { AccessRecord } from './record.js';
 /**
  * encodeJsonLine: one JSON object per line; field names are the README's contract. Written
  * straight into the writer's batch, with no string built and copied. It runs once per request on
- * the proxy's event loop, over the records of up to 128 requests in a row (access-log.ts), and
- * bench/observability.sh measures it. Values that repeat
- * from line to line (client address, method, host, the route-to-target block...) are copied from
- * their cached bytes along with the keys around them, and runs of such fields that the last line
- * had too in one copy (LastRun): copying a block costs about what encoding two characters does.
- * The line is ASCII only (non-ASCII is written as \uXXXX escapes, RFC 8259 s7).
+ * the proxy's event loop, over the records of up to PENDING_RECORDS requests in a row
+ * (access-log.ts). A line is a few copies of bytes kept from earlier lines and the numbers between
+ * them: the time up to the second, the request's own fields up to the latency (RequestRun), and the
+ * route-to-target block with the outcome and the end of the line (UntracedTail), each reused while
+ * its values repeat. The line is ASCII only (non-ASCII is written as \uXXXX escapes, RFC 8259 s7).
  */
 export function encodeJsonLine(into: Uint8Array, at: number, r: AccessRecord): number {
   const startedAt = r.startedAt;
   let p = putBytes(into, at, timePrefix(startedAt));
   p = putMillisOfSecond(into, p, startedAt);
-  p = putClientRun(into, p, r.clientIp, r.forwardedFor, r.method, r.host);
-  p = putJsonString(into, p, r.path);
-  p = putStatusRun(into, p, r.protocol, r.status, r.bytesIn);
-  p = putNumber(into, p, r.bytesOut);
-  p = putBytes(into, p, LATENCY_KEY);
+  p = REQUEST_RUN.put(into, p, r);
   p = putMillis(into, p, r.totalMs);
   p = putBytes(into, p, UPSTREAM_LATENCY_KEY);
   const upstreamMs = r.upstreamMs;
@@ -27,29 +22,85 @@ export function encodeJsonLine(into: Uint8Array, at: number, r: AccessRecord): n
   return putTail(into, p, r);
 }
 
-/** `Z","client_ip":…,"x_forwarded_for":…,"method":…,"host":…,"path":` */
-function putClientRun(into: Uint8Array, at: number, client: string, forwardedFor: string | null, method: string, host: string): number {
-  return CLIENT_RUN.put(into, at, encodeClientRun, client, forwardedFor, method, host);
+/**
+ * RequestRun: `Z","client_ip":…,"bytes_out":…,"latency_ms":`, the request's own fields, as the last
+ * line had them: a client's keep-alive requests for the same page, or a busy route's answers, repeat
+ * them all, and one check and copy of the run costs less than a check and a copy per field, or per
+ * group of fields (bench/instructions.sh counted the encoder at ~4,400 instructions a line with the
+ * three runs this one replaces, ~3,000 with it: bench/RESULTS.md "Thirteenth session"). A run that
+ * changed is written into the run's own reused store from each field's cached bytes, and copied
+ * from there.
+ */
+class RequestRun {
+  private clientIp = '';
+  private forwardedFor: string | null = null;
+  private method = '';
+  private host = '';
+  private path = '';
+  private protocol = '';
+  // NaN never equals itself, so the first line is always encoded.
+  private status = NaN;
+  private bytesIn = NaN;
+  private bytesOut = NaN;
+  private readonly store = new RunStore();
+
+  put(into: Uint8Array, at: number, r: AccessRecord): number {
+    if (r.bytesOut !== this.bytesOut || r.status !== this.status || r.path !== this.path || r.clientIp !== this.clientIp ||
+      r.host !== this.host || r.method !== this.method || r.forwardedFor !== this.forwardedFor ||
+      r.protocol !== this.protocol || r.bytesIn !== this.bytesIn) this.remember(r);
+    return putBytes(into, at, this.store.bytes);
+  }
+
+  private remember(r: AccessRecord): void {
+    this.clientIp = r.clientIp;
+    this.forwardedFor = r.forwardedFor;
+    this.method = r.method;
+    this.host = r.host;
+    this.path = r.path;
+    this.protocol = r.protocol;
+    this.status = r.status;
+    this.bytesIn = r.bytesIn;
+    this.bytesOut = r.bytesOut;
+    this.store.encode(encodeRequestRun, r);
+  }
 }
 
-function encodeClientRun(into: Uint8Array, at: number, client: string, forwardedFor: string | null, method: string, host: string): number {
-  let p = putBytes(into, at, CLIENT_IP.of(client));
-  p = putBytes(into, p, FORWARDED_FOR.of(forwardedFor));
-  p = putBytes(into, p, METHOD.of(method));
-  return putBytes(into, p, HOST.of(host));
-}
-
-/** `,"protocol":…,"status":…,"bytes_in":…,"bytes_out":` */
-function putStatusRun(into: Uint8Array, at: number, protocol: string, status: number, bytesIn: number): number {
-  return STATUS_RUN.put(into, at, encodeStatusRun, protocol, status, bytesIn, null);
-}
-
-function encodeStatusRun(into: Uint8Array, at: number, protocol: string, status: number, bytesIn: number): number {
-  let p = putBytes(into, at, PROTOCOL.of(protocol));
-  p = putNumber(into, p, status);
+function encodeRequestRun(into: Uint8Array, at: number, r: AccessRecord): number {
+  let p = putBytes(into, at, CLIENT_IP.of(r.clientIp));
+  p = putBytes(into, p, FORWARDED_FOR.of(r.forwardedFor));
+  p = putBytes(into, p, METHOD.of(r.method));
+  p = putBytes(into, p, HOST.of(r.host));
+  p = putJsonString(into, p, r.path);
+  p = putBytes(into, p, PROTOCOL.of(r.protocol));
+  p = putNumber(into, p, r.status);
   p = putBytes(into, p, BYTES_IN_KEY);
-  p = putNumber(into, p, bytesIn);
-  return putBytes(into, p, BYTES_OUT_KEY);
+  p = putNumber(into, p, r.bytesIn);
+  p = putBytes(into, p, BYTES_OUT_KEY);
+  p = putNumber(into, p, r.bytesOut);
+  return putBytes(into, p, LATENCY_KEY);
+}
+
+/**
+ * RunStore: where a run's bytes are encoded when its values change, reused from change to change:
+ * a copy of each new run made by slice() allocated its bytes outside V8's heap (malloc) and, with
+ * sticky outcomes kept and new in turn, that nearly doubled the cost of a line (bench/RESULTS.md
+ * "Ninth session").
+ */
+class RunStore {
+  /** A Buffer, as the batches are (encodeFragment says why). */
+  private buffer = Buffer.allocUnsafeSlow(256);
+  /** The run's bytes: a view of `buffer`. */
+  bytes: Uint8Array = NULL;
+
+  /** encode writes the run `encode` makes of `value` (stores past the end dropped, as put* do), growing the buffer to fit. */
+  encode<T>(encode: (into: Uint8Array, at: number, value: T) => number, value: T): void {
+    let length = encode(this.buffer, 0, value);
+    if (length > this.buffer.length) {
+      this.buffer = Buffer.allocUnsafeSlow(2 * length);
+      length = encode(this.buffer, 0, value);
+    }
+    this.bytes = this.buffer.subarray(0, length);
+  }
 }
 
 /**
@@ -61,34 +112,52 @@ function encodeStatusRun(into: Uint8Array, at: number, protocol: string, status:
 function putTail(into: Uint8Array, at: number, r: AccessRecord): number {
   const block = targetBlock(r.route, r.service, r.upstream, r.target, r.targetIdentity);
   const sticky = r.sticky;
-  const retries = r.retries;
-  const error = r.error;
-  const traceId = r.traceId;
-  if (traceId !== null) {
-    const p = putOutcomeRun(into, putBytes(into, at, block.bytes), sticky, retries, error);
-    return putBytes(into, putJsonString(into, p, traceId), LINE_END);
+  if (r.traceId !== null) {
+    const p = putOutcome(into, putBytes(into, at, block.bytes), sticky, r.retries, r.error);
+    return putBytes(into, putJsonString(into, p, r.traceId), LINE_END);
   }
-  const memo = (block.untracedTails[stickyIndex(sticky)] ??= new LastRun());
-  return memo.put(into, at, encodeUntracedTail, block.bytes, sticky, retries, error);
+  const tail = (block.untracedTails[stickyIndex(sticky)] ??= new UntracedTail(block.bytes));
+  return tail.put(into, at, sticky, r.retries, r.error);
 }
 
-function encodeUntracedTail(into: Uint8Array, at: number, block: Uint8Array, sticky: string | null, retries: number, error: string | null): number {
-  const p = putOutcomeRun(into, putBytes(into, at, block), sticky, retries, error);
-  return putBytes(into, p, NULL_LINE_END);
+/**
+ * UntracedTail: a target's block, then `,"sticky":…,"retries":…,"error":…,"trace_id":null}\n` for
+ * the values of the last line that had them. Outcomes stickyIndex does not know share a slot, so
+ * the outcome is checked too.
+ */
+class UntracedTail {
+  private sticky: string | null = null;
+  private retries = NaN;
+  private error: string | null = null;
+  private readonly store = new RunStore();
+
+  constructor(private readonly block: Uint8Array) {}
+
+  put(into: Uint8Array, at: number, sticky: string | null, retries: number, error: string | null): number {
+    if (retries !== this.retries || sticky !== this.sticky || error !== this.error) {
+      this.sticky = sticky;
+      this.retries = retries;
+      this.error = error;
+      this.store.encode(UntracedTail.encode, this);
+    }
+    return putBytes(into, at, this.store.bytes);
+  }
+
+  static encode(into: Uint8Array, at: number, tail: UntracedTail): number {
+    const p = putOutcome(into, putBytes(into, at, tail.block), tail.sticky, tail.retries, tail.error);
+    return putBytes(into, p, NULL_LINE_END);
+  }
 }
 
 /** `,"sticky":…,"retries":…,"error":…,"trace_id":` */
-function putOutcomeRun(into: Uint8Array, at: number, sticky: string | null, retries: number, error: string | null): number {
-  return OUTCOME_RUN.put(into, at, encodeOutcomeRun, sticky, retries, error, null);
-}
-
-function encodeOutcomeRun(into: Uint8Array, at: number, sticky: string | null, retries: number, error: string | null): number {
+function putOutcome(into: Uint8Array, at: number, sticky: string | null, retries: number, error: string | null): number {
   let p = putBytes(into, at, STICKY.of(sticky));
   p = putNumber(into, p, retries);
   return putBytes(into, p, ERROR.of(error));
 }
 
 const NULL = ascii('null');
+const REQUEST_RUN = new RequestRun();
 const BYTES_IN_KEY = ascii(',"bytes_in":');
 const BYTES_OUT_KEY = ascii(',"bytes_out":');
 const LATENCY_KEY = ascii(',"latency_ms":');
@@ -137,52 +206,6 @@ const PROTOCOL = new FieldBytes(',"protocol":', ',"status":');
 const STICKY = new FieldBytes(',"sticky":', ',"retries":');
 const ERROR = new FieldBytes(',"error":', ',"trace_id":');
 
-/**
- * RunEncoder: writes a run of fields from up to four values (as the put* functions write: stores
- * past the end of `into` are dropped, the returned offset counts them).
- */
-type RunEncoder<A, B, C, D> = (into: Uint8Array, at: number, a: A, b: B, c: C, d: D) => number;
-
-/**
- * LastRun: the bytes a run of neighbouring fields was encoded to in the last line, and the
- * values it came from. Consecutive lines mostly repeat a run (one client's keep-alive requests,
- * a busy route's answers), and one copy of the run costs less than a lookup and a copy per field:
- * in a profile of the proxy the copies were the encoder's largest part. A run that changes is
- * encoded field by field into the run's own store, kept for the lines after, and copied from there.
- * The store is reused from run to run: a copy of each new run made by slice() allocated its bytes
- * outside V8's heap (malloc) and, with sticky outcomes kept and new in turn, that nearly doubled
- * the cost of a line (bench/RESULTS.md "Ninth session").
- */
-class LastRun {
-  private v0: unknown = undefined;
-  private v1: unknown = undefined;
-  private v2: unknown = undefined;
-  private v3: unknown = undefined;
-  /** Where a changed run is encoded: a Buffer, as the batches are (encodeFragment says why). */
-  private store = Buffer.allocUnsafeSlow(256);
-  /** The run's bytes: a view of `store`. */
-  private bytes: Uint8Array = NULL;
-
-  /** put writes the run of these values at `at`: the bytes kept when the last run had the same values, else `encode`'s. */
-  put<A, B, C, D>(into: Uint8Array, at: number, encode: RunEncoder<A, B, C, D>, v0: A, v1: B, v2: C, v3: D): number {
-    // NaN never equals itself, so a NaN value is encoded each time rather than matched.
-    if (v0 !== this.v0 || v1 !== this.v1 || v2 !== this.v2 || v3 !== this.v3) {
-      let length = encode(this.store, 0, v0, v1, v2, v3);
-      if (length > this.store.length) {
-        // Its stores past the end were dropped: encode it again into a store with room.
-        this.store = Buffer.allocUnsafeSlow(2 * length);
-        length = encode(this.store, 0, v0, v1, v2, v3);
-      }
-      this.v0 = v0;
-      this.v1 = v1;
-      this.v2 = v2;
-      this.v3 = v3;
-      this.bytes = new Uint8Array(this.store.buffer, 0, length);
-    }
-    return putBytes(into, at, this.bytes);
-  }
-}
-
 /** stickyIndex: a slot per sticky outcome (balancers/balancer.ts StickyOutcome; null when not sticky); others share slot 0. */
 function stickyIndex(sticky: string | null): number {
   switch (sticky) {
@@ -194,10 +217,6 @@ function stickyIndex(sticky: string | null): number {
     default: return 0;
   }
 }
-
-const CLIENT_RUN = new LastRun();
-const STATUS_RUN = new LastRun();
-const OUTCOME_RUN = new LastRun();
 
 /** encodeFragment: each value as a JSON string after its key (keys[i]), then `after`. */
 function encodeFragment(keys: readonly string[], values: readonly (string | null)[], after = ''): Uint8Array {
@@ -224,7 +243,7 @@ interface TargetBlock {
   readonly identity: string | null;
   readonly bytes: Uint8Array;
   /** The block, the outcome and the end of this target's last untraced line, by stickyIndex (putTail). */
-  readonly untracedTails: (LastRun | undefined)[];
+  readonly untracedTails: (UntracedTail | undefined)[];
 }
 
 const TARGET_BLOCK_KEYS = [',"route":', ',"service":', ',"upstream":', ',"target":', ',"target_identity":'];

@@ -4,8 +4,8 @@
  * drops them) and the returned offset still counts them: format.ts LineEncoder.
  */
 
-/** ascii: a string known to be ASCII as bytes, for constant fragments. */
-export const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+/** ascii: a string known to be ASCII as bytes, for constant fragments: a Buffer, as the batches are (json-line.ts encodeFragment says why). */
+export const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
 export function putBytes(into: Uint8Array, at: number, bytes: Uint8Array): number {
   const end = at + bytes.length;
@@ -83,19 +83,38 @@ export function putNumber(into: Uint8Array, at: number, n: number): number {
  * parses to the same double as Math.round(ms * 1000) / 1000 (both are the nearest to us / 1000).
  */
 export function putMillis(into: Uint8Array, at: number, ms: number): number {
-  if (!Number.isFinite(ms)) return putAscii(into, at, 'null');
   const us = Math.round(ms * 1000);
+  // Latencies under 35 minutes: small-integer arithmetic throughout (NaN fails the test too).
+  if (us >= 0 && us <= 0x7fffffff) return putMicrosAsMillis(into, at, us | 0);
+  if (!Number.isFinite(ms)) return putAscii(into, at, 'null');
   if (!Number.isSafeInteger(us)) return putNumber(into, at, us / 1000);
   let p = at;
   if (us < 0) into[p++] = 0x2d; // -
   const abs = us < 0 ? -us : us;
   const whole = Math.floor(abs / 1000);
-  const frac = abs - whole * 1000;
   p = putDigits(into, p, whole);
-  if (frac === 0) return p;
-  into[p] = 0x2e; // .
-  // Without trailing zeros, as JSON.stringify writes the same number (1.17, not 1.170).
-  const end = putThreeDigits(into, p + 1, frac);
+  return putFraction(into, p, abs - whole * 1000);
+}
+
+/** putMicrosAsMillis: 0 <= us < 2^31 microseconds as milliseconds. */
+function putMicrosAsMillis(into: Uint8Array, at: number, us: number): number {
+  const whole = (us / 1000) | 0;
+  let p = at;
+  if (whole < 10) into[p++] = 0x30 + whole;
+  else if (whole < 100) {
+    const tens = (whole / 10) | 0;
+    into[p] = 0x30 + tens;
+    into[p + 1] = 0x30 + whole - tens * 10;
+    p += 2;
+  } else p = putDigits(into, p, whole);
+  return putFraction(into, p, us - whole * 1000);
+}
+
+/** putFraction: `.` and 0 < frac < 1000 thousandths without trailing zeros, as JSON.stringify writes 1.17 (not 1.170); nothing for 0. */
+function putFraction(into: Uint8Array, at: number, frac: number): number {
+  if (frac === 0) return at;
+  into[at] = 0x2e; // .
+  const end = putThreeDigits(into, at + 1, frac);
   return frac % 10 !== 0 ? end : frac % 100 !== 0 ? end - 1 : end - 2;
 }
 
