@@ -40,12 +40,16 @@ export function parseHead(head: string, out: string[]): Framing | null {
   let listed: string[] | null = null;
   let pos = eol + 2;
   const size = head.length;
+  // The tables as locals: through the module's bindings, each character paid a check that they
+  // are initialized (field-chars.ts isFieldValue).
+  const tokenChar = TOKEN_CHAR;
+  const fieldValueChar = FIELD_VALUE_CHAR;
   while (pos < size) {
     // One pass per line: a token name, the colon right after it, then value bytes up to CRLF
     // (a bare CR or LF is no value byte, so it ends nothing but the head's validity).
     const lineStart = pos;
     let colon = pos;
-    while (TOKEN_CHAR[head.charCodeAt(colon)] === 1) colon++;
+    while (tokenChar[head.charCodeAt(colon)] === 1) colon++;
     if (colon === lineStart || head.charCodeAt(colon) !== 58 /* : */) return null;
     let start = colon + 1;
     while (start < size && isOws(head.charCodeAt(start))) start++;
@@ -53,7 +57,7 @@ export function parseHead(head: string, out: string[]): Framing | null {
     for (; end < size; end++) {
       const c = head.charCodeAt(end);
       if (c === 13 /* CR */) break;
-      if (FIELD_VALUE_CHAR[c] !== 1) return null;
+      if (fieldValueChar[c] !== 1) return null;
     }
     if (end < size && head.charCodeAt(end + 1) !== 10 /* LF */) return null;
     pos = end + 2;
