@@ -31,15 +31,9 @@ for tool in valgrind callgrind_control callgrind_annotate nginx curl node setsid
 done
 [[ -f dist/cli/main.js ]] || { echo "no dist/: run npm run build first"; exit 1; }
 port=8095
-for p in 9101 9102 9103 $port; do
-  [[ -z $(ss -ltnH "sport = :$p") ]] || { echo "port $p already in use; not touching it"; exit 1; }
-done
-
-out=$(mktemp -d "${TMPDIR:-/tmp}/berth-instructions.XXXXXX")
-groups=()
-cleanup() { local g; for g in "${groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null; done; sleep 0.5
-  for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done; rm -rf "$out"; }
-trap cleanup EXIT
+source bench/process-groups.sh
+require_free_ports 9101 9102 9103 $port
+scratch_dir berth-instructions
 wait_http() { local i; for i in $(seq 1 240); do curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$1/" && return 0; sleep 0.5; done; return 1; }
 
 # The copy of berth the variants run: the access log's timers at 1 s (above).

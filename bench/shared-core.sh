@@ -50,15 +50,9 @@ STDOUT_PIPE=${STDOUT_PIPE:-}
 cookie=session-id; [[ $PROXY == nginx ]] && cookie=session   # nginx-proxy.conf hashes on "session"
 HZ=$(getconf CLK_TCK)
 for tool in nginx wrk taskset setsid curl; do command -v $tool >/dev/null || { echo "missing $tool (bench/run.sh installs it)"; exit 1; }; done
-for p in 9101 9102 9103 "${ports[@]}"; do
-  [[ -z $(ss -ltnH "sport = :$p") ]] || { echo "port $p already in use; not touching it"; exit 1; }
-done
-
-out=$(mktemp -d "${TMPDIR:-/tmp}/berth-shared-core.XXXXXX")
-groups=()
-cleanup() { local g; for g in "${groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null; done; sleep 0.5
-  for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done; rm -rf "$out"; }
-trap cleanup EXIT
+source bench/process-groups.sh
+require_free_ports 9101 9102 9103 "${ports[@]}"
+scratch_dir berth-shared-core
 start() {                # start <cpu> <log> <cmd...>: its own process group; sets pid
   setsid taskset -c "$1" "${@:3}" >"$2" 2>&1 </dev/null &
   pid=$!; groups+=("$pid")
