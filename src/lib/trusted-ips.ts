@@ -11,12 +11,10 @@ export class TrustedIps {
     this.set = new CidrSet(cidrs, 'trusted IP');
   }
 
-  /** False when nothing is trusted: the per-request check (CidrSet.has) is then one field read. */
-  get any(): boolean {
-    return !this.set.empty;
-  }
-
-  /** trusts: `ip` is a socket's remoteAddress (always a valid address, or empty when closed). */
+  /**
+   * trusts: `ip` is a socket's remoteAddress (always a valid address, or empty when closed). With
+   * nothing trusted, the per-request check is one field read (CidrSet.has: `empty`).
+   */
   trusts(ip: string): boolean {
     return this.set.has(ip);
   }

@@ -86,18 +86,18 @@ function reject(parentRef: Record<string, unknown>, reason: ParentResult['reason
   return { parentRef, accepted: false, reason, message, reach: [], attachments: [] };
 }
 
-/**
- * resolveParent attaches a route to the listeners of one managed Gateway that admit it
- * (sectionName/port, protocol, allowed kinds and namespaces, hostname intersection). Returns
- * undefined when the parent is not a Gateway we manage: another controller reports on it.
- */
 /** resolveParents: the route's parentRefs that name one of our Gateways, resolved (resolveParent). */
 export function resolveParents(reader: Reader, world: GatewayWorld, route: KubeObject, kind: 'HTTPRoute' | 'GRPCRoute'): ParentResult[] {
   const refs: any[] = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
   return refs.map((ref) => resolveParent(reader, world, route, ref, kind)).filter((p): p is ParentResult => p !== undefined);
 }
 
-export function resolveParent(reader: Reader, world: GatewayWorld, route: KubeObject, ref: any, kind: 'HTTPRoute' | 'GRPCRoute' = 'HTTPRoute'): ParentResult | undefined {
+/**
+ * resolveParent attaches a route to the listeners of one managed Gateway that admit it
+ * (sectionName/port, protocol, allowed kinds and namespaces, hostname intersection). Returns
+ * undefined when the parent is not a Gateway we manage: another controller reports on it.
+ */
+function resolveParent(reader: Reader, world: GatewayWorld, route: KubeObject, ref: any, kind: 'HTTPRoute' | 'GRPCRoute'): ParentResult | undefined {
   const routeNs = route.metadata.namespace ?? '';
   if ((ref?.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref?.kind ?? 'Gateway') !== 'Gateway' || typeof ref?.name !== 'string') return undefined;
   const ns: string = ref.namespace ?? routeNs;

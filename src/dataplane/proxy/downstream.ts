@@ -20,13 +20,13 @@ export interface DownstreamRequest {
   resume(): unknown;
 }
 
+/** Kong's default write_timeout: a response's write timeout until its route says otherwise. */
+export const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
+
 /**
  * DownstreamResponse: what the engine writes to the client. Headers go as a flat
  * [name, value, ...] list (hop-by-hop names already removed, see headers.ts).
  */
-/** Kong's default write_timeout: a response's write timeout until its route says otherwise. */
-export const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
-
 export interface DownstreamResponse {
   readonly headersSent: boolean;
   readonly destroyed: boolean;
