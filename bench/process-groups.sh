@@ -2,6 +2,7 @@
 # process groups (`groups`, each started with setsid) are killed and which is removed on exit.
 #   require_free_ports <port>...    exits 1 naming the first port in use (nothing is touched)
 #   scratch_dir <name>              sets out, empties groups, installs the EXIT trap
+#                                   (KEEP_SCRATCH=1 keeps the directory, e.g. for callgrind_annotate)
 
 require_free_ports() {
   local p
@@ -21,5 +22,5 @@ kill_groups_and_scratch() {
   for g in "${groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null; done
   sleep 0.5
   for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
-  rm -rf "$out"
+  if [[ ${KEEP_SCRATCH:-0} == 1 ]]; then echo "scratch kept: $out" >&2; else rm -rf "$out"; fi
 }

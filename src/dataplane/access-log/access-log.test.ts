@@ -132,6 +132,8 @@ test('json: consecutive lines reuse the runs of fields they share, whatever room
     // The tail (target block, outcome, end of line) is kept per target, and only for untraced lines.
     targetAddress: fc.constantFrom('10.0.0.7:1027', '10.0.0.8:1027'), routeName: fc.constantFrom('echo', 'cart', 'r'.repeat(300)),
     trace: fc.constantFrom(null, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' } as RequestTrace),
+    // The run holds the time up to the second, its milliseconds written over it line by line.
+    startTime: fc.constantFrom(0, 0.4, 999.9, 1000, 61_234.5, 3_600_000).map((later) => REQUEST.startTime + later),
   }).map((fields): FinishedRequest => ({ ...REQUEST, ...fields }));
   fc.assert(fc.property(fc.array(fc.tuple(request, fc.nat({ max: 500 })), { minLength: 1, maxLength: 40 }), (lines) => {
     for (const [r, room] of lines) {

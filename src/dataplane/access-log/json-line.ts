@@ -1,4 +1,4 @@
-import { ascii, putAscii, putBytes, putJsonString, putMillis, putMillisOfSecond, putNumber } from './put-bytes.js';
+import { ascii, putAscii, putBytes, putJsonString, putMillis, putNumber, putThreeDigits } from './put-bytes.js';
 import type { AccessRecord } from './record.js';
 
 /**
@@ -6,15 +6,16 @@ import type { AccessRecord } from './record.js';
  * straight into the writer's batch, with no string built and copied. It runs once per request on
  * the proxy's event loop, over the records of up to PENDING_RECORDS requests in a row
  * (access-log.ts). A line is a few copies of bytes kept from earlier lines and the numbers between
- * them: the time up to the second, the request's own fields up to the latency (RequestRun), and the
+ * them: the time and the request's own fields up to the latency (RequestRun), and the
  * route-to-target block with the outcome and the end of the line (UntracedTail), each reused while
  * its values repeat. The line is ASCII only (non-ASCII is written as \uXXXX escapes, RFC 8259 s7).
  */
 export function encodeJsonLine(into: Uint8Array, at: number, r: AccessRecord): number {
-  const startedAt = r.startedAt;
-  let p = putBytes(into, at, timePrefix(startedAt));
-  p = putMillisOfSecond(into, p, startedAt);
-  p = REQUEST_RUN.put(into, p, r);
+  const startedMs = Math.floor(r.startedAt);
+  const second = Math.floor(startedMs / 1000);
+  let p = REQUEST_RUN.put(into, at, r, second);
+  // The run holds "000" for the milliseconds: this request's are written over them.
+  putThreeDigits(into, at + REQUEST_RUN.millisAt, (startedMs - second * 1000) | 0);
   p = putMillis(into, p, r.totalMs);
   p = putBytes(into, p, UPSTREAM_LATENCY_KEY);
   const upstreamMs = r.upstreamMs;
@@ -23,35 +24,40 @@ export function encodeJsonLine(into: Uint8Array, at: number, r: AccessRecord): n
 }
 
 /**
- * RequestRun: `Z","client_ip":…,"bytes_out":…,"latency_ms":`, the request's own fields, as the last
- * line had them: a client's keep-alive requests for the same page, or a busy route's answers, repeat
- * them all, and one check and copy of the run costs less than a check and a copy per field, or per
- * group of fields (bench/instructions.sh counted the encoder at ~4,400 instructions a line with the
- * three runs this one replaces, ~3,000 with it: bench/RESULTS.md "Thirteenth session"). A run that
- * changed is written into the run's own reused store from each field's cached bytes, and copied
- * from there.
+ * RequestRun: `{"time":"…T09:05:07.000Z","client_ip":…,"bytes_out":…,"latency_ms":`, the time up
+ * to the second and the request's own fields, as the last line had them: a client's keep-alive
+ * requests for the same page, or a busy route's answers, repeat them all within a second, and one
+ * check and copy of the run costs less than a check and a copy per field, or per group of fields
+ * (bench/instructions.sh counted the encoder at ~4,400 instructions a line with the three runs and
+ * the time this one replaces, bench/RESULTS.md "Thirteenth session" and "Fourteenth session"). A
+ * run that changed is written into the run's own reused store from each field's cached bytes, and
+ * copied from there.
  */
 class RequestRun {
+  // NaN never equals itself, so the first line is always encoded.
+  private second = NaN;
   private clientIp = '';
   private forwardedFor: string | null = null;
   private method = '';
   private host = '';
   private path = '';
   private protocol = '';
-  // NaN never equals itself, so the first line is always encoded.
   private status = NaN;
   private bytesIn = NaN;
   private bytesOut = NaN;
   private readonly store = new RunStore();
+  /** Where the run's milliseconds are: after `{"time":"` and the date and time up to the second. */
+  millisAt = 0;
 
-  put(into: Uint8Array, at: number, r: AccessRecord): number {
+  put(into: Uint8Array, at: number, r: AccessRecord, second: number): number {
     if (r.bytesOut !== this.bytesOut || r.status !== this.status || r.path !== this.path || r.clientIp !== this.clientIp ||
-      r.host !== this.host || r.method !== this.method || r.forwardedFor !== this.forwardedFor ||
-      r.protocol !== this.protocol || r.bytesIn !== this.bytesIn) this.remember(r);
+      second !== this.second || r.host !== this.host || r.method !== this.method || r.forwardedFor !== this.forwardedFor ||
+      r.protocol !== this.protocol || r.bytesIn !== this.bytesIn) this.remember(r, second);
     return putBytes(into, at, this.store.bytes);
   }
 
-  private remember(r: AccessRecord): void {
+  private remember(r: AccessRecord, second: number): void {
+    this.second = second;
     this.clientIp = r.clientIp;
     this.forwardedFor = r.forwardedFor;
     this.method = r.method;
@@ -61,23 +67,26 @@ class RequestRun {
     this.status = r.status;
     this.bytesIn = r.bytesIn;
     this.bytesOut = r.bytesOut;
-    this.store.encode(encodeRequestRun, r);
+    this.millisAt = timePrefix(second).length;
+    this.store.encode(RequestRun.encode, this);
   }
-}
 
-function encodeRequestRun(into: Uint8Array, at: number, r: AccessRecord): number {
-  let p = putBytes(into, at, CLIENT_IP.of(r.clientIp));
-  p = putBytes(into, p, FORWARDED_FOR.of(r.forwardedFor));
-  p = putBytes(into, p, METHOD.of(r.method));
-  p = putBytes(into, p, HOST.of(r.host));
-  p = putJsonString(into, p, r.path);
-  p = putBytes(into, p, PROTOCOL.of(r.protocol));
-  p = putNumber(into, p, r.status);
-  p = putBytes(into, p, BYTES_IN_KEY);
-  p = putNumber(into, p, r.bytesIn);
-  p = putBytes(into, p, BYTES_OUT_KEY);
-  p = putNumber(into, p, r.bytesOut);
-  return putBytes(into, p, LATENCY_KEY);
+  private static encode(into: Uint8Array, at: number, run: RequestRun): number {
+    let p = putBytes(into, at, timePrefix(run.second));
+    p = putBytes(into, p, NO_MILLIS);
+    p = putBytes(into, p, CLIENT_IP.of(run.clientIp));
+    p = putBytes(into, p, FORWARDED_FOR.of(run.forwardedFor));
+    p = putBytes(into, p, METHOD.of(run.method));
+    p = putBytes(into, p, HOST.of(run.host));
+    p = putJsonString(into, p, run.path);
+    p = putBytes(into, p, PROTOCOL.of(run.protocol));
+    p = putNumber(into, p, run.status);
+    p = putBytes(into, p, BYTES_IN_KEY);
+    p = putNumber(into, p, run.bytesIn);
+    p = putBytes(into, p, BYTES_OUT_KEY);
+    p = putNumber(into, p, run.bytesOut);
+    return putBytes(into, p, LATENCY_KEY);
+  }
 }
 
 /**
@@ -157,6 +166,7 @@ function putOutcome(into: Uint8Array, at: number, sticky: string | null, retries
 }
 
 const NULL = ascii('null');
+const NO_MILLIS = ascii('000');
 const REQUEST_RUN = new RequestRun();
 const BYTES_IN_KEY = ascii(',"bytes_in":');
 const BYTES_OUT_KEY = ascii(',"bytes_out":');
@@ -208,6 +218,8 @@ const ERROR = new FieldBytes(',"error":', ',"trace_id":');
 
 /** stickyIndex: a slot per sticky outcome (balancers/balancer.ts StickyOutcome; null when not sticky); others share slot 0. */
 function stickyIndex(sticky: string | null): number {
+  // null first: compared with each case's string, it took V8's generic strict equality five times.
+  if (sticky === null) return 0;
   switch (sticky) {
     case 'kept': return 1;
     case 'new': return 2;
@@ -264,14 +276,13 @@ function targetBlock(route: string | null, service: string | null, upstream: str
 let timePrefixSecond = NaN;
 let timePrefixBytes = NULL;
 /**
- * timePrefix: `{"time":"2026-11-30T09:05:07.` (Date.toISOString up to the second) for any time
- * in that second, built once per second: a busy proxy logs many requests in each.
+ * timePrefix: `{"time":"2026-11-30T09:05:07.` (Date.toISOString up to the second) for epoch
+ * second `second`, built once per second: runs of several clients change in turn within it.
  */
-function timePrefix(ms: number): Uint8Array {
-  const second = Math.floor(Math.floor(ms) / 1000);
+function timePrefix(second: number): Uint8Array {
   if (second !== timePrefixSecond) {
     timePrefixSecond = second;
-    timePrefixBytes = ascii('{"time":"' + new Date(second * 1000).toISOString().slice(0, 20));
+    timePrefixBytes = ascii('{"time":"' + new Date(second * 1000).toISOString().slice(0, -4));
   }
   return timePrefixBytes;
 }

@@ -7,11 +7,18 @@
 /** ascii: a string known to be ASCII as bytes, for constant fragments: a Buffer, as the batches are (json-line.ts encodeFragment says why). */
 export const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
+/**
+ * Uint8Array.prototype.set, called as a constant: TurboFan did not resolve `into.set` on a Buffer
+ * through its prototype chain and looked it up with a generic LoadIC on every call (~65
+ * instructions each, bench/instructions.sh; `--print-opt-code` showed the call).
+ */
+const typedArraySet = Uint8Array.prototype.set;
+
 export function putBytes(into: Uint8Array, at: number, bytes: Uint8Array): number {
   const end = at + bytes.length;
   // A line that runs past the batch is encoded again into a bigger one (LineEncoder); `set`
   // would throw where single stores are ignored.
-  if (end <= into.length) into.set(bytes, at);
+  if (end <= into.length) typedArraySet.call(into, bytes, at);
   return end;
 }
 
@@ -110,24 +117,44 @@ function putMicrosAsMillis(into: Uint8Array, at: number, us: number): number {
   return putFraction(into, p, us - whole * 1000);
 }
 
-/** putFraction: `.` and 0 < frac < 1000 thousandths without trailing zeros, as JSON.stringify writes 1.17 (not 1.170); nothing for 0. */
+/**
+ * FRACTIONS: for each 0 < f < 1000, `.` and the thousandths f without trailing zeros (as
+ * JSON.stringify writes 1.17, not 1.170), as bytes packed little-endian, the unused ones 0; 0 for
+ * f = 0. A table read and two to four stores cost ~60 instructions a latency less than dividing
+ * out three digits and their trailing zeros (bench/RESULTS.md "Fourteenth session").
+ */
+const FRACTIONS = Int32Array.from({ length: 1000 }, (_, f) => {
+  if (f === 0) return 0;
+  const text = '.' + String(f).padStart(3, '0').replace(/0+$/, '');
+  let packed = 0;
+  for (let i = 0; i < text.length; i++) packed |= text.charCodeAt(i) << (8 * i);
+  return packed;
+});
+
+/** putFraction: 0 <= frac < 1000 thousandths as FRACTIONS has them; nothing for 0. */
 function putFraction(into: Uint8Array, at: number, frac: number): number {
-  if (frac === 0) return at;
+  const packed = FRACTIONS[frac]!;
+  if (packed === 0) return at;
   into[at] = 0x2e; // .
-  const end = putThreeDigits(into, at + 1, frac);
-  return frac % 10 !== 0 ? end : frac % 100 !== 0 ? end - 1 : end - 2;
+  into[at + 1] = (packed >>> 8) & 0xff;
+  const third = (packed >>> 16) & 0xff;
+  if (third === 0) return at + 2;
+  into[at + 2] = third;
+  const fourth = packed >>> 24;
+  if (fourth === 0) return at + 3;
+  into[at + 3] = fourth;
+  return at + 4;
 }
 
-function putThreeDigits(into: Uint8Array, at: number, n: number): number {
-  const hundreds = Math.floor(n / 100);
-  const tens = Math.floor(n / 10) - hundreds * 10;
+/**
+ * putThreeDigits: 0 <= n < 1000 with leading zeros. `| 0` keeps the divisions in 32-bit integers
+ * (a multiply and shifts); Math.floor made TurboFan divide and round doubles.
+ */
+export function putThreeDigits(into: Uint8Array, at: number, n: number): number {
+  const hundreds = (n / 100) | 0;
+  const tens = ((n / 10) | 0) - hundreds * 10;
   into[at] = 0x30 + hundreds;
   into[at + 1] = 0x30 + tens;
   into[at + 2] = 0x30 + (n - hundreds * 100 - tens * 10);
   return at + 3;
-}
-
-export function putMillisOfSecond(into: Uint8Array, at: number, ms: number): number {
-  const whole = Math.floor(ms);
-  return putThreeDigits(into, at, whole - Math.floor(whole / 1000) * 1000);
 }

@@ -44,12 +44,15 @@ export interface AccessRecord {
  * The mapping from the engine's view of a finished request to the log's terms, one function per
  * field that needs one; fillRecord applies them all.
  */
-const PROTOCOLS = { 'http/1.0': 'HTTP/1.0', 'http/1.1': 'HTTP/1.1', h2: 'HTTP/2', ws: 'websocket' } as const;
-
 function logProtocol(r: FinishedRequest): string {
-  const protocol = r.protocol;
-  if (protocol === 'h2' && String(r.headers['content-type'] ?? '').startsWith('application/grpc')) return 'grpc';
-  return PROTOCOLS[protocol];
+  // A switch of constants, not a lookup in an object by the protocol: keys such as 'http/1.1'
+  // made that a keyed load by a string on every request.
+  switch (r.protocol) {
+    case 'http/1.1': return 'HTTP/1.1';
+    case 'h2': return String(r.headers['content-type'] ?? '').startsWith('application/grpc') ? 'grpc' : 'HTTP/2';
+    case 'http/1.0': return 'HTTP/1.0';
+    case 'ws': return 'websocket';
+  }
 }
 
 /** The client left before any answer: 499, as nginx logs it. */
@@ -112,16 +115,29 @@ export class LogRecord implements AccessRecord {
 }
 
 /**
+ * The last client address, host and path a record was filled with. A request's own string equal
+ * to one of them is replaced by the one kept here, which has outlived earlier requests: stored
+ * into a record (an old object) it takes no write-barrier entry, the scavenger copies no
+ * request's strings for the records that wait to be encoded, and the encoder's check for a
+ * repeated run (json-line.ts RequestRun) finds the same string rather than an equal one
+ * (bench/instructions.sh: ~200 instructions a request, bench/RESULTS.md "Fourteenth session").
+ */
+const recent = { clientIp: '', host: '', path: '' };
+
+/**
  * fillRecord: the engine's view of a finished request, in the access log's terms, into `into`.
  * Referer and User-Agent are read only `withAgentFields` (the JSON line has neither).
  */
 export function fillRecord(into: LogRecord, r: FinishedRequest, withAgentFields = true): LogRecord {
   into.startedAt = r.startTime;
-  into.clientIp = r.clientAddress;
+  const clientIp = r.clientAddress;
+  into.clientIp = clientIp === recent.clientIp ? recent.clientIp : (recent.clientIp = clientIp);
   into.forwardedFor = logForwardedFor(r);
   into.method = r.method;
-  into.host = r.host;
-  into.path = r.path;
+  const host = r.host;
+  into.host = host === recent.host ? recent.host : (recent.host = host);
+  const path = r.path;
+  into.path = path === recent.path ? recent.path : (recent.path = path);
   into.protocol = logProtocol(r);
   into.status = logStatus(r);
   into.bytesIn = r.bytesIn;

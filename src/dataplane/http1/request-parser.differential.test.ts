@@ -112,7 +112,7 @@ function comparable(r: ParseOutcome): ParseOutcome {
 const weird = <T>(normal: fc.Arbitrary<T>, odd: fc.Arbitrary<T>): fc.Arbitrary<T> =>
   fc.oneof({ arbitrary: normal, weight: 5 }, { arbitrary: odd, weight: 1 });
 const oddByte = fc.constantFrom('\0', '\x01', '\t', '\x0b', '\x7f', '\x80', '\xff', '\r', '\n', ' ', '"', '#', '?', '@', ':', ',', ';', '\\', 'é');
-const method = weird(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'), fc.constantFrom('get', 'FOO', 'CONNECT', 'PRI', 'M-SEARCH', 'QUERY', 'GETX', ''));
+const method = weird(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'), fc.constantFrom('get', 'FOO', 'CONNECT', 'PRI', 'M-SEARCH', 'QUERY', 'GETX', '', 'GEX', 'HEAX', 'POSt', 'PUST'));
 const target = weird(
   fc.stringMatching(/^\/[a-z0-9._~%-]{0,8}(\?[a-z0-9=&]{0,6})?$/),
   fc.oneof(
