@@ -28,10 +28,10 @@ export function encodeJsonLine(into: Uint8Array, at: number, r: AccessRecord): n
  * to the second and the request's own fields, as the last line had them: a client's keep-alive
  * requests for the same page, or a busy route's answers, repeat them all within a second, and one
  * check and copy of the run costs less than a check and a copy per field, or per group of fields
- * (bench/instructions.sh counted the encoder at ~4,400 instructions a line with the three runs and
- * the time this one replaces, bench/RESULTS.md "Thirteenth session" and "Fourteenth session"). A
- * run that changed is written into the run's own reused store from each field's cached bytes, and
- * copied from there.
+ * (the encoder took ~4,400 instructions a line in the proxy with three runs and the time apart,
+ * ~3,000 with one run; ~1,700 alone in bench/encode-lines.mjs with the time in the run:
+ * bench/RESULTS.md "Thirteenth session", "Fourteenth session"). A run that changed is written
+ * into the run's own reused store from each field's cached bytes, and copied from there.
  */
 class RequestRun {
   // NaN never equals itself, so the first line is always encoded.

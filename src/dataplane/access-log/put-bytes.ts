@@ -120,7 +120,7 @@ function putMicrosAsMillis(into: Uint8Array, at: number, us: number): number {
 /**
  * FRACTIONS: for each 0 < f < 1000, `.` and the thousandths f without trailing zeros (as
  * JSON.stringify writes 1.17, not 1.170), as bytes packed little-endian, the unused ones 0; 0 for
- * f = 0. A table read and two to four stores cost ~60 instructions a latency less than dividing
+ * f = 0. A table read and two to four stores cost ~40 instructions a latency less than dividing
  * out three digits and their trailing zeros (bench/RESULTS.md "Fourteenth session").
  */
 const FRACTIONS = Int32Array.from({ length: 1000 }, (_, f) => {
